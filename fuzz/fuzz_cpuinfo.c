@@ -1,0 +1,42 @@
+/* libFuzzer target: the first block of /proc/cpuinfo, and flag lookups. */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/parse.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	char *s = malloc(size + 1);
+	if (!s)
+		return 0;
+	memcpy(s, data, size);
+	s[size] = '\0';
+
+	xpu_cpuinfo *ci = malloc(sizeof(*ci));
+	if (ci) {
+		if (xpu_parse_cpuinfo(s, ci)) {
+			if (!memchr(ci->model, '\0', sizeof(ci->model)) ||
+			    !memchr(ci->flags, '\0', sizeof(ci->flags)))
+				abort();
+			/* the words the CPU backend looks for */
+			static const char *const words[] = { "avx2", "avx512f", "avx512_bf16", "avx512_vnni",
+							     "avx_vnni", "amx_tile", "amx_bf16", "amx_int8",
+							     "asimd", "sve" };
+			for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+				(void)xpu_has_word(ci->flags, words[i]);
+		}
+		free(ci);
+	}
+
+	/* the input's first line as the word, the rest as the list */
+	char *nl = strchr(s, '\n');
+	if (nl) {
+		*nl = '\0';
+		(void)xpu_has_word(nl + 1, s);
+	}
+	free(s);
+	return 0;
+}

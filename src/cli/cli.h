@@ -1,0 +1,39 @@
+/* The xpu program: global options, one file per subcommand. */
+#ifndef XPU_CLI_H
+#define XPU_CLI_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "xpu/xpu.h"
+
+/* Exit codes, documented in --help and xpu(1). */
+enum {
+	XPU_EXIT_OK = 0,
+	XPU_EXIT_FAILURE = 1, /* the command could not do its job */
+	XPU_EXIT_USAGE = 2,   /* bad command line */
+};
+
+typedef struct xpu_cli {
+	const char *prog;
+	xpu_options opt;
+	bool json;
+	bool verbose;
+	bool color;
+} xpu_cli;
+
+int cmd_list(xpu_cli *cli, int argc, char **argv);
+int cmd_snapshot(xpu_cli *cli, int argc, char **argv);
+
+/* output.c */
+void cli_error(const xpu_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
+/* The value, or "n/a (reason: detail)" */
+const char *fmt_uint(const xpu_uint *v, const char *unit, char *buf, size_t len);
+const char *fmt_real(const xpu_real *v, int decimals, const char *unit, char *buf, size_t len);
+const char *fmt_text(const xpu_text *v, char *buf, size_t len);
+const char *fmt_mem(const xpu_uint *v, char *buf, size_t len);
+/* Discovery with the global options; prints the error and returns NULL. */
+xpu_system *cli_discover(const xpu_cli *cli);
+
+#endif

@@ -1,0 +1,108 @@
+/* xpu: find the accelerators of this machine and make AI apps use them. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+
+static const struct command {
+	const char *name;
+	int (*run)(xpu_cli *cli, int argc, char **argv);
+	const char *summary;
+} commands[] = {
+	{ "list", cmd_list, "accelerators, what each can run, and the default choice" },
+	{ "snapshot", cmd_snapshot, "copy the files xpu reads into DIR, for bug reports and tests" },
+};
+
+static void usage(FILE *f, const char *prog)
+{
+	fprintf(f,
+		"Usage: %s [GLOBAL OPTIONS] [COMMAND] [ARGS]\n"
+		"\n"
+		"Finds the accelerators of this machine (Intel, NVIDIA, AMD GPUs and the CPU),\n"
+		"says which userspace runtimes can drive each, and why a value is missing.\n"
+		"\n"
+		"Commands:\n",
+		prog);
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		fprintf(f, "  %-10s %s\n", commands[i].name, commands[i].summary);
+	fprintf(f,
+		"With no command, 'list' runs.\n"
+		"\n"
+		"Global options:\n"
+		"  --sysroot DIR    read /sys, /proc and /dev under DIR (env XPU_SYSROOT);\n"
+		"                   runtimes are not probed then, unless --runtimes\n"
+		"  --runtimes       probe userspace runtimes even with --sysroot\n"
+		"  --no-runtimes    do not load CUDA, NVML, Level Zero, OpenCL, Vulkan, ROCm\n"
+		"  --json           machine-readable output (has a schema_version)\n"
+		"  -v, --verbose    every value, with the reason for each missing one\n"
+		"  -h, --help       this help\n"
+		"  -V, --version    print the version\n"
+		"\n"
+		"Environment: XPU_SYSROOT, XPU_PCI_IDS (a newer pci.ids), NO_COLOR.\n"
+		"\n"
+		"Exit status: 0 done; 1 the command could not do its job (e.g. an unreadable\n"
+		"sysroot); 2 bad command line.\n"
+		"\n"
+		"See xpu(1).\n");
+}
+
+static const struct command *find_command(const char *name)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (strcmp(commands[i].name, name) == 0)
+			return &commands[i];
+	return NULL;
+}
+
+enum { OPT_SYSROOT = 256, OPT_RUNTIMES, OPT_NO_RUNTIMES, OPT_JSON };
+
+int main(int argc, char **argv)
+{
+	xpu_cli cli = { .prog = "xpu", .opt = { .sysroot = NULL, .probe_runtimes = -1 } };
+	const char *env = getenv("XPU_SYSROOT");
+	if (env && *env)
+		cli.opt.sysroot = env;
+	cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+
+	static const struct option opts[] = {
+		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
+		{ "runtimes", no_argument, NULL, OPT_RUNTIMES },
+		{ "no-runtimes", no_argument, NULL, OPT_NO_RUNTIMES },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	/* '+': stop at the command, whose own options follow it */
+	int c;
+	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_SYSROOT: cli.opt.sysroot = optarg; break;
+		case OPT_RUNTIMES: cli.opt.probe_runtimes = 1; break;
+		case OPT_NO_RUNTIMES: cli.opt.probe_runtimes = 0; break;
+		case OPT_JSON: cli.json = true; break;
+		case 'v': cli.verbose = true; break;
+		case 'h': usage(stdout, cli.prog); return XPU_EXIT_OK;
+		case 'V': printf("xpu %s\n", xpu_version()); return XPU_EXIT_OK;
+		default:
+			fprintf(stderr, "Try '%s --help'.\n", cli.prog);
+			return XPU_EXIT_USAGE;
+		}
+	}
+	const char *name = optind < argc ? argv[optind] : "list";
+	const struct command *cmd = find_command(name);
+	if (!cmd) {
+		cli_error(&cli, "unknown command '%s'; commands: list, snapshot (see '%s --help')", name,
+			  cli.prog);
+		return XPU_EXIT_USAGE;
+	}
+	int sub_argc = optind < argc ? argc - optind : 1;
+	char *list_argv[] = { (char *)"list", NULL };
+	char **sub_argv = optind < argc ? argv + optind : list_argv;
+	optind = 0; /* reset getopt for the subcommand (GNU: 0 re-initialises) */
+	return cmd->run(&cli, sub_argc, sub_argv);
+}

@@ -1,0 +1,73 @@
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+
+#include "cli/cli.h"
+
+void cli_error(const xpu_cli *cli, const char *fmt, ...)
+{
+	va_list ap;
+	fprintf(stderr, "%s: ", cli->prog);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+const char *fmt_bytes(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const units[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int u = 0;
+	while (v >= 1024.0 && u < 4) {
+		v /= 1024.0;
+		u++;
+	}
+	if (u == 0)
+		snprintf(buf, len, "%" PRIu64 " B", bytes);
+	else
+		snprintf(buf, len, "%.1f %s", v, units[u]);
+	return buf;
+}
+
+const char *fmt_uint(const xpu_uint *v, const char *unit, char *buf, size_t len)
+{
+	if (v->status.state != XPU_OK)
+		return xpu_status_describe(&v->status, buf, len);
+	snprintf(buf, len, "%" PRIu64 "%s%s", v->value, unit[0] ? " " : "", unit);
+	return buf;
+}
+
+const char *fmt_real(const xpu_real *v, int decimals, const char *unit, char *buf, size_t len)
+{
+	if (v->status.state != XPU_OK)
+		return xpu_status_describe(&v->status, buf, len);
+	snprintf(buf, len, "%.*f%s%s", decimals, v->value, unit[0] ? " " : "", unit);
+	return buf;
+}
+
+const char *fmt_text(const xpu_text *v, char *buf, size_t len)
+{
+	if (v->status.state != XPU_OK)
+		return xpu_status_describe(&v->status, buf, len);
+	snprintf(buf, len, "%s", v->value);
+	return buf;
+}
+
+const char *fmt_mem(const xpu_uint *v, char *buf, size_t len)
+{
+	if (v->status.state != XPU_OK)
+		return xpu_status_describe(&v->status, buf, len);
+	return fmt_bytes(v->value, buf, len);
+}
+
+xpu_system *cli_discover(const xpu_cli *cli)
+{
+	char err[512];
+	xpu_system *sys = NULL;
+	if (xpu_discover(&cli->opt, &sys, err, sizeof(err)) != XPU_E_OK) {
+		cli_error(cli, "%s", err);
+		return NULL;
+	}
+	return sys;
+}

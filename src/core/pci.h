@@ -1,0 +1,21 @@
+/* What every PCI accelerator has, whatever its vendor: ids, address, driver,
+ * names from the PCI id database, family. */
+#ifndef XPU_PCI_H
+#define XPU_PCI_H
+
+#include "sys/sys.h"
+#include "xpu/xpu.h"
+
+/* The PCI id database, opened at the first name that xpu's own table lacks. */
+typedef struct xpu_pci_db xpu_pci_db;
+xpu_pci_db *xpu_pci_db_new(void);
+void xpu_pci_db_free(xpu_pci_db *db);
+
+/* Reads dir/uevent (dir is a machine path such as
+ * "/sys/bus/pci/devices/0000:03:00.0") into dev: ids, class, driver.
+ * Returns false when uevent has no PCI_SLOT_NAME (not a PCI device). */
+bool xpu_pci_read_uevent(const xsys *s, const char *dir, char *address, size_t len);
+void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir);
+void xpu_pci_names(xpu_device *dev, xpu_pci_db *db);
+
+#endif

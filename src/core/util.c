@@ -1,0 +1,61 @@
+#include "core/util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+size_t xpu_strlcpy(char *dst, const char *src, size_t len)
+{
+	size_t n = strlen(src);
+	if (len) {
+		size_t c = n < len - 1 ? n : len - 1;
+		memcpy(dst, src, c);
+		dst[c] = '\0';
+	}
+	return n;
+}
+
+int xpu_starts_with(const char *s, const char *prefix)
+{
+	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+void xpu_set_ok(xpu_status *st)
+{
+	st->state = XPU_OK;
+	st->reason = XPU_R_NONE;
+	st->detail[0] = '\0';
+}
+
+void xpu_set_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, ...)
+{
+	st->state = state;
+	st->reason = reason;
+	st->detail[0] = '\0';
+	if (fmt) {
+		va_list ap;
+		va_start(ap, fmt);
+		vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
+		va_end(ap);
+	}
+}
+
+void xpu_set_uint(xpu_uint *v, uint64_t value)
+{
+	v->value = value;
+	xpu_set_ok(&v->status);
+}
+
+void xpu_set_real(xpu_real *v, double value)
+{
+	v->value = value;
+	xpu_set_ok(&v->status);
+}
+
+void xpu_set_text(xpu_text *v, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->value, sizeof(v->value), fmt, ap);
+	va_end(ap);
+	xpu_set_ok(&v->status);
+}

@@ -1,0 +1,29 @@
+/* Small helpers shared by every layer: bounded strings and value setters. */
+#ifndef XPU_UTIL_H
+#define XPU_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "xpu/xpu.h"
+
+#define XPU_ARRAY_LEN(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Copies with truncation; always terminates (len > 0).  Returns src's length. */
+size_t xpu_strlcpy(char *dst, const char *src, size_t len);
+/* True when s starts with prefix. */
+int xpu_starts_with(const char *s, const char *prefix);
+
+void xpu_set_ok(xpu_status *st);
+void xpu_set_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void xpu_set_uint(xpu_uint *v, uint64_t value);
+void xpu_set_real(xpu_real *v, double value);
+void xpu_set_text(xpu_text *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static inline int xpu_is_ok(const xpu_status *st)
+{
+	return st->state == XPU_OK;
+}
+
+#endif

@@ -1,0 +1,190 @@
+/* dlopen/dlsym wrappers, and the bookkeeping every runtime probe shares. */
+#include "runtimes/runtime.h"
+#include "runtimes/rt.h"
+
+#include <dlfcn.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "sys/parse.h"
+
+void *xpu_dl_open(const char *const *names, char *err, size_t errlen)
+{
+	const char *last = NULL;
+	size_t used = 0;
+	if (err && errlen)
+		err[0] = '\0';
+	for (size_t i = 0; names && names[i]; i++) {
+		/* RTLD_LOCAL: the runtime's symbols must not leak into (or clash
+		 * with) anything else this process loads. */
+		void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (h)
+			return h;
+		last = dlerror();
+		if (err && errlen && used < errlen) {
+			int n = snprintf(err + used, errlen - used, "%s%s", i ? ", " : "", names[i]);
+			used += n > 0 ? (size_t)n : 0;
+		}
+	}
+	if (err && errlen && used < errlen)
+		snprintf(err + used, errlen - used, " not found%s%s", last ? ": " : "",
+			 last ? last : "");
+	return NULL;
+}
+
+void *xpu_dl_sym(void *lib, const char *const *names)
+{
+	if (!lib)
+		return NULL;
+	for (size_t i = 0; names && names[i]; i++) {
+		void *p = dlsym(lib, names[i]);
+		if (p)
+			return p;
+	}
+	return NULL;
+}
+
+int xpu_rt_sym(void *lib, void *fnslot, ...)
+{
+	void *p = NULL;
+	va_list ap;
+	va_start(ap, fnslot);
+	for (const char *n = va_arg(ap, const char *); n && !p; n = va_arg(ap, const char *))
+		p = lib ? dlsym(lib, n) : NULL;
+	va_end(ap);
+	memcpy(fnslot, &p, sizeof(p));
+	return p != NULL;
+}
+
+void xpu_rt_applies(xpu_device *dev, xpu_backend_kind b)
+{
+	if (!dev->backends[b].applies)
+		xpu_backend_applies(dev, b);
+}
+
+/* Causes below the runtime: with one of these the runtime cannot see the
+ * device anyway, so they are the more useful answer. */
+static int kernel_cause(xpu_reason r)
+{
+	return r == XPU_R_DRIVER_NOT_BOUND || r == XPU_R_NO_DEVICE_NODE ||
+	       r == XPU_R_PERMISSION_DENIED;
+}
+
+__attribute__((format(printf, 4, 0))) static void vunusable(xpu_device *dev, xpu_backend_kind b,
+							     xpu_reason r, const char *fmt,
+							     va_list ap)
+{
+	xpu_backend *be = &dev->backends[b];
+	xpu_rt_applies(dev, b);
+	if (be->usable || xpu_is_ok(&be->status))
+		return;
+	if (kernel_cause(be->status.reason) && !kernel_cause(r))
+		return;
+	be->status.state = XPU_UNAVAILABLE;
+	be->status.reason = r;
+	be->status.detail[0] = '\0';
+	if (fmt)
+		vsnprintf(be->status.detail, sizeof(be->status.detail), fmt, ap);
+}
+
+void xpu_rt_unusable(xpu_device *dev, xpu_backend_kind b, xpu_reason r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vunusable(dev, b, r, fmt, ap);
+	va_end(ap);
+}
+
+void xpu_rt_unusable_all(struct xpu_system *s, xpu_backend_kind b, xpu_reason r,
+			 const char *fmt, ...)
+{
+	for (size_t i = 0; i < s->count; i++) {
+		xpu_device *d = &s->devices[i];
+		if (!d->backends[b].applies || d->backends[b].usable)
+			continue;
+		va_list ap;
+		va_start(ap, fmt);
+		vunusable(d, b, r, fmt, ap);
+		va_end(ap);
+	}
+}
+
+void xpu_rt_pci_format(char *out, size_t len, unsigned domain, unsigned bus, unsigned dev,
+		       unsigned fn)
+{
+	snprintf(out, len, "%04x:%02x:%02x.%x", domain & 0xffffu, bus & 0xffu, dev & 0x1fu,
+		 fn & 0x7u);
+}
+
+void xpu_rt_uuid_format(char *out, size_t len, const unsigned char u[16])
+{
+	snprintf(out, len,
+		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+		 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+		 u[14], u[15]);
+}
+
+void xpu_rt_copy(char *dst, size_t len, const char *src, size_t n)
+{
+	if (!len)
+		return;
+	size_t c = src ? strnlen(src, n) : 0;
+	if (c > len - 1)
+		c = len - 1;
+	if (c)
+		memcpy(dst, src, c);
+	dst[c] = '\0';
+}
+
+xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor v,
+			       xpu_kind k, const char *name)
+{
+	char norm[16];
+	if (!pci || !xpu_pci_normalize(pci, norm, sizeof(norm)))
+		return NULL;
+	xpu_device *d = xpu_system_find_pci(s, norm);
+	if (d)
+		return d;
+	d = xpu_system_add(s, norm);
+	if (!d)
+		return NULL;
+	d->vendor = v;
+	d->kind = k;
+	if (name && *name)
+		xpu_set_text(&d->name, "%s", name);
+	return d;
+}
+
+xpu_device *xpu_rt_unique_gpu(struct xpu_system *s, xpu_backend_kind b, xpu_vendor v,
+			      unsigned did)
+{
+	xpu_device *found = NULL;
+	for (size_t i = 0; i < s->count; i++) {
+		xpu_device *d = &s->devices[i];
+		if (d->vendor != v || d->kind == XPU_KIND_CPU || d->backends[b].usable)
+			continue;
+		if (did && d->pci_device_id != did)
+			continue;
+		if (found)
+			return NULL;
+		found = d;
+	}
+	return found;
+}
+
+xpu_vendor xpu_rt_vendor_of(unsigned pci_vendor_id)
+{
+	switch (pci_vendor_id) {
+	case 0x8086:
+		return XPU_VENDOR_INTEL;
+	case 0x10de:
+		return XPU_VENDOR_NVIDIA;
+	case 0x1002:
+	case 0x1022:
+		return XPU_VENDOR_AMD;
+	default:
+		return XPU_VENDOR_OTHER;
+	}
+}

@@ -1,0 +1,325 @@
+/* NVML (libnvidia-ml.so.1): name, UUID, memory, clocks, temperature, power
+ * and energy of NVIDIA GPUs.  NVML does not drive a backend; it fills values.
+ *
+ * Declarations follow nvml.h (not redistributed here): nvmlReturn_t is an
+ * int, nvmlDevice_t an opaque pointer, and the two structs used are below. */
+#include "runtimes/runtime.h"
+#include "runtimes/rt.h"
+
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/util.h"
+
+typedef int xnv_return;               /* nvmlReturn_t */
+typedef struct xnv_device_st *xnv_device; /* nvmlDevice_t */
+
+typedef struct xnv_memory { /* nvmlMemory_t (v1) */
+	unsigned long long total, free, used;
+} xnv_memory;
+
+typedef struct xnv_pci_info { /* nvmlPciInfo_t, as _v2 and _v3 fill it */
+	char bus_id_legacy[16];
+	unsigned int domain, bus, device, pci_device_id, pci_subsystem_id;
+	char bus_id[32];
+} xnv_pci_info;
+
+enum {
+	XNV_SUCCESS = 0,
+	XNV_ERROR_NOT_SUPPORTED = 3,
+	XNV_ERROR_NO_PERMISSION = 4,
+	XNV_ERROR_DRIVER_NOT_LOADED = 9,
+	XNV_ERROR_LIB_RM_VERSION_MISMATCH = 18,
+	XNV_CLOCK_SM = 1,
+	XNV_CLOCK_MEM = 2,
+	XNV_TEMPERATURE_GPU = 0,
+};
+
+typedef struct nvml_api {
+	xnv_return (*init)(void);
+	xnv_return (*shutdown)(void);
+	xnv_return (*driver_version)(char *version, unsigned len);
+	xnv_return (*count)(unsigned *count);
+	xnv_return (*handle)(unsigned index, xnv_device *dev);
+	xnv_return (*pci)(xnv_device dev, xnv_pci_info *pci);
+	xnv_return (*name)(xnv_device dev, char *name, unsigned len);
+	xnv_return (*uuid)(xnv_device dev, char *uuid, unsigned len);
+	xnv_return (*memory)(xnv_device dev, xnv_memory *mem);
+	xnv_return (*max_clock)(xnv_device dev, int type, unsigned *mhz);
+	xnv_return (*clock)(xnv_device dev, int type, unsigned *mhz);
+	xnv_return (*temperature)(xnv_device dev, int sensor, unsigned *celsius);
+	xnv_return (*power_usage)(xnv_device dev, unsigned *mw);
+	xnv_return (*power_limit)(xnv_device dev, unsigned *mw);
+	xnv_return (*power_constraints)(xnv_device dev, unsigned *min_mw, unsigned *max_mw);
+	xnv_return (*energy)(xnv_device dev, unsigned long long *mj);
+} nvml_api;
+
+static const char *const nvml_libs[] = {"libnvidia-ml.so.1", "libnvidia-ml.so", NULL};
+#define NVML_LIB "libnvidia-ml.so.1"
+
+static void nvml_load(void *lib, nvml_api *a)
+{
+	memset(a, 0, sizeof(*a));
+	xpu_rt_sym(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
+	xpu_rt_sym(lib, &a->shutdown, "nvmlShutdown", NULL);
+	xpu_rt_sym(lib, &a->driver_version, "nvmlSystemGetDriverVersion", NULL);
+	xpu_rt_sym(lib, &a->count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount", NULL);
+	xpu_rt_sym(lib, &a->handle, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex",
+		   NULL);
+	/* Not the unversioned nvmlDeviceGetPciInfo: its struct lacks busId[32]. */
+	xpu_rt_sym(lib, &a->pci, "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetPciInfo_v2", NULL);
+	xpu_rt_sym(lib, &a->name, "nvmlDeviceGetName", NULL);
+	xpu_rt_sym(lib, &a->uuid, "nvmlDeviceGetUUID", NULL);
+	xpu_rt_sym(lib, &a->memory, "nvmlDeviceGetMemoryInfo", NULL);
+	xpu_rt_sym(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
+	xpu_rt_sym(lib, &a->clock, "nvmlDeviceGetClockInfo", NULL);
+	xpu_rt_sym(lib, &a->temperature, "nvmlDeviceGetTemperature", NULL);
+	xpu_rt_sym(lib, &a->power_usage, "nvmlDeviceGetPowerUsage", NULL);
+	xpu_rt_sym(lib, &a->power_limit, "nvmlDeviceGetEnforcedPowerLimit", NULL);
+	xpu_rt_sym(lib, &a->power_constraints, "nvmlDeviceGetPowerManagementLimitConstraints", NULL);
+	xpu_rt_sym(lib, &a->energy, "nvmlDeviceGetTotalEnergyConsumption", NULL);
+}
+
+/* A failed NVML call, as the value's status.  fn NULL: the symbol was
+ * missing from the library (named by sym). */
+static void nv_fail(xpu_status *st, const char *sym, int have_fn, xnv_return rc)
+{
+	if (!have_fn)
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in " NVML_LIB,
+			       sym);
+	else if (rc == XNV_ERROR_NOT_SUPPORTED)
+		xpu_set_status(st, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s: not supported on this GPU",
+			       sym);
+	else if (rc == XNV_ERROR_NO_PERMISSION)
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_PERMISSION_DENIED, "%s: error 4", sym);
+	else
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s: error %d", sym, rc);
+}
+
+static void nv_uint(xpu_uint *v, const char *sym, int have_fn, xnv_return rc, uint64_t value)
+{
+	if (have_fn && rc == XNV_SUCCESS)
+		xpu_set_uint(v, value);
+	else
+		nv_fail(&v->status, sym, have_fn, rc);
+}
+
+/* mW (or mJ) -> W (or J) */
+static void nv_milli(xpu_real *v, const char *sym, int have_fn, xnv_return rc, double milli)
+{
+	if (have_fn && rc == XNV_SUCCESS)
+		xpu_set_real(v, milli / 1000.0);
+	else
+		nv_fail(&v->status, sym, have_fn, rc);
+}
+
+static void nvml_memory(const nvml_api *a, xnv_device h, xpu_device *d)
+{
+	xnv_memory m;
+	memset(&m, 0, sizeof(m));
+	xnv_return rc = a->memory ? a->memory(h, &m) : -1;
+	nv_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.total);
+	nv_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.used);
+}
+
+static void nvml_clocks(const nvml_api *a, xnv_device h, xpu_device *d)
+{
+	unsigned mhz = 0;
+	int have = a->max_clock != NULL;
+	xnv_return rc = have ? a->max_clock(h, XNV_CLOCK_SM, &mhz) : -1;
+	nv_uint(&d->clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
+	mhz = 0;
+	rc = have ? a->max_clock(h, XNV_CLOCK_MEM, &mhz) : -1;
+	nv_uint(&d->memory_clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
+
+	have = a->clock != NULL;
+	mhz = 0;
+	rc = have ? a->clock(h, XNV_CLOCK_SM, &mhz) : -1;
+	nv_uint(&d->clock_actual_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
+	mhz = 0;
+	rc = have ? a->clock(h, XNV_CLOCK_MEM, &mhz) : -1;
+	nv_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
+}
+
+static void nvml_temperature(const nvml_api *a, xnv_device h, xpu_device *d)
+{
+	unsigned c = 0;
+	int have = a->temperature != NULL;
+	xnv_return rc = have ? a->temperature(h, XNV_TEMPERATURE_GPU, &c) : -1;
+	if (!have || rc != XNV_SUCCESS) {
+		nv_fail(&d->temperature_c.status, "nvmlDeviceGetTemperature", have, rc);
+		return;
+	}
+	xpu_set_real(&d->temperature_c, (double)c);
+	for (unsigned i = 0; i < d->n_temps; i++)
+		if (strcmp(d->temps[i].label, "gpu") == 0)
+			return;
+	if (d->n_temps >= XPU_MAX_TEMPS)
+		return;
+	xpu_sensor *t = &d->temps[d->n_temps++];
+	memset(t, 0, sizeof(*t));
+	xpu_strlcpy(t->label, "gpu", sizeof(t->label));
+	xpu_set_real(&t->reading, (double)c);
+}
+
+static void nvml_power(const nvml_api *a, xnv_device h, xpu_device *d)
+{
+	unsigned mw = 0, min_mw = 0;
+	int have = a->power_usage != NULL;
+	xnv_return rc = have ? a->power_usage(h, &mw) : -1;
+	nv_milli(&d->power_draw_w, "nvmlDeviceGetPowerUsage", have, rc, mw);
+
+	mw = 0;
+	have = a->power_limit != NULL;
+	rc = have ? a->power_limit(h, &mw) : -1;
+	nv_milli(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", have, rc, mw);
+
+	mw = 0;
+	have = a->power_constraints != NULL;
+	rc = have ? a->power_constraints(h, &min_mw, &mw) : -1;
+	nv_milli(&d->power_cap_max_w, "nvmlDeviceGetPowerManagementLimitConstraints", have, rc, mw);
+
+	unsigned long long mj = 0;
+	have = a->energy != NULL;
+	rc = have ? a->energy(h, &mj) : -1;
+	nv_milli(&d->energy_j, "nvmlDeviceGetTotalEnergyConsumption", have, rc, (double)mj);
+}
+
+/* The sysfs device of this handle (PCI address, else UUID), or a new one. */
+static xpu_device *nvml_match(struct xpu_system *s, const nvml_api *a, xnv_device h,
+			      const char *uuid, const char *name)
+{
+	xnv_pci_info pci;
+	memset(&pci, 0, sizeof(pci));
+	if (a->pci && a->pci(h, &pci) == XNV_SUCCESS) {
+		char bus[sizeof(pci.bus_id) + 1];
+		xpu_rt_copy(bus, sizeof(bus), pci.bus_id, sizeof(pci.bus_id));
+		xpu_device *d = xpu_system_find_pci(s, bus);
+		if (!d && uuid[0])
+			d = xpu_system_find_uuid(s, uuid);
+		if (!d)
+			d = xpu_rt_find_or_add(s, bus, XPU_VENDOR_NVIDIA, XPU_KIND_DISCRETE, name);
+		if (d && !d->pci_device_id)
+			d->pci_device_id = (uint16_t)(pci.pci_device_id >> 16);
+		if (d && !d->pci_vendor_id)
+			d->pci_vendor_id = (uint16_t)(pci.pci_device_id & 0xffffu);
+		return d;
+	}
+	return uuid[0] ? xpu_system_find_uuid(s, uuid) : NULL;
+}
+
+static xpu_device *nvml_device(struct xpu_system *s, const nvml_api *a, unsigned index)
+{
+	xnv_device h = NULL;
+	if (a->handle(index, &h) != XNV_SUCCESS || !h)
+		return NULL;
+	char uuid[96] = "", name[96] = "";
+	if (a->uuid && a->uuid(h, uuid, (unsigned)sizeof(uuid)) != XNV_SUCCESS)
+		uuid[0] = '\0';
+	uuid[sizeof(uuid) - 1] = '\0';
+	if (a->name && a->name(h, name, (unsigned)sizeof(name)) != XNV_SUCCESS)
+		name[0] = '\0';
+	name[sizeof(name) - 1] = '\0';
+
+	xpu_device *d = nvml_match(s, a, h, uuid, name);
+	if (!d)
+		return NULL;
+	if (name[0])
+		xpu_set_text(&d->name, "%s", name);
+	if (uuid[0])
+		xpu_set_text(&d->uuid, "%s", uuid);
+	nvml_memory(a, h, d);
+	nvml_clocks(a, h, d);
+	nvml_temperature(a, h, d);
+	nvml_power(a, h, d);
+	/* Fans: nvmlDeviceGetFanSpeed is a percentage of the maximum, fans[]
+	 * holds RPM; left as "unsupported" (data-centre boards have no fan). */
+	return d;
+}
+
+/* Every value NVML alone reads that is not read yet on d: why not. */
+static void nvml_values_fail_dev(xpu_device *d, xpu_reason r, const char *detail)
+{
+	xpu_status *st[] = {
+		&d->memory_total_bytes.status, &d->memory_used_bytes.status,
+		&d->clock_max_mhz.status,      &d->clock_actual_mhz.status,
+		&d->memory_clock_mhz.status,   &d->memory_clock_max_mhz.status,
+		&d->temperature_c.status,      &d->power_draw_w.status,
+		&d->power_cap_w.status,        &d->power_cap_max_w.status,
+		&d->energy_j.status,
+	};
+	for (size_t k = 0; k < XPU_ARRAY_LEN(st); k++)
+		if (!xpu_is_ok(st[k]))
+			xpu_set_status(st[k], XPU_UNAVAILABLE, r, "%s", detail);
+}
+
+static void nvml_values_fail(struct xpu_system *s, xpu_reason r, const char *detail)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA)
+			nvml_values_fail_dev(&s->devices[i], r, detail);
+}
+
+static void nvml_driver_version(struct xpu_system *s, const nvml_api *a)
+{
+	char v[96] = "";
+	if (!a->driver_version || a->driver_version(v, (unsigned)sizeof(v)) != XNV_SUCCESS)
+		return;
+	v[sizeof(v) - 1] = '\0';
+	for (size_t i = 0; i < s->count && v[0]; i++)
+		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA)
+			xpu_set_text(&s->devices[i].driver_version, "%s", v);
+}
+
+static const char *init_hint(xnv_return rc)
+{
+	if (rc == XNV_ERROR_DRIVER_NOT_LOADED)
+		return " (NVIDIA kernel driver not loaded)";
+	if (rc == XNV_ERROR_LIB_RM_VERSION_MISMATCH)
+		return " (driver/library version mismatch)";
+	if (rc == XNV_ERROR_NO_PERMISSION)
+		return " (no permission on /dev/nvidia*)";
+	return "";
+}
+
+void xpu_runtime_nvml_probe(struct xpu_system *s)
+{
+	char err[256];
+	void *lib = xpu_dl_open(nvml_libs, err, sizeof(err));
+	if (!lib) {
+		nvml_values_fail(s, XPU_R_RUNTIME_MISSING, NVML_LIB);
+		return;
+	}
+	nvml_api a;
+	nvml_load(lib, &a);
+	if (!a.init || !a.count || !a.handle) {
+		nvml_values_fail(s, XPU_R_RUNTIME_ERROR, NVML_LIB " lacks nvmlInit/nvmlDeviceGetCount");
+		return;
+	}
+	xnv_return rc = a.init();
+	if (rc != XNV_SUCCESS) {
+		char detail[XPU_DETAIL_LEN];
+		snprintf(detail, sizeof(detail), "nvmlInit_v2: error %d%s", rc, init_hint(rc));
+		nvml_values_fail(s, XPU_R_RUNTIME_ERROR, detail);
+		return;
+	}
+	unsigned n = 0;
+	if (a.count(&n) != XNV_SUCCESS)
+		n = 0;
+	bool seen[XPU_MAX_DEVICES] = {false};
+	for (unsigned i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++) {
+		xpu_device *d = nvml_device(s, &a, i);
+		if (d)
+			seen[d - s->devices] = true;
+	}
+	nvml_driver_version(s, &a); /* after the loop: it may have added devices */
+	char detail[XPU_DETAIL_LEN];
+	snprintf(detail, sizeof(detail), "not among the %u devices " NVML_LIB " lists", n);
+	for (size_t i = 0; i < s->count; i++)
+		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA && !seen[i])
+			nvml_values_fail_dev(&s->devices[i], XPU_R_RUNTIME_NO_DEVICE, detail);
+	if (a.shutdown)
+		a.shutdown();
+	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
+}

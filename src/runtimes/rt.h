@@ -1,0 +1,52 @@
+/* Helpers shared by the runtime probes (private to src/runtimes/). */
+#ifndef XPU_RT_H
+#define XPU_RT_H
+
+#include <stddef.h>
+
+#include "core/system.h"
+
+/* Marks backend b as concerning dev, keeping what an earlier layer recorded
+ * when it already did. */
+void xpu_rt_applies(xpu_device *dev, xpu_backend_kind b);
+
+/* Records why b cannot drive dev.  Leaves a usable backend alone, and keeps a
+ * kernel-level cause an earlier layer found (driver not bound, node missing or
+ * denied): the runtime cannot work before that is fixed. */
+void xpu_rt_unusable(xpu_device *dev, xpu_backend_kind b, xpu_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+
+/* xpu_rt_unusable on every device that b concerns and that is not usable. */
+void xpu_rt_unusable_all(struct xpu_system *s, xpu_backend_kind b, xpu_reason r,
+			 const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* "0000:03:00.0" */
+void xpu_rt_pci_format(char *out, size_t len, unsigned domain, unsigned bus, unsigned dev,
+		       unsigned fn);
+/* 16 bytes as 8-4-4-4-12 lower-case hex, without prefix. */
+void xpu_rt_uuid_format(char *out, size_t len, const unsigned char u[16]);
+
+/* Copies a string a runtime wrote into a fixed buffer of n bytes, which it
+ * may have left unterminated. */
+void xpu_rt_copy(char *dst, size_t len, const char *src, size_t n);
+
+/* The device at pci, added when sysfs did not show it (a container without
+ * /sys/bus/pci).  NULL when pci is empty/invalid or the table is full. */
+xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor v,
+			       xpu_kind k, const char *name);
+
+/* The one GPU (not the CPU) of vendor v with PCI device id did whose backend b
+ * is not yet usable; NULL when none or several. */
+xpu_device *xpu_rt_unique_gpu(struct xpu_system *s, xpu_backend_kind b, xpu_vendor v,
+			      unsigned did);
+
+/* Resolves the first of the names (a NULL-terminated list, versioned names
+ * first) into the function pointer variable at fnslot; NULL there when none
+ * resolves.  Returns whether one did.  (memcpy, because ISO C has no cast from
+ * void * to a function pointer; POSIX guarantees they have the same size.) */
+int xpu_rt_sym(void *lib, void *fnslot, ...) __attribute__((sentinel));
+
+/* PCI vendor id -> xpu vendor. */
+xpu_vendor xpu_rt_vendor_of(unsigned pci_vendor_id);
+
+#endif

@@ -1,0 +1,341 @@
+#include "sys/parse.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util.h"
+
+static const char *skip_space(const char *s)
+{
+	while (*s && isspace((unsigned char)*s))
+		s++;
+	return s;
+}
+
+static bool only_space(const char *s)
+{
+	return *skip_space(s) == '\0';
+}
+
+bool xpu_parse_u64(const char *s, uint64_t *out)
+{
+	s = skip_space(s);
+	if (!isdigit((unsigned char)*s))
+		return false; /* strtoull would accept "-1" and " +3" */
+	int base = (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) ? 16 : 10;
+	char *end;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, base);
+	if (errno || end == s || (base == 16 && end == s + 2) || !only_space(end))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool xpu_parse_i64(const char *s, int64_t *out)
+{
+	s = skip_space(s);
+	const char *digits = (*s == '-' || *s == '+') ? s + 1 : s;
+	if (!isdigit((unsigned char)*digits))
+		return false;
+	char *end;
+	errno = 0;
+	long long v = strtoll(s, &end, 10);
+	if (errno || end == s || !only_space(end))
+		return false;
+	*out = v;
+	return true;
+}
+
+bool xpu_parse_double(const char *s, double *out)
+{
+	s = skip_space(s);
+	if (!*s)
+		return false;
+	char *end;
+	errno = 0;
+	double v = strtod(s, &end);
+	if (errno || end == s || !only_space(end) || v != v)
+		return false;
+	*out = v;
+	return true;
+}
+
+bool xpu_kv_get(const char *text, const char *key, char sep, char *out, size_t len)
+{
+	size_t klen = strlen(key);
+	const char *line = text;
+	while (line && *line) {
+		const char *eol = strchr(line, '\n');
+		size_t llen = eol ? (size_t)(eol - line) : strlen(line);
+		const char *p = skip_space(line);
+		if ((size_t)(p - line) < llen && strncmp(p, key, klen) == 0) {
+			const char *q = p + klen;
+			while (q < line + llen && (*q == ' ' || *q == '\t'))
+				q++;
+			if (q < line + llen && *q == sep) {
+				q++;
+				while (q < line + llen && isspace((unsigned char)*q))
+					q++;
+				size_t vlen = (size_t)(line + llen - q);
+				while (vlen > 0 && isspace((unsigned char)q[vlen - 1]))
+					vlen--;
+				if (len) {
+					size_t c = vlen < len - 1 ? vlen : len - 1;
+					memcpy(out, q, c);
+					out[c] = '\0';
+				}
+				return true;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return false;
+}
+
+static bool parse_hex16(const char *s, size_t n, uint16_t *out)
+{
+	if (n == 0 || n > 4)
+		return false;
+	unsigned v = 0;
+	for (size_t i = 0; i < n; i++) {
+		int c = (unsigned char)s[i];
+		if (!isxdigit(c))
+			return false;
+		v = v * 16 + (unsigned)(isdigit(c) ? c - '0' : tolower(c) - 'a' + 10);
+	}
+	*out = (uint16_t)v;
+	return true;
+}
+
+bool xpu_parse_id_pair(const char *s, uint16_t *a, uint16_t *b)
+{
+	const char *colon = strchr(s, ':');
+	if (!colon)
+		return false;
+	const char *rest = colon + 1;
+	size_t n2 = strlen(rest);
+	while (n2 > 0 && isspace((unsigned char)rest[n2 - 1]))
+		n2--;
+	return parse_hex16(s, (size_t)(colon - s), a) && parse_hex16(rest, n2, b);
+}
+
+bool xpu_pci_normalize(const char *in, char *out, size_t len)
+{
+	/* domain:bus:dev.fn with a domain of 4 or 8 hex digits, or bus:dev.fn */
+	unsigned dom = 0, bus, dev, fn;
+	char tail;
+	const char *p = skip_space(in);
+	int colons = 0;
+	for (const char *q = p; *q; q++)
+		colons += *q == ':';
+	if (colons == 2) {
+		if (sscanf(p, "%x:%x:%x.%x%c", &dom, &bus, &dev, &fn, &tail) != 4)
+			return false;
+	} else if (colons == 1) {
+		if (sscanf(p, "%x:%x.%x%c", &bus, &dev, &fn, &tail) != 3)
+			return false;
+	} else {
+		return false;
+	}
+	if (dom > 0xffff || bus > 0xff || dev > 0x1f || fn > 7)
+		return false;
+	return snprintf(out, len, "%04x:%02x:%02x.%x", dom, bus, dev, fn) < (int)len;
+}
+
+bool xpu_parse_nvidia_information(const char *text, xpu_nv_information *out)
+{
+	char buf[32];
+	memset(out, 0, sizeof(*out));
+	out->device_minor = -1;
+	bool any = false;
+	any |= xpu_kv_get(text, "Model", ':', out->model, sizeof(out->model));
+	any |= xpu_kv_get(text, "GPU UUID", ':', out->uuid, sizeof(out->uuid));
+	any |= xpu_kv_get(text, "Video BIOS", ':', out->video_bios, sizeof(out->video_bios));
+	if (xpu_kv_get(text, "Bus Location", ':', buf, sizeof(buf))) {
+		char norm[24];
+		if (xpu_pci_normalize(buf, norm, sizeof(norm))) {
+			xpu_strlcpy(out->bus_location, norm, sizeof(out->bus_location));
+			any = true;
+		}
+	}
+	int64_t minor;
+	if (xpu_kv_get(text, "Device Minor", ':', buf, sizeof(buf)) && xpu_parse_i64(buf, &minor) &&
+	    minor >= 0 && minor < 4096)
+		out->device_minor = (int)minor;
+	return any && out->model[0];
+}
+
+bool xpu_parse_nvidia_version(const char *text, char *out, size_t len)
+{
+	const char *p = strstr(text, "Kernel Module");
+	if (!p)
+		return false;
+	p = skip_space(p + strlen("Kernel Module"));
+	/* the open kernel modules print "Kernel Module for x86_64  580.95.05" */
+	if (strncmp(p, "for ", 4) == 0) {
+		p = skip_space(p + 4);
+		while (*p && !isspace((unsigned char)*p))
+			p++;
+		p = skip_space(p);
+	}
+	size_t n = 0;
+	while (p[n] && (isdigit((unsigned char)p[n]) || p[n] == '.'))
+		n++;
+	if (n == 0 || !isdigit((unsigned char)p[0]) || n >= len)
+		return false;
+	memcpy(out, p, n);
+	out[n] = '\0';
+	return true;
+}
+
+int xpu_parse_dpm_levels(const char *text, unsigned *mhz, int max, int *active)
+{
+	int count = 0;
+	*active = -1;
+	const char *line = text;
+	while (line && *line && count < max) {
+		const char *eol = strchr(line, '\n');
+		char *end;
+		errno = 0;
+		long idx = strtol(line, &end, 10);
+		if (end != line && *end == ':' && idx >= 0 && !errno) {
+			const char *p = skip_space(end + 1);
+			unsigned long v = strtoul(p, &end, 10);
+			if (end != p && (strncasecmp(end, "mhz", 3) == 0) && v < 100000) {
+				mhz[count] = (unsigned)v;
+				const char *stop = eol ? eol : end + strlen(end);
+				if (memchr(end, '*', (size_t)(stop - end)))
+					*active = count;
+				count++;
+			}
+		}
+		line = eol ? eol + 1 : NULL;
+	}
+	return count;
+}
+
+bool xpu_parse_od_range(const char *text, const char *section, unsigned *min, unsigned *max)
+{
+	const char *p = strstr(text, section);
+	if (!p)
+		return false;
+	p = strchr(p, '\n');
+	unsigned levels[16];
+	int n = 0;
+	while (p && *p && n < 16) {
+		p++;
+		/* the section ends at the next "NAME:" header line */
+		if (isalpha((unsigned char)*p))
+			break;
+		char *end;
+		long idx = strtol(p, &end, 10);
+		if (end == p || *end != ':' || idx < 0)
+			break;
+		const char *q = skip_space(end + 1);
+		unsigned long v = strtoul(q, &end, 10);
+		if (end == q || strncasecmp(end, "mhz", 3) != 0 || v >= 100000)
+			break;
+		levels[n++] = (unsigned)v;
+		p = strchr(end, '\n');
+	}
+	if (n < 2)
+		return false;
+	*min = levels[0];
+	*max = levels[n - 1];
+	return true;
+}
+
+bool xpu_parse_size(const char *s, uint64_t *bytes)
+{
+	s = skip_space(s);
+	char *end;
+	if (!isdigit((unsigned char)*s))
+		return false;
+	errno = 0;
+	unsigned long long v = strtoull(s, &end, 10);
+	if (errno)
+		return false;
+	uint64_t mul = 1;
+	switch (*end) {
+	case 'K': mul = 1024ull; end++; break;
+	case 'M': mul = 1024ull * 1024; end++; break;
+	case 'G': mul = 1024ull * 1024 * 1024; end++; break;
+	default: break;
+	}
+	if (!only_space(end) || v > UINT64_MAX / mul)
+		return false;
+	*bytes = v * mul;
+	return true;
+}
+
+bool xpu_parse_cpulist_count(const char *s, unsigned *count)
+{
+	unsigned total = 0;
+	s = skip_space(s);
+	if (!*s)
+		return false;
+	while (*s) {
+		char *end;
+		if (!isdigit((unsigned char)*s))
+			return false;
+		unsigned long a = strtoul(s, &end, 10), b = a;
+		s = end;
+		if (*s == '-') {
+			s++;
+			if (!isdigit((unsigned char)*s))
+				return false;
+			b = strtoul(s, &end, 10);
+			s = end;
+		}
+		if (b < a || b - a > 1u << 20 || a > 1u << 20)
+			return false;
+		total += (unsigned)(b - a + 1);
+		if (*s == ',')
+			s++;
+		else if (only_space(s))
+			break;
+		else
+			return false;
+	}
+	*count = total;
+	return true;
+}
+
+bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	/* only the first block: stop at the first blank line */
+	const char *end = strstr(text, "\n\n");
+	size_t n = end ? (size_t)(end - text) + 1 : strlen(text);
+	char *block = malloc(n + 1);
+	if (!block)
+		return false;
+	memcpy(block, text, n);
+	block[n] = '\0';
+	bool ok = xpu_kv_get(block, "model name", ':', out->model, sizeof(out->model)) ||
+		  xpu_kv_get(block, "Model", ':', out->model, sizeof(out->model)) ||
+		  xpu_kv_get(block, "cpu model", ':', out->model, sizeof(out->model));
+	bool flags = xpu_kv_get(block, "flags", ':', out->flags, sizeof(out->flags)) ||
+		     xpu_kv_get(block, "Features", ':', out->flags, sizeof(out->flags));
+	free(block);
+	return ok || flags;
+}
+
+bool xpu_has_word(const char *list, const char *word)
+{
+	size_t wl = strlen(word);
+	const char *p = list;
+	while ((p = strstr(p, word)) != NULL) {
+		bool start = p == list || isspace((unsigned char)p[-1]);
+		bool stop = p[wl] == '\0' || isspace((unsigned char)p[wl]);
+		if (start && stop)
+			return true;
+		p += wl;
+	}
+	return false;
+}

@@ -1,0 +1,329 @@
+#include "sys/sys.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "sys/parse.h"
+
+int xsys_init(xsys *s, const char *root, char *err, size_t errlen)
+{
+	struct stat st;
+
+	s->root[0] = '\0';
+	if (!root || !*root || strcmp(root, "/") == 0)
+		return 0;
+	if (strlen(root) >= sizeof(s->root) - 256) {
+		xpu_strlcpy(err, "sysroot path is too long", errlen);
+		return -1;
+	}
+	if (stat(root, &st) != 0) {
+		snprintf(err, errlen, "sysroot '%s': %s; give a folder made by 'xpu snapshot DIR'",
+			 root, strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "sysroot '%s' is not a folder; give a folder made by 'xpu snapshot DIR'",
+			 root);
+		return -1;
+	}
+	xpu_strlcpy(s->root, root, sizeof(s->root));
+	size_t n = strlen(s->root);
+	while (n > 1 && s->root[n - 1] == '/')
+		s->root[--n] = '\0';
+	return 0;
+}
+
+bool xsys_is_live(const xsys *s)
+{
+	return s->root[0] == '\0';
+}
+
+static const char *vpath(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap)
+{
+	size_t n = strlen(s->root);
+	if (n >= len)
+		n = len - 1;
+	memcpy(buf, s->root, n);
+	vsnprintf(buf + n, len - n, fmt, ap);
+	return buf;
+}
+
+const char *xsys_path(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, buf, len, fmt, ap);
+	va_end(ap);
+	return buf;
+}
+
+static xsys_rc rc_from_errno(int e)
+{
+	switch (e) {
+	case ENOENT:
+	case ENOTDIR:
+	case ENODEV: /* some attributes vanish with the device */
+	case ENXIO:
+		return XSYS_MISSING;
+	case EACCES:
+	case EPERM:
+		return XSYS_DENIED;
+	default:
+		return XSYS_IO;
+	}
+}
+
+/* Reads up to len-1 bytes; sysfs returns an attribute in one read, but a
+ * regular file in a snapshot may need several. */
+static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return rc_from_errno(errno);
+	size_t n = 0;
+	while (n + 1 < len) {
+		ssize_t r = read(fd, buf + n, len - 1 - n);
+		if (r < 0) {
+			if (errno == EINTR)
+				continue;
+			int e = errno;
+			close(fd);
+			/* EISDIR, EINVAL (write-only attribute), EIO from a hung device */
+			return e == EACCES || e == EPERM ? XSYS_DENIED : XSYS_IO;
+		}
+		if (r == 0)
+			break;
+		n += (size_t)r;
+	}
+	close(fd);
+	buf[n] = '\0';
+	*got = n;
+	return XSYS_OK;
+}
+
+static void trim_right(char *buf)
+{
+	size_t n = strlen(buf);
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == ' ' || buf[n - 1] == '\t' ||
+			 buf[n - 1] == '\r'))
+		buf[--n] = '\0';
+}
+
+xsys_rc xsys_vtext(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap)
+{
+	char path[XSYS_PATH_MAX];
+	size_t got;
+	vpath(s, path, sizeof(path), fmt, ap);
+	buf[0] = '\0';
+	xsys_rc rc = read_file(path, buf, len, &got);
+	if (rc != XSYS_OK)
+		return rc;
+	trim_right(buf); /* strlen stops at an embedded NUL: padding is dropped */
+	return buf[0] ? XSYS_OK : XSYS_EMPTY;
+}
+
+xsys_rc xsys_text(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	xsys_rc rc = xsys_vtext(s, buf, len, fmt, ap);
+	va_end(ap);
+	return rc;
+}
+
+xsys_rc xsys_slurp(const xsys *s, char **out, size_t *n, size_t max, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	*out = NULL;
+	*n = 0;
+	char *buf = malloc(max + 1);
+	if (!buf)
+		return XSYS_IO;
+	xsys_rc rc = read_file(path, buf, max + 1, n);
+	if (rc != XSYS_OK) {
+		free(buf);
+		return rc;
+	}
+	*out = buf;
+	return *n ? XSYS_OK : XSYS_EMPTY;
+}
+
+xsys_rc xsys_u64(const xsys *s, uint64_t *out, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	va_start(ap, fmt);
+	xsys_rc rc = xsys_vtext(s, buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rc != XSYS_OK)
+		return rc;
+	return xpu_parse_u64(buf, out) ? XSYS_OK : XSYS_GARBAGE;
+}
+
+xsys_rc xsys_i64(const xsys *s, int64_t *out, const char *fmt, ...)
+{
+	char buf[128];
+	va_list ap;
+	va_start(ap, fmt);
+	xsys_rc rc = xsys_vtext(s, buf, sizeof(buf), fmt, ap);
+	va_end(ap);
+	if (rc != XSYS_OK)
+		return rc;
+	return xpu_parse_i64(buf, out) ? XSYS_OK : XSYS_GARBAGE;
+}
+
+bool xsys_exists(const xsys *s, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	return access(path, F_OK) == 0;
+}
+
+xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	if (access(path, R_OK | W_OK) == 0)
+		return XSYS_OK;
+	return rc_from_errno(errno);
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+void xsys_names_free(xsys_names *n)
+{
+	for (size_t i = 0; i < n->count; i++)
+		free(n->names[i]);
+	free(n->names);
+	n->names = NULL;
+	n->count = 0;
+}
+
+xsys_rc xsys_list(const xsys *s, xsys_names *out, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	out->names = NULL;
+	out->count = 0;
+	DIR *d = opendir(path);
+	if (!d)
+		return rc_from_errno(errno);
+	size_t cap = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (out->count == cap) {
+			size_t ncap = cap ? cap * 2 : 16;
+			char **nn = realloc(out->names, ncap * sizeof(*nn));
+			if (!nn)
+				break;
+			out->names = nn;
+			cap = ncap;
+		}
+		char *dup = strdup(e->d_name);
+		if (!dup)
+			break;
+		out->names[out->count++] = dup;
+	}
+	closedir(d);
+	if (out->count > 1)
+		qsort(out->names, out->count, sizeof(*out->names), cmp_names);
+	return XSYS_OK;
+}
+
+void xsys_fail(xpu_status *st, xsys_rc rc, const char *machine_path)
+{
+	static const xpu_reason reasons[] = {
+		[XSYS_OK] = XPU_R_NONE,
+		[XSYS_MISSING] = XPU_R_FILE_MISSING,
+		[XSYS_DENIED] = XPU_R_PERMISSION_DENIED,
+		[XSYS_EMPTY] = XPU_R_EMPTY,
+		[XSYS_GARBAGE] = XPU_R_UNPARSABLE,
+		[XSYS_IO] = XPU_R_IO_ERROR,
+	};
+	st->state = rc == XSYS_MISSING ? XPU_UNSUPPORTED : XPU_UNAVAILABLE;
+	st->reason = reasons[rc];
+	xpu_strlcpy(st->detail, machine_path, sizeof(st->detail));
+}
+
+static void vmachine_path(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+}
+
+bool xsys_set_uint(const xsys *s, xpu_uint *dst, uint64_t mul, uint64_t div, const char *fmt, ...)
+{
+	char mpath[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vmachine_path(mpath, sizeof(mpath), fmt, ap);
+	va_end(ap);
+	uint64_t v;
+	xsys_rc rc = xsys_u64(s, &v, "%s", mpath);
+	if (rc != XSYS_OK) {
+		xsys_fail(&dst->status, rc, mpath);
+		return false;
+	}
+	dst->value = div ? v * mul / div : v * mul;
+	xpu_set_ok(&dst->status);
+	return true;
+}
+
+bool xsys_set_real(const xsys *s, xpu_real *dst, double scale, const char *fmt, ...)
+{
+	char mpath[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vmachine_path(mpath, sizeof(mpath), fmt, ap);
+	va_end(ap);
+	int64_t v;
+	xsys_rc rc = xsys_i64(s, &v, "%s", mpath);
+	if (rc != XSYS_OK) {
+		xsys_fail(&dst->status, rc, mpath);
+		return false;
+	}
+	dst->value = (double)v * scale;
+	xpu_set_ok(&dst->status);
+	return true;
+}
+
+bool xsys_set_text(const xsys *s, xpu_text *dst, const char *fmt, ...)
+{
+	char mpath[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vmachine_path(mpath, sizeof(mpath), fmt, ap);
+	va_end(ap);
+	xsys_rc rc = xsys_text(s, dst->value, sizeof(dst->value), "%s", mpath);
+	if (rc != XSYS_OK) {
+		dst->value[0] = '\0';
+		xsys_fail(&dst->status, rc, mpath);
+		return false;
+	}
+	xpu_set_ok(&dst->status);
+	return true;
+}

@@ -1,0 +1,85 @@
+/* AMD GPUs on amdgpu: everything is in the PCI device folder (mem_info_*,
+ * gpu_busy_percent, pp_dpm_* and pp_od_clk_voltage tables) and its hwmon,
+ * where sensors are labelled (edge, junction, mem). */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "sys/parse.h"
+#include "vendors/vendor.h"
+
+/* Range from the OverDrive table when present (what the user may set),
+ * else from the DPM levels. */
+static void clock_range(const xsys *s, const char *pci, const char *od_section, const char *dpm,
+			xpu_uint *min, xpu_uint *max)
+{
+	char text[XSYS_ATTR_MAX];
+	unsigned lo, hi;
+	if (xsys_text(s, text, sizeof(text), "%s/pp_od_clk_voltage", pci) == XSYS_OK &&
+	    xpu_parse_od_range(text, od_section, &lo, &hi)) {
+		if (min)
+			xpu_set_uint(min, lo);
+		xpu_set_uint(max, hi);
+		return;
+	}
+	unsigned levels[32];
+	int active;
+	xsys_rc rc = xsys_text(s, text, sizeof(text), "%s/%s", pci, dpm);
+	int n = rc == XSYS_OK ? xpu_parse_dpm_levels(text, levels, 32, &active) : 0;
+	if (n == 0) {
+		char p[XSYS_PATH_MAX];
+		snprintf(p, sizeof(p), "%s/%s", pci, dpm);
+		if (min)
+			xsys_fail(&min->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+		xsys_fail(&max->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+		return;
+	}
+	unsigned a = levels[0], b = levels[0];
+	for (int i = 1; i < n; i++) {
+		a = levels[i] < a ? levels[i] : a;
+		b = levels[i] > b ? levels[i] : b;
+	}
+	if (min)
+		xpu_set_uint(min, a);
+	xpu_set_uint(max, b);
+}
+
+static void amd_memory(const xsys *s, xpu_device *d, const char *pci)
+{
+	xpu_set_text(&d->memory_kind, d->kind == XPU_KIND_INTEGRATED ? "shared (carve-out)" : "dedicated");
+	xsys_set_uint(s, &d->memory_total_bytes, 1, 1, "%s/mem_info_vram_total", pci);
+	xsys_set_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
+}
+
+static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
+{
+	amd_memory(s, d, p->pci);
+	xsys_set_real(s, &d->busy_percent, 1.0, "%s/gpu_busy_percent", p->pci);
+	clock_range(s, p->pci, "OD_SCLK:", "pp_dpm_sclk", &d->clock_min_mhz, &d->clock_max_mhz);
+	clock_range(s, p->pci, "OD_MCLK:", "pp_dpm_mclk", NULL, &d->memory_clock_max_mhz);
+	xsys_set_text(s, &d->uuid, "%s/unique_id", p->pci);
+	xpu_set_status(&d->compute_units.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
+		       "amdgpu has no sysfs file for it; ROCm or Vulkan reports it");
+
+	char hw[XSYS_PATH_MAX];
+	if (xpu_hwmon_find(s, p->pci, hw, sizeof(hw))) {
+		static const char *const primary[] = { "edge", "junction", NULL };
+		xpu_hwmon_temps(s, hw, d, "gpu", primary);
+		xpu_hwmon_fans(s, hw, d);
+		xpu_hwmon_power(s, hw, d);
+		/* amdgpu reports the current clocks in hwmon, in Hz */
+		xsys_set_uint(s, &d->clock_actual_mhz, 1, 1000000, "%s/freq1_input", hw);
+		xsys_set_uint(s, &d->memory_clock_mhz, 1, 1000000, "%s/freq2_input", hw);
+	} else {
+		xpu_hwmon_absent(d, p->pci);
+	}
+	xpu_kernel_driver_version(s, d, "amdgpu");
+}
+
+const xpu_vendor_ops xpu_vendor_amd = {
+	.name = "amd",
+	.pci_vendor_id = 0x1002,
+	.vendor = XPU_VENDOR_AMD,
+	.probe = amd_probe,
+};

@@ -1,0 +1,167 @@
+/* The parsers every sysfs and procfs value goes through. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <cmocka.h>
+#include <string.h>
+
+#include "sys/parse.h"
+
+static void u64_accepts_decimal_hex_and_newlines(void **state)
+{
+	uint64_t v;
+	assert_true(xpu_parse_u64("2450\n", &v));
+	assert_int_equal(v, 2450);
+	assert_true(xpu_parse_u64("0x8086", &v));
+	assert_int_equal(v, 0x8086);
+	assert_true(xpu_parse_u64("  55000000 \n", &v));
+	assert_int_equal(v, 55000000);
+}
+
+static void u64_rejects_garbage_sign_and_truncation(void **state)
+{
+	uint64_t v = 7;
+	const char *bad[] = { "", "\n", "-1", "12abc", "0x", "abc", "1 2", "99999999999999999999999" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		assert_false(xpu_parse_u64(bad[i], &v));
+	assert_int_equal(v, 7); /* untouched on failure */
+}
+
+static void i64_handles_negative_hysteresis(void **state)
+{
+	int64_t v;
+	assert_true(xpu_parse_i64("-273150\n", &v));
+	assert_int_equal(v, -273150);
+	assert_false(xpu_parse_i64("-", &v));
+	assert_false(xpu_parse_i64("5x", &v));
+}
+
+static void kv_reads_uevent_and_proc_styles(void **state)
+{
+	char v[64];
+	const char *uevent = "DRIVER=xe\nPCI_CLASS=30000\nPCI_ID=8086:E20B\nPCI_SLOT_NAME=0000:09:00.0\n";
+	assert_true(xpu_kv_get(uevent, "PCI_ID", '=', v, sizeof(v)));
+	assert_string_equal(v, "8086:E20B");
+	assert_true(xpu_kv_get(uevent, "DRIVER", '=', v, sizeof(v)));
+	assert_string_equal(v, "xe");
+	assert_false(xpu_kv_get(uevent, "PCI", '=', v, sizeof(v))); /* prefix is not a key */
+	assert_true(xpu_kv_get("Model: \t\t NVIDIA H200  \nIRQ: 5\n", "Model", ':', v, sizeof(v)));
+	assert_string_equal(v, "NVIDIA H200");
+	char small[4];
+	assert_true(xpu_kv_get(uevent, "PCI_SLOT_NAME", '=', small, sizeof(small)));
+	assert_string_equal(small, "000"); /* truncated, terminated */
+}
+
+static void id_pairs_and_pci_addresses(void **state)
+{
+	uint16_t a, b;
+	char out[16];
+	assert_true(xpu_parse_id_pair("8086:56A5", &a, &b));
+	assert_int_equal(a, 0x8086);
+	assert_int_equal(b, 0x56a5);
+	assert_false(xpu_parse_id_pair("8086", &a, &b));
+	assert_false(xpu_parse_id_pair("80866:1", &a, &b));
+	assert_true(xpu_pci_normalize("00000000:18:00.0", out, sizeof(out)));
+	assert_string_equal(out, "0000:18:00.0");
+	assert_true(xpu_pci_normalize("0B:00.0", out, sizeof(out)));
+	assert_string_equal(out, "0000:0b:00.0");
+	assert_false(xpu_pci_normalize("0000:18:00", out, sizeof(out)));
+	assert_false(xpu_pci_normalize("0000:18:20.0", out, sizeof(out))); /* device > 31 */
+	assert_false(xpu_pci_normalize("garbage", out, sizeof(out)));
+}
+
+static void nvidia_information_file(void **state)
+{
+	xpu_nv_information info;
+	const char *text = "Model: \t\t NVIDIA H200\nIRQ:   \t\t 0\n"
+			   "GPU UUID: \t GPU-3a7c0f5e-1111-2222-3333-444455556666\n"
+			   "Video BIOS: \t 96.00.99.00.01\nBus Type: \t PCIe\n"
+			   "Bus Location: \t 0000:18:00.0\nDevice Minor: \t 3\nGPU Excluded:\t No\n";
+	assert_true(xpu_parse_nvidia_information(text, &info));
+	assert_string_equal(info.model, "NVIDIA H200");
+	assert_string_equal(info.uuid, "GPU-3a7c0f5e-1111-2222-3333-444455556666");
+	assert_string_equal(info.bus_location, "0000:18:00.0");
+	assert_int_equal(info.device_minor, 3);
+	assert_false(xpu_parse_nvidia_information("IRQ: 5\n", &info)); /* no model */
+	assert_true(xpu_parse_nvidia_information("Model: X\nDevice Minor: -4\n", &info));
+	assert_int_equal(info.device_minor, -1);
+}
+
+static void nvidia_version_both_module_flavours(void **state)
+{
+	char v[32];
+	assert_true(xpu_parse_nvidia_version(
+		"NVRM version: NVIDIA UNIX x86_64 Kernel Module  570.86.16  Thu Jan 16 2025\n", v, sizeof(v)));
+	assert_string_equal(v, "570.86.16");
+	assert_true(xpu_parse_nvidia_version(
+		"NVRM version: NVIDIA UNIX Open Kernel Module for x86_64  580.95.05  Release Build\n", v,
+		sizeof(v)));
+	assert_string_equal(v, "580.95.05");
+	assert_false(xpu_parse_nvidia_version("NVRM version: garbage\n", v, sizeof(v)));
+}
+
+static void amdgpu_dpm_and_overdrive_tables(void **state)
+{
+	unsigned mhz[8], lo, hi;
+	int active;
+	assert_int_equal(xpu_parse_dpm_levels("0: 500Mhz\n1: 31Mhz *\n2: 2219Mhz\n", mhz, 8, &active), 3);
+	assert_int_equal(mhz[2], 2219);
+	assert_int_equal(active, 1);
+	assert_int_equal(xpu_parse_dpm_levels("garbage\n", mhz, 8, &active), 0);
+	assert_int_equal(active, -1);
+	const char *od = "OD_SCLK:\n0: 500Mhz\n1: 2735Mhz\nOD_MCLK:\n0: 97Mhz\n1: 1250MHz\nOD_VDDGFX_OFFSET:\n0mV\n";
+	assert_true(xpu_parse_od_range(od, "OD_SCLK:", &lo, &hi));
+	assert_int_equal(lo, 500);
+	assert_int_equal(hi, 2735);
+	assert_true(xpu_parse_od_range(od, "OD_MCLK:", &lo, &hi));
+	assert_int_equal(hi, 1250);
+	assert_false(xpu_parse_od_range(od, "OD_VDDC_CURVE:", &lo, &hi));
+	assert_false(xpu_parse_od_range("OD_SCLK:\n0: 500Mhz\n", "OD_SCLK:", &lo, &hi));
+}
+
+static void sizes_and_cpu_lists(void **state)
+{
+	uint64_t b;
+	unsigned n;
+	assert_true(xpu_parse_size("48K\n", &b));
+	assert_int_equal(b, 48 * 1024);
+	assert_true(xpu_parse_size("32M", &b));
+	assert_int_equal(b, 32u << 20);
+	assert_false(xpu_parse_size("12Q", &b));
+	assert_true(xpu_parse_cpulist_count("0-3,8,10-11\n", &n));
+	assert_int_equal(n, 7);
+	assert_false(xpu_parse_cpulist_count("3-1", &n));
+	assert_false(xpu_parse_cpulist_count("0-", &n));
+	assert_false(xpu_parse_cpulist_count("", &n));
+}
+
+static void cpuinfo_first_block_and_flags(void **state)
+{
+	xpu_cpuinfo info;
+	assert_true(xpu_parse_cpuinfo("processor\t: 0\nmodel name\t: AMD EPYC 9654\nflags\t\t: fpu avx2 "
+				      "avx512f amx_tile\n\nprocessor\t: 1\nmodel name\t: other\n",
+				      &info));
+	assert_string_equal(info.model, "AMD EPYC 9654");
+	assert_true(xpu_has_word(info.flags, "avx512f"));
+	assert_true(xpu_has_word(info.flags, "amx_tile"));
+	assert_false(xpu_has_word(info.flags, "avx512")); /* a word, not a prefix */
+	assert_false(xpu_has_word(info.flags, "amx"));
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(u64_accepts_decimal_hex_and_newlines),
+		cmocka_unit_test(u64_rejects_garbage_sign_and_truncation),
+		cmocka_unit_test(i64_handles_negative_hysteresis),
+		cmocka_unit_test(kv_reads_uevent_and_proc_styles),
+		cmocka_unit_test(id_pairs_and_pci_addresses),
+		cmocka_unit_test(nvidia_information_file),
+		cmocka_unit_test(nvidia_version_both_module_flavours),
+		cmocka_unit_test(amdgpu_dpm_and_overdrive_tables),
+		cmocka_unit_test(sizes_and_cpu_lists),
+		cmocka_unit_test(cpuinfo_first_block_and_flags),
+	};
+	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
+}
