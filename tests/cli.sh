@@ -1,2 +1,127 @@
 #!/bin/bash
-echo "0 passed, 0 failed"
+# The xpu program as users and scripts meet it: exit codes, messages, JSON,
+# snapshot round trips, and the real runtimes of this machine (PoCL, lavapipe,
+# the Level Zero loader without a driver, Intel's OpenCL ICD without a device)
+# checked against clinfo and vulkaninfo where those are installed.
+# Usage: cli.sh XPU_BINARY SOURCE_DIR
+set -u
+XPU=$1
+SRC=$2
+TMP=$(mktemp -d /tmp/xpu-cli-XXXXXX)
+trap 'rm -rf "$TMP"' EXIT
+pass=0 fail=0
+
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { # check NAME COMMAND...
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# run: captures exit status, stdout and stderr of xpu
+run() { "$XPU" "$@" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
+rc_is() { [ "$(cat "$TMP/rc")" = "$1" ]; }
+err_has() { grep -q -- "$1" "$TMP/err"; }
+err_lines() { [ "$(wc -l <"$TMP/err")" = "$1" ]; }
+jq_is() { [ "$(jq -r "$1" "$TMP/out")" = "$2" ]; }
+
+# --- command line ---
+run --sysroot /nonexistent/xpu list
+check "unreadable sysroot exits 1" rc_is 1
+check "unreadable sysroot: one line naming it" bash -c "grep -q /nonexistent/xpu '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+run --sysroot /etc/hostname list
+check "a file as sysroot: says it is not a folder" err_has "is not a folder"
+XPU_SYSROOT=/nonexistent/env "$XPU" list >/dev/null 2>"$TMP/err"
+check "XPU_SYSROOT is honoured" err_has /nonexistent/env
+run frobnicate
+check "unknown command exits 2" rc_is 2
+check "unknown command is named" err_has "'frobnicate'"
+run list extra
+check "stray argument exits 2" rc_is 2
+run --bogus-option
+check "unknown option exits 2" rc_is 2
+run --help
+check "--help exits 0" rc_is 0
+check "--help documents exit status" grep -q "Exit status" "$TMP/out"
+run --version
+check "--version prints the version" grep -q "^xpu [0-9]" "$TMP/out"
+run snapshot
+check "snapshot without DIR exits 2" rc_is 2
+
+# --- this machine ---
+run list
+check "bare list exits 0" rc_is 0
+check "list marks a default device" grep -q '^\* ' "$TMP/out"
+"$XPU" >"$TMP/bare" 2>&1
+check "bare xpu is list" cmp -s "$TMP/bare" "$TMP/out"
+run list --json
+check "list --json exits 0" rc_is 0
+check "json has schema_version 1" jq_is .schema_version 1
+check "the CPU is always listed" jq_is '[.devices[] | select(.vendor == "cpu")] | length' 1
+check "the cpu backend is usable" jq_is '.devices[] | select(.vendor == "cpu") | .backends.cpu.usable' true
+check "every non-ok value has a reason" jq_is \
+	'[.. | objects | select(has("state") and .state != "ok" and (has("reason") | not))] | length' 0
+check "no ok value is null" jq_is '[.. | objects | select(.state? == "ok" and has("value") and .value == null)] | length' 0
+run --json list -v
+check "--json before the command works too" jq_is .schema_version 1
+
+# OpenCL through PoCL, checked against clinfo
+if command -v clinfo >/dev/null && clinfo -l 2>/dev/null | grep -q "Portable Computing Language"; then
+	pocl_dev=$(clinfo -l 2>/dev/null | sed -n '/Portable Computing Language/,/Platform/ s/.*Device #0: //p' | head -1)
+	"$XPU" list --json >"$TMP/out"
+	check "PoCL's CPU device makes opencl usable on the CPU" \
+		jq_is '.devices[] | select(.vendor == "cpu") | .backends.opencl.usable' true
+	check "opencl device name is clinfo's ($pocl_dev)" \
+		jq_is '.devices[] | select(.vendor == "cpu") | .backends.opencl.device_name' "$pocl_dev"
+else
+	echo "# skip: clinfo or PoCL absent: OpenCL checks not run"
+fi
+# Intel's ICD with no device: the platform is listed, with no device
+if [ -e "${OCL_ICD_VENDORS:-/etc/OpenCL/vendors}/intel.icd" ]; then
+	check "opencl summary names Intel's platform without a device" \
+		bash -c "jq -r .runtimes.opencl.summary '$TMP/out' | grep -q 'Intel(R) OpenCL.*no device'"
+fi
+# Vulkan through lavapipe, checked against vulkaninfo
+if command -v vulkaninfo >/dev/null && vulkaninfo --summary 2>/dev/null | grep -q llvmpipe; then
+	vk_dev=$(vulkaninfo --summary 2>/dev/null | sed -n 's/^[[:space:]]*deviceName[[:space:]]*= //p' | grep llvmpipe | head -1)
+	check "lavapipe makes vulkan usable on the CPU" \
+		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.usable' true
+	check "vulkan device name is vulkaninfo's ($vk_dev)" \
+		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.device_name' "$vk_dev"
+else
+	echo "# skip: vulkaninfo or lavapipe absent: Vulkan checks not run"
+fi
+# Level Zero loader with no GPU driver: loaded, zeInit fails, reason given
+if ldconfig -p | grep -q libze_loader.so.1; then
+	check "level zero without a driver: not ok" bash -c "[ \"\$(jq -r .runtimes.level_zero.state '$TMP/out')\" != ok ]"
+	check "level zero without a driver: the reason names zeInit" \
+		bash -c "jq -r .runtimes.level_zero.detail '$TMP/out' | grep -q zeInit"
+fi
+check "no GPU here: the CPU is the default" jq_is .default.backend cpu
+run --no-runtimes list --json
+check "--no-runtimes: runtimes_probed false" jq_is .runtimes_probed false
+
+# --- snapshot round trip ---
+run snapshot "$TMP/snap"
+check "snapshot exits 0" rc_is 0
+"$XPU" --no-runtimes list --json | jq -S '[.devices[] | {id, vendor, kind, name: .name.value, mem: .memory_total_bytes.value}]' >"$TMP/live"
+"$XPU" --sysroot "$TMP/snap" list --json | jq -S '[.devices[] | {id, vendor, kind, name: .name.value, mem: .memory_total_bytes.value}]' >"$TMP/replay"
+check "snapshot replays the same devices" cmp -s "$TMP/live" "$TMP/replay"
+run --sysroot "$TMP/snap" snapshot "$TMP/snap2"
+check "snapshot refuses --sysroot" rc_is 1
+
+# --- damaged input ---
+cp -a "$SRC/tests/fixtures/i915-igpu" "$TMP/bad"
+printf '\xff\xfegarbage' >"$TMP/bad/sys/devices/pci0000:00/0000:00:02.0/drm/card0/gt_max_freq_mhz"
+: >"$TMP/bad/sys/devices/pci0000:00/0000:00:02.0/drm/card0/gt_RP0_freq_mhz"
+printf '14' >"$TMP/bad/sys/devices/pci0000:00/0000:00:02.0/drm/card0/gt_min_freq_mhz" # truncated, no newline
+rm "$TMP/bad/proc/cpuinfo"
+run --sysroot "$TMP/bad" list --json
+check "damaged tree still lists (exit 0)" rc_is 0
+check "garbage value: unparsable, named" jq_is '.devices[0].clocks.max_mhz | "\(.reason) \(.detail)"' \
+	"unparsable /sys/class/drm/card0/gt_max_freq_mhz"
+check "empty value: empty" jq_is '.devices[0].clocks.rp0_mhz.reason' empty
+check "truncated value still read" jq_is '.devices[0].clocks.min_mhz.value' 14
+check "missing cpuinfo: CPU still listed with the reason" jq_is '.devices[1].name.reason' file_missing
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]

@@ -211,7 +211,7 @@ static const char *installed_db_name(json_t *got, const char *path)
 	unsigned sd = strtoul(json_string_value(at(got, "devices/0/pci/subsystem_device_id")), NULL, 16);
 	struct pci_access *pacc = pci_alloc();
 	pacc->debug = pacc->warning = quiet; /* set by pci_init, which this never calls */
-	int flags = PCI_LOOKUP_NO_NUMBERS;
+	int flags = PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB;
 	if (strstr(path, "subsystem_name"))
 		flags |= PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE;
 	else if (strstr(path, "subsystem_vendor"))

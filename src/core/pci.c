@@ -65,7 +65,7 @@ static const char *lookup(xpu_pci_db *db, char *buf, size_t len, int flags, ...)
 	unsigned a = va_arg(ap, unsigned), b = va_arg(ap, unsigned);
 	unsigned c = va_arg(ap, unsigned), d = va_arg(ap, unsigned);
 	va_end(ap);
-	return pci_lookup_name(pacc, buf, (int)len, flags | PCI_LOOKUP_NO_NUMBERS, a, b, c, d);
+	return pci_lookup_name(pacc, buf, (int)len, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, c, d);
 }
 
 bool xpu_pci_read_uevent(const xsys *s, const char *dir, char *address, size_t len)

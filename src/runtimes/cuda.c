@@ -48,7 +48,7 @@ typedef struct cuda_api {
 } cuda_api;
 
 static const char *const cuda_libs[] = {"libcuda.so.1", "libcuda.so", NULL};
-#define CUDA_HINT "libcuda.so.1 (install the NVIDIA driver's CUDA library: libcuda1 / libnvidia-compute)"
+#define CUDA_HINT "libcuda.so.1 (install libcuda1 or libnvidia-compute-<driver version>)"
 
 static int cuda_load(void *lib, cuda_api *a)
 {
@@ -98,10 +98,11 @@ static void cuda_values_fail(struct xpu_system *s, xpu_reason r, const char *det
 	}
 }
 
-static void cuda_fail(struct xpu_system *s, xpu_reason r, const char *detail)
+/* The runtime failed as info->status says: so did everything it gives. */
+static void cuda_fail(struct xpu_system *s, const xpu_runtime_info *info)
 {
-	xpu_rt_unusable_all(s, XPU_BACKEND_CUDA, r, "%s", detail);
-	cuda_values_fail(s, r, detail);
+	xpu_rt_unusable_all(s, XPU_BACKEND_CUDA, info->status.reason, "%s", info->status.detail);
+	cuda_values_fail(s, info->status.reason, info->status.detail);
 }
 
 /* The sysfs device this CUDA ordinal is: PCI address, else UUID; added when
@@ -205,29 +206,36 @@ static void cuda_unseen(struct xpu_system *s, int n)
 				    "not among the %d devices libcuda.so.1 lists", n);
 }
 
+static void cuda_init_failed(struct xpu_system *s, xpu_runtime_info *info, int rc)
+{
+	const char *hint = init_hint(rc);
+	xpu_set_status(&info->status, XPU_UNAVAILABLE,
+		       rc == XCU_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE : XPU_R_RUNTIME_ERROR,
+		       "cuInit failed: error %d%s%s%s", rc, hint ? " (" : "", hint ? hint : "",
+		       hint ? ")" : "");
+	cuda_fail(s, info);
+}
+
 void xpu_runtime_cuda_probe(struct xpu_system *s)
 {
-	char err[256];
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_CUDA, cuda_libs[0]);
 	cuda_mark_applies(s);
-	void *lib = xpu_dl_open(cuda_libs, err, sizeof(err));
+	void *lib = xpu_rt_open(cuda_libs, CUDA_HINT, info);
 	if (!lib) {
-		cuda_fail(s, XPU_R_RUNTIME_MISSING, CUDA_HINT);
+		cuda_fail(s, info);
 		return;
 	}
 	/* libcuda starts threads in cuInit: it stays loaded for the process. */
 	cuda_api a;
 	if (!cuda_load(lib, &a)) {
-		cuda_fail(s, XPU_R_RUNTIME_ERROR, "libcuda.so.1 lacks cuInit/cuDeviceGetCount");
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks cuInit/cuDeviceGetCount", info->library);
+		cuda_fail(s, info);
 		return;
 	}
 	int rc = a.init(0);
 	if (rc != XCU_SUCCESS) {
-		const char *hint = init_hint(rc);
-		char detail[XPU_DETAIL_LEN];
-		snprintf(detail, sizeof(detail), "cuInit: error %d%s%s%s", rc, hint ? " (" : "",
-			 hint ? hint : "", hint ? ")" : "");
-		cuda_fail(s, rc == XCU_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE : XPU_R_RUNTIME_ERROR,
-			  detail);
+		cuda_init_failed(s, info, rc);
 		return;
 	}
 	int v = 0;
@@ -237,7 +245,10 @@ void xpu_runtime_cuda_probe(struct xpu_system *s)
 	int n = 0;
 	if (a.count(&n) != XCU_SUCCESS || n < 0)
 		n = 0;
+	xpu_rt_info_ok(info, ver, (unsigned)n);
 	for (int i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++)
 		cuda_device(s, &a, i, ver);
+	if (getenv("CUDA_VISIBLE_DEVICES"))
+		xpu_rt_summary(info, "CUDA_VISIBLE_DEVICES=%.64s", getenv("CUDA_VISIBLE_DEVICES"));
 	cuda_unseen(s, n);
 }

@@ -10,9 +10,16 @@
 #include "core/util.h"
 #include "sys/parse.h"
 
+/* dlerror() for a library that is simply not there, as opposed to one that
+ * is there but cannot load (wrong architecture, missing dependency). */
+static int dl_absent(const char *msg)
+{
+	return strstr(msg, "No such file or directory") != NULL;
+}
+
 void *xpu_dl_open(const char *const *names, char *err, size_t errlen)
 {
-	const char *last = NULL;
+	char why[160] = "";
 	size_t used = 0;
 	if (err && errlen)
 		err[0] = '\0';
@@ -22,16 +29,78 @@ void *xpu_dl_open(const char *const *names, char *err, size_t errlen)
 		void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
 		if (h)
 			return h;
-		last = dlerror();
+		const char *e = dlerror();
+		/* Keep the last error, unless an earlier name was present but
+		 * broken: that one says more. */
+		if (e && (!why[0] || dl_absent(why)))
+			xpu_strlcpy(why, e, sizeof(why));
 		if (err && errlen && used < errlen) {
 			int n = snprintf(err + used, errlen - used, "%s%s", i ? ", " : "", names[i]);
 			used += n > 0 ? (size_t)n : 0;
 		}
 	}
 	if (err && errlen && used < errlen)
-		snprintf(err + used, errlen - used, " not found%s%s", last ? ": " : "",
-			 last ? last : "");
+		snprintf(err + used, errlen - used, " not found%s%s", why[0] ? ": " : "", why);
 	return NULL;
+}
+
+void *xpu_rt_open(const char *const *names, const char *hint, xpu_runtime_info *info)
+{
+	char err[512];
+	void *h = xpu_dl_open(names, err, sizeof(err));
+	if (h) {
+		/* Which name loaded: the one whose handle is this one. */
+		for (size_t i = 0; names[i]; i++) {
+			void *o = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+			if (o)
+				dlclose(o);
+			if (o == h) {
+				xpu_strlcpy(info->library, names[i], sizeof(info->library));
+				break;
+			}
+		}
+		return h;
+	}
+	const char *why = strstr(err, " not found: ");
+	if (!why || dl_absent(why))
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", hint);
+	else
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s",
+			       why + strlen(" not found: "));
+	return NULL;
+}
+
+xpu_runtime_info *xpu_rt_info(struct xpu_system *s, xpu_runtime_kind k, const char *library)
+{
+	xpu_runtime_info *info = &s->runtimes[k];
+	memset(info, 0, sizeof(*info));
+	info->probed = true;
+	xpu_strlcpy(info->library, library, sizeof(info->library));
+	xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, NULL);
+	return info;
+}
+
+void xpu_rt_summary(xpu_runtime_info *info, const char *fmt, ...)
+{
+	size_t used = strlen(info->summary);
+	if (used && used + 2 < sizeof(info->summary)) {
+		memcpy(info->summary + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= sizeof(info->summary))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(info->summary + used, sizeof(info->summary) - used, fmt, ap);
+	va_end(ap);
+}
+
+void xpu_rt_info_ok(xpu_runtime_info *info, const char *version, unsigned devices)
+{
+	xpu_set_ok(&info->status);
+	if (version && version != info->version)
+		xpu_strlcpy(info->version, version, sizeof(info->version));
+	info->devices = devices;
 }
 
 void *xpu_dl_sym(void *lib, const char *const *names)

@@ -61,20 +61,22 @@ static int ze_intel_driver_present(void)
 	return 1;
 }
 
-static void ze_init_failed(struct xpu_system *s, ze_result_t rc)
+static void ze_init_failed(struct xpu_system *s, xpu_runtime_info *info, ze_result_t rc)
 {
+	xpu_status *st = &info->status;
 	if (rc != ZE_RESULT_ERROR_UNINITIALIZED)
-		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_ERROR,
-				    "zeInit failed: 0x%08x", (unsigned)rc);
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "zeInit failed: 0x%08x",
+			       (unsigned)rc);
 	else if (ze_intel_driver_present())
-		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_NO_DEVICE,
-				    "zeInit failed: 0x%08x, libze_intel_gpu.so.1 found no GPU it drives",
-				    (unsigned)rc);
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_NO_DEVICE,
+			       "zeInit failed: 0x%08x, libze_intel_gpu.so.1 found no GPU it drives",
+			       (unsigned)rc);
 	else
-		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_MISSING,
-				    "zeInit failed: 0x%08x, no Level Zero GPU driver (install "
-				    "intel-level-zero-gpu / libze_intel_gpu.so.1)",
-				    (unsigned)rc);
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING,
+			       "zeInit failed: 0x%08x, no Level Zero GPU driver (install "
+			       "intel-level-zero-gpu / libze_intel_gpu.so.1)",
+			       (unsigned)rc);
+	xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, st->reason, "%s", st->detail);
 }
 
 /* The sysfs device of a Level Zero device: PCI address from the PCI
@@ -135,7 +137,7 @@ static void ze_version(const ze_api *a, ze_driver_handle_t drv, char *ver, size_
 }
 
 /* Walks every driver's devices; returns how many GPUs Level Zero listed. */
-static int ze_walk(struct xpu_system *s, const ze_api *a)
+static int ze_walk(struct xpu_system *s, const ze_api *a, xpu_runtime_info *info)
 {
 	ze_driver_handle_t drivers[ZE_MAX_DRIVERS];
 	uint32_t nd = ZE_MAX_DRIVERS;
@@ -145,6 +147,8 @@ static int ze_walk(struct xpu_system *s, const ze_api *a)
 	for (uint32_t i = 0; i < nd && i < ZE_MAX_DRIVERS; i++) {
 		char ver[48];
 		ze_version(a, drivers[i], ver, sizeof(ver));
+		if (!info->version[0])
+			xpu_strlcpy(info->version, ver, sizeof(info->version));
 		ze_device_handle_t devs[ZE_MAX_DEVS];
 		uint32_t n = ZE_MAX_DEVS;
 		if (a->device_get(drivers[i], &n, devs) != ZE_RESULT_SUCCESS)
@@ -159,26 +163,30 @@ static int ze_walk(struct xpu_system *s, const ze_api *a)
 
 void xpu_runtime_level_zero_probe(struct xpu_system *s)
 {
-	char err[256];
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_LEVEL_ZERO, ze_libs[0]);
 	ze_mark_applies(s);
-	void *lib = xpu_dl_open(ze_libs, err, sizeof(err));
+	void *lib = xpu_rt_open(ze_libs, ZE_HINT, info);
 	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_MISSING, ZE_HINT);
+		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, info->status.reason, "%s",
+				    info->status.detail);
 		return;
 	}
 	/* The loader stays loaded: drivers it loaded keep threads running. */
 	ze_api a;
 	if (!ze_load(lib, &a)) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_ERROR,
-				    "libze_loader.so.1 lacks zeInit/zeDeviceGet");
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks zeInit/zeDeviceGet", info->library);
+		xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_ERROR, "%s",
+				    info->status.detail);
 		return;
 	}
 	ze_result_t rc = a.init(0);
 	if (rc != ZE_RESULT_SUCCESS) {
-		ze_init_failed(s, rc);
+		ze_init_failed(s, info, rc);
 		return;
 	}
-	int n = ze_walk(s, &a);
+	int n = ze_walk(s, &a, info);
+	xpu_rt_info_ok(info, info->version, (unsigned)n);
 	xpu_rt_unusable_all(s, XPU_BACKEND_LEVEL_ZERO, XPU_R_RUNTIME_NO_DEVICE,
 			    "not among the %d GPUs Level Zero lists", n);
 }

@@ -261,12 +261,13 @@ static void nvml_values_fail(struct xpu_system *s, xpu_reason r, const char *det
 			nvml_values_fail_dev(&s->devices[i], r, detail);
 }
 
-static void nvml_driver_version(struct xpu_system *s, const nvml_api *a)
+static void nvml_driver_version(struct xpu_system *s, const nvml_api *a, xpu_runtime_info *info)
 {
 	char v[96] = "";
 	if (!a->driver_version || a->driver_version(v, (unsigned)sizeof(v)) != XNV_SUCCESS)
 		return;
 	v[sizeof(v) - 1] = '\0';
+	xpu_strlcpy(info->version, v, sizeof(info->version));
 	for (size_t i = 0; i < s->count && v[0]; i++)
 		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA)
 			xpu_set_text(&s->devices[i].driver_version, "%s", v);
@@ -283,43 +284,58 @@ static const char *init_hint(xnv_return rc)
 	return "";
 }
 
+/* Records why NVML gave nothing, on itself and on every NVML value. */
+static void nvml_fail(struct xpu_system *s, xpu_runtime_info *info)
+{
+	nvml_values_fail(s, info->status.reason, info->status.detail);
+}
+
+/* The NVIDIA devices NVML did not list. */
+static void nvml_unseen(struct xpu_system *s, const bool *seen, unsigned n)
+{
+	char detail[XPU_DETAIL_LEN];
+	snprintf(detail, sizeof(detail), "not among the %u devices " NVML_LIB " lists", n);
+	for (size_t i = 0; i < s->count; i++)
+		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA && !seen[i])
+			nvml_values_fail_dev(&s->devices[i], XPU_R_RUNTIME_NO_DEVICE, detail);
+}
+
 void xpu_runtime_nvml_probe(struct xpu_system *s)
 {
-	char err[256];
-	void *lib = xpu_dl_open(nvml_libs, err, sizeof(err));
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_NVML, nvml_libs[0]);
+	void *lib = xpu_rt_open(nvml_libs, NVML_LIB, info);
 	if (!lib) {
-		nvml_values_fail(s, XPU_R_RUNTIME_MISSING, NVML_LIB);
+		nvml_fail(s, info);
 		return;
 	}
+	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
 	nvml_api a;
 	nvml_load(lib, &a);
 	if (!a.init || !a.count || !a.handle) {
-		nvml_values_fail(s, XPU_R_RUNTIME_ERROR, NVML_LIB " lacks nvmlInit/nvmlDeviceGetCount");
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks nvmlInit/nvmlDeviceGetCount", info->library);
+		nvml_fail(s, info);
 		return;
 	}
 	xnv_return rc = a.init();
 	if (rc != XNV_SUCCESS) {
-		char detail[XPU_DETAIL_LEN];
-		snprintf(detail, sizeof(detail), "nvmlInit_v2: error %d%s", rc, init_hint(rc));
-		nvml_values_fail(s, XPU_R_RUNTIME_ERROR, detail);
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "nvmlInit_v2: error %d%s", rc, init_hint(rc));
+		nvml_fail(s, info);
 		return;
 	}
 	unsigned n = 0;
 	if (a.count(&n) != XNV_SUCCESS)
 		n = 0;
+	xpu_rt_info_ok(info, NULL, n);
 	bool seen[XPU_MAX_DEVICES] = {false};
 	for (unsigned i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++) {
 		xpu_device *d = nvml_device(s, &a, i);
 		if (d)
 			seen[d - s->devices] = true;
 	}
-	nvml_driver_version(s, &a); /* after the loop: it may have added devices */
-	char detail[XPU_DETAIL_LEN];
-	snprintf(detail, sizeof(detail), "not among the %u devices " NVML_LIB " lists", n);
-	for (size_t i = 0; i < s->count; i++)
-		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA && !seen[i])
-			nvml_values_fail_dev(&s->devices[i], XPU_R_RUNTIME_NO_DEVICE, detail);
+	nvml_driver_version(s, &a, info); /* after the loop: it may have added devices */
+	nvml_unseen(s, seen, n);
 	if (a.shutdown)
 		a.shutdown();
-	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
 }

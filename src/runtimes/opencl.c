@@ -50,6 +50,7 @@ typedef struct cl_plat {
 
 typedef struct cl_probe {
 	struct xpu_system *s;
+	xpu_runtime_info *info;
 	const cl_api *a;
 	cl_plat plat[CL_MAX_PLATFORMS];
 	cl_uint nplat;
@@ -202,6 +203,13 @@ static void cl_platform(cl_probe *p, cl_platform_id id, cl_plat *pl)
 	for (cl_uint i = 0; i < pl->ndev && i < CL_MAX_DEVS; i++)
 		cl_device(p, devs[i], ver, (int)i);
 	p->ndev += pl->ndev;
+	if (pl->rc == CL_SUCCESS)
+		xpu_rt_summary(p->info, "%s: %u device%s", pl->name, pl->ndev,
+			       pl->ndev == 1 ? "" : "s");
+	else if (pl->rc == CL_DEVICE_NOT_FOUND)
+		xpu_rt_summary(p->info, "%s: no device", pl->name);
+	else
+		xpu_rt_summary(p->info, "%s: clGetDeviceIDs error %d", pl->name, (int)pl->rc);
 }
 
 static const char *icd_package(const xpu_device *d)
@@ -320,41 +328,82 @@ static void cl_mark_applies(struct xpu_system *s)
 		xpu_rt_applies(&s->devices[i], XPU_BACKEND_OPENCL);
 }
 
+/* GPU ICDs registered in /etc/OpenCL/vendors that offered no platform. */
+static void cl_hidden_icds(cl_probe *p)
+{
+	static const xpu_vendor vendors[] = {XPU_VENDOR_INTEL, XPU_VENDOR_NVIDIA, XPU_VENDOR_AMD};
+	for (size_t k = 0; k < XPU_ARRAY_LEN(vendors); k++) {
+		int listed = 0;
+		for (cl_uint i = 0; i < p->nplat; i++)
+			listed |= p->plat[i].vendor == vendors[k] && p->plat[i].gpu_platform;
+		char icd[64];
+		if (listed || !icd_registered(vendors[k], icd, sizeof(icd)))
+			continue;
+		/* NEO hides its platform when it finds no GPU: name it anyway. */
+		if (vendors[k] == XPU_VENDOR_INTEL)
+			xpu_rt_summary(p->info, "Intel(R) OpenCL Graphics (%s): no device", icd);
+		else
+			xpu_rt_summary(p->info, "%s: no platform", icd);
+	}
+}
+
+static void cl_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r,
+		    const char *detail)
+{
+	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
+	xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, r, "%s", detail);
+}
+
+/* clGetPlatformIDs; false (and everything marked) on a hard failure.
+ * -1001 (no ICD offered a platform) is not one: each device says why. */
+static int cl_platforms(cl_probe *p, cl_platform_id *ids)
+{
+	cl_int rc = p->a->platforms(CL_MAX_PLATFORMS, ids, &p->nplat);
+	if (rc != CL_SUCCESS && rc != XCL_PLATFORM_NOT_FOUND_KHR) {
+		char detail[XPU_DETAIL_LEN];
+		snprintf(detail, sizeof(detail), "clGetPlatformIDs: error %d", (int)rc);
+		cl_fail(p->s, p->info, XPU_R_RUNTIME_ERROR, detail);
+		return 0;
+	}
+	if (rc != CL_SUCCESS)
+		p->nplat = 0;
+	if (p->nplat > CL_MAX_PLATFORMS)
+		p->nplat = CL_MAX_PLATFORMS;
+	return 1;
+}
+
 void xpu_runtime_opencl_probe(struct xpu_system *s)
 {
-	char err[256];
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_OPENCL, cl_libs[0]);
 	cl_mark_applies(s);
-	void *lib = xpu_dl_open(cl_libs, err, sizeof(err));
+	void *lib = xpu_rt_open(cl_libs, CL_LIB " (install ocl-icd-libopencl1)", info);
 	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_MISSING,
-				    CL_LIB " (install ocl-icd-libopencl1)");
+		xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, info->status.reason, "%s",
+				    info->status.detail);
 		return;
 	}
 	/* Kept loaded: ICDs such as PoCL register exit handlers. */
 	cl_api a;
 	if (!cl_load(lib, &a)) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_ERROR,
-				    CL_LIB " lacks clGetPlatformIDs/clGetDeviceIDs");
+		cl_fail(s, info, XPU_R_RUNTIME_ERROR, CL_LIB " lacks clGetPlatformIDs/clGetDeviceIDs");
 		return;
 	}
 	cl_probe p;
 	memset(&p, 0, sizeof(p));
 	p.s = s;
+	p.info = info;
 	p.a = &a;
 	cl_platform_id ids[CL_MAX_PLATFORMS];
-	cl_int rc = a.platforms(CL_MAX_PLATFORMS, ids, &p.nplat);
-	/* -1001: no ICD offered a platform; every device then says why. */
-	if (rc != CL_SUCCESS && rc != XCL_PLATFORM_NOT_FOUND_KHR) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_ERROR,
-				    "clGetPlatformIDs: error %d", (int)rc);
+	if (!cl_platforms(&p, ids))
 		return;
-	}
-	if (rc != CL_SUCCESS)
-		p.nplat = 0;
-	if (p.nplat > CL_MAX_PLATFORMS)
-		p.nplat = CL_MAX_PLATFORMS;
 	for (cl_uint i = 0; i < p.nplat; i++)
 		cl_platform(&p, ids[i], &p.plat[i]);
+	cl_hidden_icds(&p);
+	if (p.nplat)
+		xpu_rt_info_ok(info, NULL, p.ndev);
+	else
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_NO_DEVICE,
+			       "no ICD in /etc/OpenCL/vendors offers a platform");
 	for (size_t i = 0; i < s->count; i++) {
 		xpu_device *d = &s->devices[i];
 		if (d->backends[XPU_BACKEND_OPENCL].applies && !d->backends[XPU_BACKEND_OPENCL].usable)

@@ -55,19 +55,26 @@ static size_t rocm_mark_applies(struct xpu_system *s)
 	return n;
 }
 
+/* Records on the runtime and on every AMD GPU why ROCm cannot work. */
+static void rocm_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r,
+		      const char *detail)
+{
+	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
+	xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, r, "%s", detail);
+}
+
 /* Whether /dev/kfd lets this process in; records why not otherwise. */
-static int rocm_kfd(struct xpu_system *s)
+static int rocm_kfd(struct xpu_system *s, xpu_runtime_info *info)
 {
 	xsys_rc rc = xsys_access_rw(&s->sys, "/dev/kfd");
 	if (rc == XSYS_OK)
 		return 1;
 	if (rc == XSYS_MISSING)
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, XPU_R_NO_DEVICE_NODE, "/dev/kfd");
+		rocm_fail(s, info, XPU_R_NO_DEVICE_NODE, "/dev/kfd");
 	else if (rc == XSYS_DENIED)
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, XPU_R_PERMISSION_DENIED,
-				    "/dev/kfd (join group render)");
+		rocm_fail(s, info, XPU_R_PERMISSION_DENIED, "/dev/kfd (join group render)");
 	else
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, XPU_R_IO_ERROR, "/dev/kfd");
+		rocm_fail(s, info, XPU_R_IO_ERROR, "/dev/kfd");
 	return 0;
 }
 
@@ -105,34 +112,39 @@ static void hip_unseen(struct xpu_system *s, int n)
 
 void xpu_runtime_rocm_probe(struct xpu_system *s)
 {
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_ROCM, hip_libs[0]);
 	size_t amd = rocm_mark_applies(s);
 	/* Without an AMD GPU, HIP (slow to load) is only worth asking when
 	 * the KFD node says the kernel sees one sysfs did not show. */
-	if (!amd && !xsys_exists(&s->sys, "/dev/kfd"))
+	if (!amd && !xsys_exists(&s->sys, "/dev/kfd")) {
+		info->probed = false;
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
+			       "no AMD GPU and no /dev/kfd");
 		return;
-	if (!rocm_kfd(s))
+	}
+	if (!rocm_kfd(s, info))
 		return;
-	char err[512];
-	void *lib = xpu_dl_open(hip_libs, err, sizeof(err));
+	void *lib = xpu_rt_open(hip_libs, HIP_HINT, info);
 	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, XPU_R_RUNTIME_MISSING, HIP_HINT);
+		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, info->status.reason, "%s",
+				    info->status.detail);
 		return;
 	}
 	/* HIP starts threads: it stays loaded for the process. */
 	hip_api a;
 	hip_load(lib, &a);
 	if (!a.count) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, XPU_R_RUNTIME_ERROR,
-				    "libamdhip64.so lacks hipGetDeviceCount");
+		rocm_fail(s, info, XPU_R_RUNTIME_ERROR, "libamdhip64.so lacks hipGetDeviceCount");
 		return;
 	}
 	int n = 0;
 	xhip_error rc = a.count(&n);
 	if (rc != XHIP_SUCCESS) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM,
-				    rc == XHIP_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE :
-								 XPU_R_RUNTIME_ERROR,
-				    "hipGetDeviceCount: error %d", rc);
+		char detail[XPU_DETAIL_LEN];
+		snprintf(detail, sizeof(detail), "hipGetDeviceCount: error %d", rc);
+		rocm_fail(s, info,
+			  rc == XHIP_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE : XPU_R_RUNTIME_ERROR,
+			  detail);
 		return;
 	}
 	int v = 0;
@@ -140,6 +152,7 @@ void xpu_runtime_rocm_probe(struct xpu_system *s)
 	/* HIP_VERSION = major * 10000000 + minor * 100000 + patch */
 	if (a.runtime_version && a.runtime_version(&v) == XHIP_SUCCESS && v > 0)
 		snprintf(ver, sizeof(ver), "HIP %d.%d", v / 10000000, (v / 100000) % 100);
+	xpu_rt_info_ok(info, ver, (unsigned)(n > 0 ? n : 0));
 	for (int i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++)
 		hip_device(s, &a, i, ver);
 	hip_unseen(s, n);

@@ -6,6 +6,21 @@
 
 #include "core/system.h"
 
+/* The system-wide record of runtime k, reset for this probe: probed, the
+ * first name looked for, status "unavailable" until the probe says more. */
+xpu_runtime_info *xpu_rt_info(struct xpu_system *s, xpu_runtime_kind k, const char *library);
+/* Appends to info->summary, "; " between parts, truncating. */
+void xpu_rt_summary(xpu_runtime_info *info, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
+/* Marks info OK with the device count the runtime gave, and its version
+ * (NULL: leave it). */
+void xpu_rt_info_ok(xpu_runtime_info *info, const char *version, unsigned devices);
+
+/* xpu_dl_open.  Success records in info->library the name that loaded; on
+ * failure info->status says why: RUNTIME_MISSING with hint as detail when no
+ * name exists, else RUNTIME_ERROR with dlerror() of the broken one. */
+void *xpu_rt_open(const char *const *names, const char *hint, xpu_runtime_info *info);
+
 /* Marks backend b as concerning dev, keeping what an earlier layer recorded
  * when it already did. */
 void xpu_rt_applies(xpu_device *dev, xpu_backend_kind b);

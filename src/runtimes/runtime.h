@@ -21,7 +21,8 @@ void xpu_runtime_vulkan_probe(struct xpu_system *s);     /* libvulkan.so.1: back
 void xpu_runtime_rocm_probe(struct xpu_system *s);       /* libamdhip64.so + /dev/kfd: backend rocm */
 
 /* dlopen the first name that loads.  On failure err says which names were
- * tried and dlerror() of the last. */
+ * tried and dlerror() of the last (or of an earlier one that exists but
+ * failed to load: wrong architecture, missing dependency). */
 void *xpu_dl_open(const char *const *names, char *err, size_t errlen);
 /* dlsym of the first of the names that resolves (versioned names first). */
 void *xpu_dl_sym(void *lib, const char *const *names);

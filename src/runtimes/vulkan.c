@@ -27,14 +27,17 @@ typedef struct vk_api {
 
 static const char *const vk_libs[] = {"libvulkan.so.1", "libvulkan.so", NULL};
 
-/* 1.1 when the loader knows it (props2 and device UUIDs are core there). */
-static uint32_t vk_instance_version(PFN_vkGetInstanceProcAddr gipa)
+/* The loader's version, written into info; the instance asks for 1.1 when
+ * the loader knows it (props2 and device UUIDs are core there). */
+static uint32_t vk_instance_version(PFN_vkGetInstanceProcAddr gipa, xpu_runtime_info *info)
 {
 	PFN_vkEnumerateInstanceVersion eiv =
 		(PFN_vkEnumerateInstanceVersion)gipa(NULL, "vkEnumerateInstanceVersion");
 	uint32_t v = VK_API_VERSION_1_0;
 	if (eiv && eiv(&v) != VK_SUCCESS)
 		v = VK_API_VERSION_1_0;
+	snprintf(info->version, sizeof(info->version), "Vulkan %u.%u.%u", VK_API_VERSION_MAJOR(v),
+		 VK_API_VERSION_MINOR(v), VK_API_VERSION_PATCH(v));
 	return v >= VK_API_VERSION_1_1 ? VK_API_VERSION_1_1 : VK_API_VERSION_1_0;
 }
 
@@ -137,12 +140,14 @@ static xpu_device *vk_match(struct xpu_system *s, const vk_info *in, const char 
 	return d;
 }
 
-static void vk_device(struct xpu_system *s, const vk_api *a, VkPhysicalDevice pd, int index)
+static void vk_device(struct xpu_system *s, const vk_api *a, VkPhysicalDevice pd, int index,
+		      xpu_runtime_info *info)
 {
 	vk_info in;
 	vk_describe(a, pd, &in);
 	char name[XPU_TEXT_LEN];
 	xpu_rt_copy(name, sizeof(name), in.p.deviceName, sizeof(in.p.deviceName));
+	xpu_rt_summary(info, "%s", name);
 	xpu_device *d = vk_match(s, &in, name);
 	if (!d || d->backends[XPU_BACKEND_VULKAN].usable)
 		return;
@@ -153,7 +158,8 @@ static void vk_device(struct xpu_system *s, const vk_api *a, VkPhysicalDevice pd
 }
 
 /* Returns the number of physical devices listed. */
-static uint32_t vk_walk(struct xpu_system *s, const vk_api *a, VkInstance inst)
+static uint32_t vk_walk(struct xpu_system *s, const vk_api *a, VkInstance inst,
+		       xpu_runtime_info *info)
 {
 	VkPhysicalDevice pds[VK_MAX_DEVS];
 	uint32_t n = VK_MAX_DEVS;
@@ -161,7 +167,7 @@ static uint32_t vk_walk(struct xpu_system *s, const vk_api *a, VkInstance inst)
 	if (rc != VK_SUCCESS && rc != VK_INCOMPLETE)
 		return 0;
 	for (uint32_t i = 0; i < n && i < VK_MAX_DEVS; i++)
-		vk_device(s, a, pds[i], (int)i);
+		vk_device(s, a, pds[i], (int)i, info);
 	return n;
 }
 
@@ -194,42 +200,49 @@ static void vk_unseen(struct xpu_system *s, uint32_t n)
 	}
 }
 
+static void vk_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r, const char *detail)
+{
+	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
+	xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, r, "%s", detail);
+}
+
 void xpu_runtime_vulkan_probe(struct xpu_system *s)
 {
-	char err[256];
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_VULKAN, vk_libs[0]);
 	vk_mark_applies(s);
-	void *lib = xpu_dl_open(vk_libs, err, sizeof(err));
+	void *lib = xpu_rt_open(vk_libs, VK_LIB " (install libvulkan1)", info);
 	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, XPU_R_RUNTIME_MISSING,
-				    VK_LIB " (install libvulkan1)");
+		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, info->status.reason, "%s",
+				    info->status.detail);
 		return;
 	}
 	/* Kept loaded: ICDs may leave threads or exit handlers behind. */
 	PFN_vkGetInstanceProcAddr gipa = NULL;
 	if (!xpu_rt_sym(lib, &gipa, "vkGetInstanceProcAddr", NULL)) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, XPU_R_RUNTIME_ERROR,
-				    VK_LIB " lacks vkGetInstanceProcAddr");
+		vk_fail(s, info, XPU_R_RUNTIME_ERROR, VK_LIB " lacks vkGetInstanceProcAddr");
 		return;
 	}
-	uint32_t api = vk_instance_version(gipa);
+	uint32_t api = vk_instance_version(gipa, info);
 	VkInstance inst = VK_NULL_HANDLE;
 	VkResult rc = vk_create(gipa, api, &inst);
 	if (rc == VK_ERROR_INCOMPATIBLE_DRIVER) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, XPU_R_RUNTIME_MISSING,
-				    "no Vulkan driver (ICD) installed (install mesa-vulkan-drivers)");
+		vk_fail(s, info, XPU_R_RUNTIME_MISSING,
+			"no Vulkan driver (ICD) installed (install mesa-vulkan-drivers)");
 		return;
 	}
 	if (rc != VK_SUCCESS || inst == VK_NULL_HANDLE) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, XPU_R_RUNTIME_ERROR,
-				    "vkCreateInstance: error %d", (int)rc);
+		char detail[XPU_DETAIL_LEN];
+		snprintf(detail, sizeof(detail), "vkCreateInstance: error %d", (int)rc);
+		vk_fail(s, info, XPU_R_RUNTIME_ERROR, detail);
 		return;
 	}
 	vk_api a;
 	vk_load(gipa, inst, api, &a);
 	uint32_t n = 0;
 	if (a.enumerate && a.props)
-		n = vk_walk(s, &a, inst);
+		n = vk_walk(s, &a, inst, info);
 	if (a.destroy)
 		a.destroy(inst, NULL);
+	xpu_rt_info_ok(info, NULL, n);
 	vk_unseen(s, n);
 }
