@@ -334,7 +334,7 @@ static void lact_capture(void **state)
 
 int main(void)
 {
-	static const char *own[] = { "i915-igpu", "igpu-plus-nvidia", "no-drm" };
+	static const char *own[] = { "i915-igpu", "igpu-plus-nvidia", "no-drm", "h200" };
 	struct CMUnitTest tests[16];
 	size_t n = 0;
 	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)

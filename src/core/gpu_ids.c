@@ -41,8 +41,9 @@ static const xpu_gpu_family families[] = {
 	{ NVIDIA, 0x1d80, 0x1dff, "Volta", XPU_KIND_DISCRETE, "SMs" },
 	{ NVIDIA, 0x1e00, 0x1fff, "Turing", XPU_KIND_DISCRETE, "SMs" },
 	{ NVIDIA, 0x20b0, 0x20ff, "Ampere (GA100)", XPU_KIND_DISCRETE, "SMs" },
-	{ NVIDIA, 0x2200, 0x25ff, "Ampere", XPU_KIND_DISCRETE, "SMs" },
+	/* Hopper's ids sit inside Ampere's range: first match wins */
 	{ NVIDIA, 0x2300, 0x234f, "Hopper", XPU_KIND_DISCRETE, "SMs" },
+	{ NVIDIA, 0x2200, 0x25ff, "Ampere", XPU_KIND_DISCRETE, "SMs" },
 	{ NVIDIA, 0x2680, 0x28ff, "Ada Lovelace", XPU_KIND_DISCRETE, "SMs" },
 	{ NVIDIA, 0x2900, 0x29ff, "Blackwell (data centre)", XPU_KIND_DISCRETE, "SMs" },
 	{ NVIDIA, 0x2b00, 0x2fff, "Blackwell", XPU_KIND_DISCRETE, "SMs" },

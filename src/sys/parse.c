@@ -202,11 +202,12 @@ int xpu_parse_dpm_levels(const char *text, unsigned *mhz, int max, int *active)
 		const char *eol = strchr(line, '\n');
 		char *end;
 		errno = 0;
-		long idx = strtol(line, &end, 10);
-		if (end != line && *end == ':' && idx >= 0 && !errno) {
+		/* strtol skips white space, newlines included: a level starts with a digit */
+		long idx = isdigit((unsigned char)*line) ? strtol(line, &end, 10) : -1;
+		if (idx >= 0 && *end == ':' && !errno && (!eol || end < eol)) {
 			const char *p = skip_space(end + 1);
 			unsigned long v = strtoul(p, &end, 10);
-			if (end != p && (strncasecmp(end, "mhz", 3) == 0) && v < 100000) {
+			if (end != p && (!eol || end < eol) && strncasecmp(end, "mhz", 3) == 0 && v < 100000) {
 				mhz[count] = (unsigned)v;
 				const char *stop = eol ? eol : end + strlen(end);
 				if (memchr(end, '*', (size_t)(stop - end)))
@@ -329,6 +330,8 @@ bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
 bool xpu_has_word(const char *list, const char *word)
 {
 	size_t wl = strlen(word);
+	if (wl == 0)
+		return false; /* strstr finds "" everywhere and the scan would not advance */
 	const char *p = list;
 	while ((p = strstr(p, word)) != NULL) {
 		bool start = p == list || isspace((unsigned char)p[-1]);
