@@ -109,12 +109,12 @@ static void amdgpu_dpm_and_overdrive_tables(void **state)
 	assert_int_equal(mhz[2], 2219);
 	assert_int_equal(active, 1);
 	assert_int_equal(xpu_parse_dpm_levels("garbage\n", mhz, 8, &active), 0);
+	assert_int_equal(active, -1);
 	/* found by fuzz_amdgpu: blank lines neither crash nor count twice */
 	assert_int_equal(xpu_parse_dpm_levels(" \n0: 5Mhz", mhz, 8, &active), 1);
 	assert_int_equal(xpu_parse_dpm_levels("0: 5Mhz\n\n1: 6Mhz\n2: 7Mhz *\n", mhz, 8, &active), 3);
 	assert_int_equal(mhz[1], 6);
 	assert_int_equal(active, 2);
-	assert_int_equal(active, -1);
 	const char *od = "OD_SCLK:\n0: 500Mhz\n1: 2735Mhz\nOD_MCLK:\n0: 97Mhz\n1: 1250MHz\nOD_VDDGFX_OFFSET:\n0mV\n";
 	assert_true(xpu_parse_od_range(od, "OD_SCLK:", &lo, &hi));
 	assert_int_equal(lo, 500);
