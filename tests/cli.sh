@@ -46,6 +46,12 @@ run --version
 check "--version prints the version" grep -q "^xpu [0-9]" "$TMP/out"
 run snapshot
 check "snapshot without DIR exits 2" rc_is 2
+run --runtimes=cuda,bogus list
+check "--runtimes with an unknown name exits 2" rc_is 2
+check "--runtimes names the unknown runtime" err_has "'bogus'"
+run --runtimes=vulkan list --json
+check "--runtimes=vulkan leaves opencl out, saying so" jq_is '.runtimes.opencl.detail' "left out by --runtimes"
+check "--runtimes=vulkan probes vulkan" jq_is '.runtimes.vulkan.probed' true
 
 # --- this machine ---
 run list

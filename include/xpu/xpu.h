@@ -181,6 +181,8 @@ typedef struct xpu_options {
 	/* -1: probe userspace runtimes only when sysroot is this machine;
 	 *  0: never; 1: always. */
 	int probe_runtimes;
+	/* Which runtimes to probe: bits (1u << xpu_runtime_kind); 0 means all. */
+	unsigned runtime_mask;
 } xpu_options;
 
 typedef struct xpu_choice {
@@ -231,6 +233,8 @@ const char *xpu_system_sysroot(const xpu_system *sys);
 bool xpu_system_runtimes_probed(const xpu_system *sys);
 const xpu_runtime_info *xpu_runtime_at(const xpu_system *sys, xpu_runtime_kind k);
 const char *xpu_runtime_name(xpu_runtime_kind k);
+/* "cuda,nvml" -> mask; false with the bad name in bad (size badlen). */
+bool xpu_runtime_mask_parse(const char *list, unsigned *mask, char *bad, size_t badlen);
 
 /* The device and backend `xpu run` takes when nothing is forced:
  * cuda > level_zero > rocm > vulkan on a GPU, else the CPU. */

@@ -34,7 +34,8 @@ static void usage(FILE *f, const char *prog)
 		"Global options:\n"
 		"  --sysroot DIR    read /sys, /proc and /dev under DIR (env XPU_SYSROOT);\n"
 		"                   runtimes are not probed then, unless --runtimes\n"
-		"  --runtimes       probe userspace runtimes even with --sysroot\n"
+		"  --runtimes[=LIST]  probe userspace runtimes, even with --sysroot; LIST picks\n"
+		"                   some of cuda,nvml,level_zero,rocm,vulkan,opencl\n"
 		"  --no-runtimes    do not load CUDA, NVML, Level Zero, OpenCL, Vulkan, ROCm\n"
 		"  --json           machine-readable output (has a schema_version)\n"
 		"  -v, --verbose    every value, with the reason for each missing one\n"
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
 
 	static const struct option opts[] = {
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
-		{ "runtimes", no_argument, NULL, OPT_RUNTIMES },
+		{ "runtimes", optional_argument, NULL, OPT_RUNTIMES },
 		{ "no-runtimes", no_argument, NULL, OPT_NO_RUNTIMES },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -79,10 +80,18 @@ int main(int argc, char **argv)
 	};
 	/* '+': stop at the command, whose own options follow it */
 	int c;
+	char bad[64];
 	while ((c = getopt_long(argc, argv, "+vhV", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SYSROOT: cli.opt.sysroot = optarg; break;
-		case OPT_RUNTIMES: cli.opt.probe_runtimes = 1; break;
+		case OPT_RUNTIMES:
+			cli.opt.probe_runtimes = 1;
+			if (optarg && !xpu_runtime_mask_parse(optarg, &cli.opt.runtime_mask, bad, sizeof(bad))) {
+				cli_error(&cli, "--runtimes: unknown runtime '%s'; runtimes: "
+					  "cuda,nvml,level_zero,rocm,vulkan,opencl", bad);
+				return XPU_EXIT_USAGE;
+			}
+			break;
 		case OPT_NO_RUNTIMES: cli.opt.probe_runtimes = 0; break;
 		case OPT_JSON: cli.json = true; break;
 		case 'v': cli.verbose = true; break;

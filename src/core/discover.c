@@ -239,14 +239,29 @@ static void not_probed(struct xpu_system *sys)
 		}
 }
 
-static void probe_runtimes(struct xpu_system *sys)
+static const struct {
+	xpu_runtime_kind kind;
+	void (*probe)(struct xpu_system *s);
+} probes[] = {
+	/* NVML before CUDA: NVML reads the GPU before cuInit wakes it up */
+	{ XPU_RT_NVML, xpu_runtime_nvml_probe },
+	{ XPU_RT_CUDA, xpu_runtime_cuda_probe },
+	{ XPU_RT_LEVEL_ZERO, xpu_runtime_level_zero_probe },
+	{ XPU_RT_ROCM, xpu_runtime_rocm_probe },
+	{ XPU_RT_VULKAN, xpu_runtime_vulkan_probe },
+	{ XPU_RT_OPENCL, xpu_runtime_opencl_probe },
+};
+
+static void probe_runtimes(struct xpu_system *sys, unsigned mask)
 {
-	xpu_runtime_nvml_probe(sys);
-	xpu_runtime_cuda_probe(sys);
-	xpu_runtime_level_zero_probe(sys);
-	xpu_runtime_rocm_probe(sys);
-	xpu_runtime_vulkan_probe(sys);
-	xpu_runtime_opencl_probe(sys);
+	for (size_t i = 0; i < XPU_ARRAY_LEN(probes); i++) {
+		if (!mask || (mask & (1u << probes[i].kind))) {
+			probes[i].probe(sys);
+			continue;
+		}
+		xpu_set_status(&sys->runtimes[probes[i].kind].status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
+			       "left out by --runtimes");
+	}
 }
 
 int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t errlen)
@@ -286,7 +301,7 @@ int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t err
 	int probe = opt ? opt->probe_runtimes : -1;
 	sys->runtimes_probed = probe > 0 || (probe < 0 && xsys_is_live(&sys->sys));
 	if (sys->runtimes_probed)
-		probe_runtimes(sys);
+		probe_runtimes(sys, opt ? opt->runtime_mask : 0);
 	else
 		not_probed(sys);
 	explain_backends(sys);
