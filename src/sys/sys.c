@@ -45,6 +45,7 @@ bool xsys_is_live(const xsys *s)
 	return s->root[0] == '\0';
 }
 
+__attribute__((format(printf, 4, 0)))
 static const char *vpath(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap)
 {
 	size_t n = strlen(s->root);
@@ -270,6 +271,7 @@ void xsys_fail(xpu_status *st, xsys_rc rc, const char *machine_path)
 	xpu_strlcpy(st->detail, machine_path, sizeof(st->detail));
 }
 
+__attribute__((format(printf, 3, 0)))
 static void vmachine_path(char *buf, size_t len, const char *fmt, va_list ap)
 {
 	vsnprintf(buf, len, fmt, ap);

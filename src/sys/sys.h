@@ -39,7 +39,8 @@ const char *xsys_path(const xsys *s, char *buf, size_t len, const char *fmt, ...
  * removed.  EMPTY when nothing remains. */
 xsys_rc xsys_text(const xsys *s, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-xsys_rc xsys_vtext(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap);
+xsys_rc xsys_vtext(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* Whole file (up to max bytes) in a malloc'd, NUL-terminated buffer. */
 xsys_rc xsys_slurp(const xsys *s, char **out, size_t *n, size_t max, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
