@@ -128,7 +128,7 @@ static void print_device(const xpu_device *d, const xpu_choice *ch)
 {
 	char b[256], k[64];
 	printf("%c %u: %s\n", ch->device == d ? '*' : ' ', d->index, fmt_text(&d->name, b, sizeof(b)));
-	line("vendor / kind", d->vendor == XPU_VENDOR_CPU ? "cpu" : xpu_vendor_name(d->vendor));
+	line("vendor", xpu_vendor_name(d->vendor));
 	line("kind", xpu_kind_name(d->kind));
 	if (d->vendor != XPU_VENDOR_CPU) {
 		line("pci address", d->pci_address);
