@@ -1,6 +1,8 @@
 #!/bin/bash
 # Installs what xpu needs to build and test on Debian 12 (run as root).
 #   scripts/deps.sh          build + test dependencies
+# Each capability lists its extra Debian packages in scripts/packages/*.list
+# (one name per line, '#' comments).
 # Real components the tests use: PoCL (OpenCL on the CPU), Mesa's lavapipe
 # (Vulkan on the CPU), the Level Zero loader with no GPU driver, Intel's
 # OpenCL ICD with no device, clinfo and vulkaninfo as independent readers.
@@ -17,5 +19,6 @@ apt-get install -y -qq --no-install-recommends \
 	libvulkan-dev libvulkan1 mesa-vulkan-drivers vulkan-tools \
 	opencl-headers ocl-icd-opencl-dev ocl-icd-libopencl1 pocl-opencl-icd intel-opencl-icd clinfo \
 	libze1 libze-dev \
-	jq groff-base man-db ca-certificates >/dev/null
+	jq groff-base man-db ca-certificates \
+	$(cat "$(dirname "$0")"/packages/*.list 2>/dev/null | sed 's/#.*//') >/dev/null
 echo "scripts/deps.sh: dependencies installed"

@@ -24,6 +24,17 @@ typedef struct xpu_cli {
 
 int cmd_list(xpu_cli *cli, int argc, char **argv);
 int cmd_snapshot(xpu_cli *cli, int argc, char **argv);
+int cmd_run(xpu_cli *cli, int argc, char **argv);
+int cmd_config(xpu_cli *cli, int argc, char **argv);
+int cmd_doctor(xpu_cli *cli, int argc, char **argv);
+int cmd_bench(xpu_cli *cli, int argc, char **argv);
+int cmd_top(xpu_cli *cli, int argc, char **argv);
+int cmd_exporter(xpu_cli *cli, int argc, char **argv);
+
+/* launcher.c: invoked by another name (comfyui-ipex, ollama-ipex, ...), the
+ * program acts as the matching `xpu run`. Returns false when argv[0] is no
+ * launcher name; otherwise runs it and stores the exit status in *status. */
+bool cli_launcher_dispatch(xpu_cli *cli, int argc, char **argv, int *status);
 
 /* output.c */
 void cli_error(const xpu_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -14,6 +14,12 @@ static const struct command {
 } commands[] = {
 	{ "list", cmd_list, "accelerators, what each can run, and the default choice" },
 	{ "snapshot", cmd_snapshot, "copy the files xpu reads into DIR, for bug reports and tests" },
+	{ "run", cmd_run, "start an app on the best (or chosen) device with its settings" },
+	{ "config", cmd_config, "the effective configuration and where each value came from" },
+	{ "doctor", cmd_doctor, "why an app does not use the GPU, and the exact fix" },
+	{ "bench", cmd_bench, "measure the device against its theoretical peak" },
+	{ "top", cmd_top, "live view of GPU use, per device and process" },
+	{ "exporter", cmd_exporter, "Prometheus metrics over HTTP" },
 };
 
 static void usage(FILE *f, const char *prog)
@@ -67,6 +73,9 @@ int main(int argc, char **argv)
 	if (env && *env)
 		cli.opt.sysroot = env;
 	cli.color = isatty(STDOUT_FILENO) && !getenv("NO_COLOR");
+	int launcher_status;
+	if (cli_launcher_dispatch(&cli, argc, argv, &launcher_status))
+		return launcher_status;
 
 	static const struct option opts[] = {
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
@@ -105,7 +114,7 @@ int main(int argc, char **argv)
 	const char *name = optind < argc ? argv[optind] : "list";
 	const struct command *cmd = find_command(name);
 	if (!cmd) {
-		cli_error(&cli, "unknown command '%s'; commands: list, snapshot (see '%s --help')", name,
+		cli_error(&cli, "unknown command '%s' (see '%s --help' for the commands)", name,
 			  cli.prog);
 		return XPU_EXIT_USAGE;
 	}
