@@ -9,6 +9,8 @@ XPU=$1
 SRC=$2
 TMP=$(mktemp -d /tmp/xpu-cli-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
+# the discovery cache of this run, apart from the user's
+export XPU_CACHE_DIR=$TMP/cache
 pass=0 fail=0
 
 ok() { pass=$((pass + 1)); echo "ok - $1"; }
@@ -54,10 +56,44 @@ check "--runtimes=vulkan leaves opencl out, saying so" jq_is '.runtimes.opencl.d
 check "--runtimes=vulkan probes vulkan" jq_is '.runtimes.vulkan.probed' true
 
 # --- this machine ---
+# --- the discovery cache: runtime results reused while the stack is unchanged ---
+backends() { jq -S '[.devices[] | {id, backends}], .runtimes' "$1"; }
+rm -rf "$TMP/cache"
+run list --json
+check "cache: the first run probes and stores" jq_is .discovery_cache.result stored
+check "cache: the file is private (0600)" [ "$(stat -c %a "$TMP/cache/discovery.bin" 2>/dev/null)" = 600 ]
+cp "$TMP/out" "$TMP/probed.json"
+run list --json
+check "cache: the second run reuses it" jq_is .discovery_cache.result hit
+check "cache: a hit shows what a probe showed" cmp -s <(backends "$TMP/probed.json") <(backends "$TMP/out")
+run list
+check "cache: the table says the backends are from the cache" grep -q "discovery cache; 'xpu --refresh'" "$TMP/out"
+mkdir -p "$TMP/no-icd"
+OCL_ICD_VENDORS=$TMP/no-icd run list --json
+check "cache: another OpenCL ICD folder is probed anew" jq_is .discovery_cache.result stored
+check "cache: ... and its result is the new one (no opencl on the CPU)" \
+	jq_is '.devices[] | select(.vendor == "cpu") | .backends.opencl.usable' false
+run --refresh list --json
+check "cache: --refresh probes again" jq_is .discovery_cache.result stored
+head -c 100 "$TMP/cache/discovery.bin" >"$TMP/trunc" && mv "$TMP/trunc" "$TMP/cache/discovery.bin"
+run list --json
+check "cache: a truncated file is a miss, not a crash" jq_is .discovery_cache.result stored
+printf 'garbage' >"$TMP/cache/discovery.bin"
+run list
+check "cache: a garbage file still lists" rc_is 0
+XPU_CACHE_DIR=/proc/xpu-cache-here run list --json
+check "cache: an unwritable folder still lists" rc_is 0
+check "cache: ... and says why it was not written" jq_is .discovery_cache.result unwritable
+XPU_CACHE_DIR=$TMP/off run --no-cache list --json
+check "cache: --no-cache neither reads nor writes" bash -c "[ ! -e '$TMP/off' ] && [ \"\$(jq -r .discovery_cache.result '$TMP/out')\" = off ]"
+XPU_CACHE_DIR= run list --json
+check "cache: XPU_CACHE_DIR='' turns it off" jq_is .discovery_cache.result off
+
 run list
 check "bare list exits 0" rc_is 0
 check "list marks a default device" grep -q '^\* ' "$TMP/out"
 "$XPU" >"$TMP/bare" 2>&1
+run list # the cache is warm now for both
 check "bare xpu is list" cmp -s "$TMP/bare" "$TMP/out"
 run list --json
 check "list --json exits 0" rc_is 0

@@ -150,7 +150,7 @@ typedef struct xpu_device {
 	xpu_uint memory_total_bytes;
 	xpu_uint memory_used_bytes;
 	xpu_uint compute_units;
-	const char *compute_unit_name; /* "Xe-cores", "EUs", "SMs", "CUs", "cores" */
+	char compute_unit_name[16];  /* "Xe-cores", "EUs", "SMs", "CUs", "cores"; "" unknown */
 
 	xpu_uint clock_min_mhz, clock_max_mhz;   /* the current allowed range */
 	xpu_uint clock_rp0_mhz, clock_rpe_mhz, clock_rpn_mhz; /* Intel: max, efficient, min hw */
@@ -183,7 +183,29 @@ typedef struct xpu_options {
 	int probe_runtimes;
 	/* Which runtimes to probe: bits (1u << xpu_runtime_kind); 0 means all. */
 	unsigned runtime_mask;
+	/* The discovery cache (a live machine only).  Runtime results (which
+	 * backends work, what CUDA/NVML/Level Zero/OpenCL/Vulkan said) are kept
+	 * per user with a fingerprint of drivers, libraries, manifests, device
+	 * nodes, groups and environment, and reused while it matches.
+	 * XPU_CACHE_OFF (0, the default): every runtime is initialised now;
+	 * XPU_CACHE_USE: reuse a match, else probe and store; XPU_CACHE_REFRESH:
+	 * probe now and store.  The cache lives in $XPU_CACHE_DIR, else
+	 * $XDG_RUNTIME_DIR/xpu, else $XDG_CACHE_HOME/xpu or ~/.cache/xpu. */
+	int cache;
+	/* With a cache hit: also read NVML's live values (memory in use, clocks,
+	 * temperature, power), which the cache never holds. */
+	bool live_values;
 } xpu_options;
+
+enum { XPU_CACHE_USE = 1, XPU_CACHE_REFRESH = 2 };
+
+typedef enum xpu_cache_state {
+	XPU_CACHE_OFF = 0,    /* not used: not asked for, a sysroot, no cache folder */
+	XPU_CACHE_HIT,        /* runtime results reused: the fingerprint matched */
+	XPU_CACHE_MISS,       /* none matched: probed now (then STORED or UNWRITABLE) */
+	XPU_CACHE_STORED,     /* probed now and stored */
+	XPU_CACHE_UNWRITABLE, /* probed now; the file could not be written */
+} xpu_cache_state;
 
 typedef struct xpu_choice {
 	const xpu_device *device; /* NULL only if discovery found nothing at all */
@@ -231,6 +253,11 @@ size_t xpu_device_count(const xpu_system *sys);
 const xpu_device *xpu_device_at(const xpu_system *sys, size_t i);
 const char *xpu_system_sysroot(const xpu_system *sys);
 bool xpu_system_runtimes_probed(const xpu_system *sys);
+/* How the discovery cache served this discovery; *detail (may be NULL) gets
+ * the file, or why there is none; *probed_at (may be NULL) the unix time of
+ * the probe whose results are shown (0 unknown). */
+xpu_cache_state xpu_system_cache(const xpu_system *sys, const char **detail, long long *probed_at);
+const char *xpu_cache_state_name(xpu_cache_state s);
 const xpu_runtime_info *xpu_runtime_at(const xpu_system *sys, xpu_runtime_kind k);
 const char *xpu_runtime_name(xpu_runtime_kind k);
 /* "cuda,nvml" -> mask; false with the bad name in bad (size badlen). */

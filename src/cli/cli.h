@@ -20,6 +20,7 @@ typedef struct xpu_cli {
 	bool json;
 	bool verbose;
 	bool color;
+	int cache; /* -1: the command's default; else an xpu_options.cache value */
 } xpu_cli;
 
 int cmd_list(xpu_cli *cli, int argc, char **argv);
@@ -37,6 +38,8 @@ int cmd_exporter(xpu_cli *cli, int argc, char **argv);
 bool cli_launcher_dispatch(xpu_cli *cli, int argc, char **argv, int *status);
 
 /* output.c */
+/* The discovery cache mode: --refresh / --no-cache when given, else def. */
+int cli_cache_choice(const xpu_cli *cli, int def);
 void cli_error(const xpu_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 const char *fmt_bytes(uint64_t bytes, char *buf, size_t len);
 /* The value, or "n/a (reason: detail)" */

@@ -3,6 +3,7 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <time.h>
 #include <string.h>
 
 #include "cli/cli.h"
@@ -58,6 +59,22 @@ static void backends_cell(const xpu_device *d, const xpu_choice *ch, char *buf, 
 		snprintf(buf, len, "none (see -v)");
 }
 
+/* Says when backends come from an earlier probe, so that nobody mistakes
+ * them for one made now. */
+static void print_cache_note(const xpu_system *sys)
+{
+	long long at = 0;
+	if (xpu_system_cache(sys, NULL, &at) != XPU_CACHE_HIT)
+		return;
+	char when[64] = "earlier";
+	time_t t = (time_t)at;
+	struct tm tm;
+	if (at > 0 && localtime_r(&t, &tm))
+		strftime(when, sizeof(when), "at %Y-%m-%d %H:%M", &tm);
+	printf("backends as probed %s (discovery cache; '%s --refresh' probes again)\n", when,
+	       "xpu");
+}
+
 static void print_table(const xpu_system *sys, const xpu_choice *ch)
 {
 	printf("  %-3s %-38s %-10s %-7s %-10s %s\n", "#", "DEVICE", "KIND", "DRIVER", "MEMORY",
@@ -81,6 +98,7 @@ static void print_table(const xpu_system *sys, const xpu_choice *ch)
 	if (!xpu_system_runtimes_probed(sys))
 		printf("note: runtimes were not probed (sysroot %s); backends show 'not probed'\n",
 		       xpu_system_sysroot(sys));
+	print_cache_note(sys);
 }
 
 static void line(const char *key, const char *value)
@@ -152,7 +170,7 @@ static void print_device(const xpu_device *d, const xpu_choice *ch)
 	line("memory total", fmt_mem(&d->memory_total_bytes, b, sizeof(b)));
 	line("memory used", fmt_mem(&d->memory_used_bytes, b, sizeof(b)));
 	snprintf(k, sizeof(k), "compute units");
-	line(k, fmt_uint(&d->compute_units, d->compute_unit_name ? d->compute_unit_name : "", b, sizeof(b)));
+	line(k, fmt_uint(&d->compute_units, d->compute_unit_name, b, sizeof(b)));
 	if (d->vendor == XPU_VENDOR_CPU) {
 		line("threads", fmt_uint(&d->cpu.threads, "", b, sizeof(b)));
 		line("sockets", fmt_uint(&d->cpu.sockets, "", b, sizeof(b)));
@@ -201,11 +219,23 @@ static void print_runtimes(const xpu_system *sys)
 	}
 }
 
+static void print_cache_line(const xpu_system *sys)
+{
+	const char *detail = "";
+	xpu_cache_state st = xpu_system_cache(sys, &detail, NULL);
+	char b[512];
+	snprintf(b, sizeof(b), "%s%s%s", xpu_cache_state_name(st), detail[0] ? ": " : "", detail);
+	printf("discovery cache: %s\n", b);
+}
+
 int cmd_list(xpu_cli *cli, int argc, char **argv)
 {
 	int rc = list_options(cli, argc, argv);
 	if (rc != 0)
 		return rc < 0 ? XPU_EXIT_OK : rc;
+	/* the table needs no live NVML value; -v and --json show them */
+	cli->opt.cache = cli_cache_choice(cli, XPU_CACHE_USE);
+	cli->opt.live_values = cli->json || cli->verbose;
 	xpu_system *sys = cli_discover(cli);
 	if (!sys)
 		return XPU_EXIT_FAILURE;
@@ -220,6 +250,7 @@ int cmd_list(xpu_cli *cli, int argc, char **argv)
 		for (size_t i = 0; i < xpu_device_count(sys); i++)
 			print_device(xpu_device_at(sys, i), &ch);
 		print_runtimes(sys);
+		print_cache_line(sys);
 		if (ch.device)
 			printf("default: device %u through %s: %s\n", ch.device->index,
 			       xpu_backend_name(ch.backend), ch.why);

@@ -43,12 +43,15 @@ static void usage(FILE *f, const char *prog)
 		"  --runtimes[=LIST]  probe userspace runtimes, even with --sysroot; LIST picks\n"
 		"                   some of cuda,nvml,level_zero,rocm,vulkan,opencl\n"
 		"  --no-runtimes    do not load CUDA, NVML, Level Zero, OpenCL, Vulkan, ROCm\n"
+		"  --refresh        probe every runtime now and update the discovery cache\n"
+		"  --no-cache       probe every runtime now; neither read nor write the cache\n"
 		"  --json           machine-readable output (has a schema_version)\n"
 		"  -v, --verbose    every value, with the reason for each missing one\n"
 		"  -h, --help       this help\n"
 		"  -V, --version    print the version\n"
 		"\n"
-		"Environment: XPU_SYSROOT, XPU_PCI_IDS (a newer pci.ids), NO_COLOR.\n"
+		"Environment: XPU_SYSROOT, XPU_PCI_IDS (a newer pci.ids), XPU_CACHE_DIR (the\n"
+		"discovery cache's folder; empty: none), XPU_DEBUG=timing, NO_COLOR.\n"
 		"\n"
 		"Exit status: 0 done; 1 the command could not do its job (e.g. an unreadable\n"
 		"sysroot); 2 bad command line.\n"
@@ -64,11 +67,11 @@ static const struct command *find_command(const char *name)
 	return NULL;
 }
 
-enum { OPT_SYSROOT = 256, OPT_RUNTIMES, OPT_NO_RUNTIMES, OPT_JSON };
+enum { OPT_SYSROOT = 256, OPT_RUNTIMES, OPT_NO_RUNTIMES, OPT_JSON, OPT_REFRESH, OPT_NO_CACHE };
 
 int main(int argc, char **argv)
 {
-	xpu_cli cli = { .prog = "xpu", .opt = { .sysroot = NULL, .probe_runtimes = -1 } };
+	xpu_cli cli = { .prog = "xpu", .opt = { .sysroot = NULL, .probe_runtimes = -1 }, .cache = -1 };
 	const char *env = getenv("XPU_SYSROOT");
 	if (env && *env)
 		cli.opt.sysroot = env;
@@ -82,6 +85,8 @@ int main(int argc, char **argv)
 		{ "runtimes", optional_argument, NULL, OPT_RUNTIMES },
 		{ "no-runtimes", no_argument, NULL, OPT_NO_RUNTIMES },
 		{ "json", no_argument, NULL, OPT_JSON },
+		{ "refresh", no_argument, NULL, OPT_REFRESH },
+		{ "no-cache", no_argument, NULL, OPT_NO_CACHE },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -103,6 +108,8 @@ int main(int argc, char **argv)
 			break;
 		case OPT_NO_RUNTIMES: cli.opt.probe_runtimes = 0; break;
 		case OPT_JSON: cli.json = true; break;
+		case OPT_REFRESH: cli.cache = XPU_CACHE_REFRESH; break;
+		case OPT_NO_CACHE: cli.cache = XPU_CACHE_OFF; break;
 		case 'v': cli.verbose = true; break;
 		case 'h': usage(stdout, cli.prog); return XPU_EXIT_OK;
 		case 'V': printf("xpu %s\n", xpu_version()); return XPU_EXIT_OK;

@@ -61,6 +61,11 @@ const char *fmt_mem(const xpu_uint *v, char *buf, size_t len)
 	return fmt_bytes(v->value, buf, len);
 }
 
+int cli_cache_choice(const xpu_cli *cli, int def)
+{
+	return cli->cache >= 0 ? cli->cache : def;
+}
+
 xpu_system *cli_discover(const xpu_cli *cli)
 {
 	char err[512];

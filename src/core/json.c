@@ -126,7 +126,7 @@ static json_t *device(const xpu_device *d)
 	put_uint(o, "memory_used_bytes", &d->memory_used_bytes);
 	put_uint(o, "compute_units", &d->compute_units);
 	json_object_set_new(o, "compute_unit_name",
-			    d->compute_unit_name ? json_string(d->compute_unit_name) : json_null());
+			    d->compute_unit_name[0] ? json_string(d->compute_unit_name) : json_null());
 	json_t *clk = json_object();
 	put_uint(clk, "min_mhz", &d->clock_min_mhz);
 	put_uint(clk, "max_mhz", &d->clock_max_mhz);
@@ -172,6 +172,18 @@ static json_t *runtimes(const xpu_system *sys)
 	return o;
 }
 
+static json_t *cache_json(const xpu_system *sys)
+{
+	const char *detail = "";
+	long long at = 0;
+	xpu_cache_state st = xpu_system_cache(sys, &detail, &at);
+	json_t *o = json_object();
+	json_object_set_new(o, "result", json_string(xpu_cache_state_name(st)));
+	json_object_set_new(o, "detail", json_string(detail));
+	json_object_set_new(o, "probed_at", at > 0 ? json_integer(at) : json_null());
+	return o;
+}
+
 char *xpu_system_json(const xpu_system *sys, bool pretty)
 {
 	json_t *root = json_object();
@@ -184,6 +196,7 @@ char *xpu_system_json(const xpu_system *sys, bool pretty)
 		json_array_append_new(devs, device(&sys->devices[i]));
 	json_object_set_new(root, "devices", devs);
 	json_object_set_new(root, "runtimes", runtimes(sys));
+	json_object_set_new(root, "discovery_cache", cache_json(sys));
 	xpu_choice ch;
 	xpu_default_choice(sys, &ch);
 	json_t *def = json_object();

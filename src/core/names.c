@@ -127,3 +127,15 @@ const char *xpu_version(void)
 #include "config.h"
 	return XPU_VERSION;
 }
+
+const char *xpu_cache_state_name(xpu_cache_state s)
+{
+	switch (s) {
+	case XPU_CACHE_OFF: return "off";
+	case XPU_CACHE_HIT: return "hit";
+	case XPU_CACHE_MISS: return "miss";
+	case XPU_CACHE_STORED: return "stored";
+	case XPU_CACHE_UNWRITABLE: return "unwritable";
+	}
+	return "unknown";
+}

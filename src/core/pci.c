@@ -108,7 +108,7 @@ void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir)
 	if (fam) {
 		xpu_set_text(&dev->family, "%s", fam->family);
 		dev->kind = fam->kind;
-		dev->compute_unit_name = fam->unit_name;
+		xpu_strlcpy(dev->compute_unit_name, fam->unit_name, sizeof(dev->compute_unit_name));
 	} else {
 		xpu_set_status(&dev->family.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
 			       "device id 0x%04x is not in xpu's family table", dev->pci_device_id);
@@ -147,7 +147,9 @@ void xpu_pci_names(xpu_device *dev, xpu_pci_db *db)
 		set_db_name(&dev->pci_subsystem_name, n, "subsystem", sv, sd);
 	}
 
-	if (xpu_is_ok(&dev->pci_device_name.status)) {
+	if (xpu_is_ok(&dev->name.status)) {
+		/* the driver named it (NVIDIA's procfs, NVML): keep that */
+	} else if (xpu_is_ok(&dev->pci_device_name.status)) {
 		char shortname[XPU_TEXT_LEN];
 		xpu_gpu_short_name(dev->pci_device_name.value, shortname, sizeof(shortname));
 		xpu_set_text(&dev->name, "%s", shortname);

@@ -16,6 +16,8 @@ void xpu_pci_db_free(xpu_pci_db *db);
  * Returns false when uevent has no PCI_SLOT_NAME (not a PCI device). */
 bool xpu_pci_read_uevent(const xsys *s, const char *dir, char *address, size_t len);
 void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir);
+/* The PCI database's names of dev, and dev->name from them unless a driver
+ * already named it. */
 void xpu_pci_names(xpu_device *dev, xpu_pci_db *db);
 
 #endif

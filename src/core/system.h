@@ -11,6 +11,10 @@ struct xpu_system {
 	size_t count;
 	xpu_device devices[XPU_MAX_DEVICES];
 	xpu_runtime_info runtimes[XPU_RT_COUNT];
+	xpu_cache_state cache_state;
+	char cache_detail[XSYS_PATH_MAX + 96]; /* the file, or why there is none */
+	uint64_t cache_fingerprint;
+	int64_t cache_probed_at;               /* unix time; 0 unknown */
 };
 
 /* A new device (zeroed, every value "unsupported, no source"), or NULL when

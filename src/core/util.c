@@ -1,7 +1,9 @@
 #include "core/util.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 size_t xpu_strlcpy(char *dst, const char *src, size_t len)
 {
@@ -58,4 +60,18 @@ void xpu_set_text(xpu_text *v, const char *fmt, ...)
 	vsnprintf(v->value, sizeof(v->value), fmt, ap);
 	va_end(ap);
 	xpu_set_ok(&v->status);
+}
+
+double xpu_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1e3 + (double)ts.tv_nsec / 1e6;
+}
+
+void xpu_trace_time(const char *what, double start_ms)
+{
+	const char *debug = getenv("XPU_DEBUG");
+	if (debug && strstr(debug, "timing"))
+		fprintf(stderr, "xpu: timing: %-28s %8.2f ms\n", what, xpu_now_ms() - start_ms);
 }

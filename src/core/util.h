@@ -26,4 +26,10 @@ static inline int xpu_is_ok(const xpu_status *st)
 	return st->state == XPU_OK;
 }
 
+/* Milliseconds on the monotonic clock. */
+double xpu_now_ms(void);
+/* XPU_DEBUG=timing: prints "xpu: timing: WHAT N.NN ms" (since start_ms) on
+ * stderr, for perf work on machines without a profiler; silent otherwise. */
+void xpu_trace_time(const char *what, double start_ms);
+
 #endif

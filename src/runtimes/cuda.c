@@ -146,7 +146,7 @@ static void cuda_attributes(const cuda_api *a, xcu_device cd, xpu_device *d)
 	rc = a->attribute(&sms, XCU_ATTR_MULTIPROCESSOR_COUNT, cd);
 	if (rc == XCU_SUCCESS && sms > 0) {
 		xpu_set_uint(&d->compute_units, (uint64_t)sms);
-		d->compute_unit_name = "SMs";
+		xpu_strlcpy(d->compute_unit_name, "SMs", sizeof(d->compute_unit_name));
 	} else if (!xpu_is_ok(&d->compute_units.status)) {
 		xpu_set_status(&d->compute_units.status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			       "cuDeviceGetAttribute(MULTIPROCESSOR_COUNT): error %d", rc);

@@ -150,7 +150,7 @@ void xpu_cpu_probe(const xsys *s, xpu_device *d)
 {
 	d->vendor = XPU_VENDOR_CPU;
 	d->kind = XPU_KIND_CPU;
-	d->compute_unit_name = "cores";
+	xpu_strlcpy(d->compute_unit_name, "cores", sizeof(d->compute_unit_name));
 	cpuinfo(s, d);
 	count_list(s, &d->cpu.threads, "/sys/devices/system/cpu/online");
 	count_list(s, &d->cpu.numa_nodes, "/sys/devices/system/node/online");

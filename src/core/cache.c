@@ -1,0 +1,513 @@
+/* The discovery cache.
+ *
+ * Which runtimes load and which devices each sees are facts about the
+ * installed stack that are slow to learn (cuInit alone takes 176 ms on an
+ * H200, the OpenCL and Vulkan loaders 10-40 ms on a laptop) yet change only
+ * when a driver, a library, an ICD manifest, the user's groups, the device
+ * nodes or the environment change.  xpu keeps the result of a full probe per
+ * user, with a fingerprint of all of those, and probes again whenever the
+ * fingerprint differs.  Live values (temperatures, power, clocks, memory in
+ * use) are never taken from the cache.
+ *
+ * The file is this process's own structs behind a header that names the xpu
+ * version and the struct sizes, with a checksum: any mismatch is a miss. */
+#include "core/cache.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "core/util.h"
+
+#define CACHE_MAGIC "XPUCACH1"
+#define CACHE_FILE "discovery.bin"
+
+typedef struct cache_header {
+	char magic[8];
+	char version[24];
+	uint32_t device_size, runtime_size, count, runtime_count;
+	uint64_t fingerprint;
+	uint64_t checksum;
+	int64_t probed_at; /* unix time of the probe */
+} cache_header;
+
+/* ---- the fingerprint: FNV-1a over everything a probe's result depends on ---- */
+
+typedef struct fingerprint {
+	uint64_t hash;
+} fingerprint;
+
+static void fp_bytes(fingerprint *fp, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		fp->hash ^= p[i];
+		fp->hash *= 0x100000001b3ull;
+	}
+}
+
+static void fp_text(fingerprint *fp, const char *s)
+{
+	fp_bytes(fp, s ? s : "(null)", strlen(s ? s : "(null)") + 1);
+}
+
+static void fp_u64(fingerprint *fp, uint64_t v)
+{
+	fp_bytes(fp, &v, sizeof(v));
+}
+
+/* A file or folder's identity: a changed mtime, size or inode means a package
+ * was installed or removed, ldconfig ran, a manifest was added. */
+static void fp_stat(fingerprint *fp, const char *path)
+{
+	struct stat st;
+	fp_text(fp, path);
+	if (stat(path, &st) != 0) {
+		fp_u64(fp, (uint64_t)errno);
+		return;
+	}
+	fp_u64(fp, (uint64_t)st.st_ino);
+	fp_u64(fp, (uint64_t)st.st_size);
+	fp_u64(fp, (uint64_t)st.st_mode);
+	fp_u64(fp, (uint64_t)st.st_mtim.tv_sec);
+	fp_u64(fp, (uint64_t)st.st_mtim.tv_nsec);
+}
+
+/* Every folder of a ':'-separated list (LD_LIBRARY_PATH). */
+static void fp_stat_list(fingerprint *fp, const char *list)
+{
+	if (!list)
+		return;
+	char dir[XSYS_PATH_MAX];
+	while (*list) {
+		size_t n = strcspn(list, ":");
+		if (n && n < sizeof(dir)) {
+			memcpy(dir, list, n);
+			dir[n] = '\0';
+			fp_stat(fp, dir);
+		}
+		list += n + (list[n] == ':');
+	}
+}
+
+/* Variables that change what a runtime loads or which devices it shows. */
+static const char *const runtime_env[] = {
+	"LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES",
+	"ZE_ENABLE_ALT_DRIVERS", "ZE_AFFINITY_MASK", "ZE_FLAT_DEVICE_HIERARCHY",
+	"ONEAPI_DEVICE_SELECTOR", "OCL_ICD_VENDORS", "OCL_ICD_FILENAMES", "VK_ICD_FILENAMES",
+	"VK_DRIVER_FILES", "VK_ADD_DRIVER_FILES", "VK_LOADER_DRIVERS_SELECT",
+	"VK_LOADER_DRIVERS_DISABLE", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "HIP_VISIBLE_DEVICES",
+	"ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL", "XPU_PCI_IDS",
+};
+
+/* Where runtimes look for libraries and manifests. */
+static const char *const stack_paths[] = {
+	"/etc/ld.so.cache",        "/etc/OpenCL/vendors",     "/usr/share/vulkan/icd.d",
+	"/etc/vulkan/icd.d",       "/usr/local/share/vulkan/icd.d",
+	"/run/opengl-driver/lib",  /* NixOS: hardware.graphics */
+	"/usr/lib/wsl/lib",
+	"/usr/share/misc/pci.ids",  "/usr/share/hwdata/pci.ids", /* names kept with the rest */
+};
+
+/* Device nodes a runtime opens: a node created, removed or re-permissioned
+ * changes what it can see. */
+static const char *const dev_paths[] = {
+	"/dev/dri", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/kfd",
+};
+
+static void fp_user(fingerprint *fp)
+{
+	fp_u64(fp, (uint64_t)getuid());
+	fp_u64(fp, (uint64_t)getgid());
+	gid_t groups[256];
+	int n = getgroups((int)XPU_ARRAY_LEN(groups), groups);
+	for (int i = 0; i < n; i++)
+		fp_u64(fp, (uint64_t)groups[i]);
+}
+
+/* What the sysfs pass found: devices, their drivers and node access. */
+static void fp_devices(fingerprint *fp, const struct xpu_system *s)
+{
+	fp_u64(fp, s->count);
+	for (size_t i = 0; i < s->count; i++) {
+		const xpu_device *d = &s->devices[i];
+		fp_text(fp, d->id);
+		fp_u64(fp, ((uint64_t)d->pci_vendor_id << 16) | d->pci_device_id);
+		fp_text(fp, d->driver.value);
+		fp_u64(fp, ((uint64_t)d->driver.status.state << 8) | d->driver.status.reason);
+		fp_u64(fp, ((uint64_t)d->render_node.status.state << 8) | d->render_node.status.reason);
+		fp_u64(fp, ((uint64_t)d->card_node.status.state << 8) | d->card_node.status.reason);
+	}
+}
+
+void xpu_cache_fingerprint(struct xpu_system *s, unsigned runtime_mask)
+{
+	fingerprint fp = { 0xcbf29ce484222325ull };
+	fp_text(&fp, XPU_VERSION);
+	fp_u64(&fp, runtime_mask);
+	char text[512];
+	/* a reboot may bring another kernel, driver or firmware */
+	if (xsys_text(&s->sys, text, sizeof(text), "/proc/sys/kernel/random/boot_id") == XSYS_OK)
+		fp_text(&fp, text);
+	/* a driver reloaded without a reboot */
+	if (xsys_text(&s->sys, text, sizeof(text), "/proc/driver/nvidia/version") == XSYS_OK)
+		fp_text(&fp, text);
+	fp_user(&fp);
+	for (size_t i = 0; i < XPU_ARRAY_LEN(runtime_env); i++) {
+		fp_text(&fp, runtime_env[i]);
+		fp_text(&fp, getenv(runtime_env[i]));
+	}
+	fp_stat_list(&fp, getenv("LD_LIBRARY_PATH"));
+	for (size_t i = 0; i < XPU_ARRAY_LEN(stack_paths); i++)
+		fp_stat(&fp, stack_paths[i]);
+	char path[XSYS_PATH_MAX];
+	for (size_t i = 0; i < XPU_ARRAY_LEN(dev_paths); i++)
+		fp_stat(&fp, xsys_path(&s->sys, path, sizeof(path), "%s", dev_paths[i]));
+	fp_devices(&fp, s);
+	s->cache_fingerprint = fp.hash;
+}
+
+/* ---- where the file lives ---- */
+
+/* XPU_CACHE_DIR (empty: no cache), else $XDG_RUNTIME_DIR/xpu (per user, gone
+ * at logout), else $XDG_CACHE_HOME/xpu, else ~/.cache/xpu. */
+static bool cache_dir(char *out, size_t len)
+{
+	const char *dir = getenv("XPU_CACHE_DIR");
+	if (dir) {
+		if (!*dir)
+			return false;
+		return (size_t)snprintf(out, len, "%s", dir) < len;
+	}
+	const char *base = getenv("XDG_RUNTIME_DIR");
+	if (base && *base)
+		return (size_t)snprintf(out, len, "%s/xpu", base) < len;
+	base = getenv("XDG_CACHE_HOME");
+	if (base && *base)
+		return (size_t)snprintf(out, len, "%s/xpu", base) < len;
+	base = getenv("HOME");
+	if (base && *base)
+		return (size_t)snprintf(out, len, "%s/.cache/xpu", base) < len;
+	return false;
+}
+
+static void set_state(struct xpu_system *s, xpu_cache_state state, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void set_state(struct xpu_system *s, xpu_cache_state state, const char *fmt, ...)
+{
+	s->cache_state = state;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(s->cache_detail, sizeof(s->cache_detail), fmt, ap);
+	va_end(ap);
+}
+
+/* ---- reading ---- */
+
+/* Over the header (its checksum field zero) and the payload. */
+static uint64_t checksum(cache_header h, const void *a, size_t na, const void *b, size_t nb)
+{
+	fingerprint fp = { 0xcbf29ce484222325ull };
+	h.checksum = 0;
+	fp_bytes(&fp, &h, sizeof(h));
+	fp_bytes(&fp, a, na);
+	fp_bytes(&fp, b, nb);
+	return fp.hash;
+}
+
+/* Strings in a struct read from disk are terminated before use, so that a
+ * damaged file that passed the checksum by chance cannot overrun. */
+static void terminate_status(xpu_status *st)
+{
+	st->detail[sizeof(st->detail) - 1] = '\0';
+}
+
+static void terminate_text(xpu_text *t)
+{
+	t->value[sizeof(t->value) - 1] = '\0';
+	terminate_status(&t->status);
+}
+
+static void terminate_runtime(xpu_runtime_info *r)
+{
+	terminate_status(&r->status);
+	r->library[sizeof(r->library) - 1] = '\0';
+	r->version[sizeof(r->version) - 1] = '\0';
+	r->summary[sizeof(r->summary) - 1] = '\0';
+}
+
+static void terminate_device(xpu_device *d)
+{
+	d->id[sizeof(d->id) - 1] = '\0';
+	d->pci_address[sizeof(d->pci_address) - 1] = '\0';
+	d->compute_unit_name[sizeof(d->compute_unit_name) - 1] = '\0';
+	xpu_text *texts[] = { &d->name,
+			      &d->pci_vendor_name,
+			      &d->pci_device_name,
+			      &d->pci_subsystem_vendor_name,
+			      &d->pci_subsystem_name,
+			      &d->driver,
+			      &d->driver_version,
+			      &d->card_node,
+			      &d->render_node,
+			      &d->uuid,
+			      &d->family,
+			      &d->compute_capability,
+			      &d->memory_kind };
+	for (size_t i = 0; i < XPU_ARRAY_LEN(texts); i++)
+		terminate_text(texts[i]);
+	for (int b = 0; b < XPU_BACKEND_COUNT; b++) {
+		xpu_backend *be = &d->backends[b];
+		terminate_status(&be->status);
+		be->runtime_version[sizeof(be->runtime_version) - 1] = '\0';
+		be->device_name[sizeof(be->device_name) - 1] = '\0';
+	}
+}
+
+bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out)
+{
+	cache_header h;
+	if (size < sizeof(h))
+		return false;
+	memcpy(&h, data, sizeof(h));
+	if (memcmp(h.magic, CACHE_MAGIC, sizeof(h.magic)) != 0 ||
+	    strncmp(h.version, XPU_VERSION, sizeof(h.version)) != 0 ||
+	    h.device_size != sizeof(xpu_device) || h.runtime_size != sizeof(xpu_runtime_info) ||
+	    h.runtime_count != XPU_RT_COUNT || h.count > XPU_MAX_DEVICES || h.fingerprint != fp)
+		return false;
+	size_t runtimes = sizeof(out->runtimes);
+	size_t devices = (size_t)h.count * sizeof(xpu_device);
+	if (size != sizeof(h) + runtimes + devices)
+		return false;
+	const unsigned char *payload = (const unsigned char *)data + sizeof(h);
+	if (checksum(h, payload, runtimes, payload + runtimes, devices) != h.checksum)
+		return false;
+	memcpy(out->runtimes, payload, runtimes);
+	memcpy(out->devices, payload + runtimes, devices);
+	out->count = h.count;
+	out->probed_at = h.probed_at;
+	for (int k = 0; k < XPU_RT_COUNT; k++)
+		terminate_runtime(&out->runtimes[k]);
+	for (size_t i = 0; i < out->count; i++)
+		terminate_device(&out->devices[i]);
+	return true;
+}
+
+static bool read_file(const char *path, unsigned char **data, size_t *size)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return false;
+	struct stat st;
+	bool ok = false;
+	size_t max = sizeof(cache_header) + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+		     sizeof(xpu_device) * XPU_MAX_DEVICES;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
+	    (size_t)st.st_size <= max) {
+		*size = (size_t)st.st_size;
+		*data = malloc(*size ? *size : 1);
+		ok = *data && read(fd, *data, *size) == (ssize_t)*size;
+		if (!ok) {
+			free(*data);
+			*data = NULL;
+		}
+	}
+	close(fd);
+	return ok;
+}
+
+/* ---- merging a hit into this run's sysfs pass ---- */
+
+/* Values that describe this moment: never taken from the cache. */
+static void forget_live_values(xpu_device *d)
+{
+	const char *why = "a live value; the discovery cache does not keep it (xpu list -v reads it)";
+	xpu_status *live[] = {
+		&d->memory_used_bytes.status, &d->clock_actual_mhz.status,
+		&d->clock_requested_mhz.status, &d->memory_clock_mhz.status,
+		&d->power_draw_w.status,      &d->energy_j.status,
+		&d->busy_percent.status,      &d->temperature_c.status,
+	};
+	for (size_t i = 0; i < XPU_ARRAY_LEN(live); i++)
+		xpu_set_status(live[i], XPU_UNAVAILABLE, XPU_R_NOT_PROBED, "%s", why);
+	d->n_temps = d->n_fans = 0;
+}
+
+static void keep_if_missing(xpu_text *fresh, const xpu_text *cached)
+{
+	if (!xpu_is_ok(&fresh->status) && xpu_is_ok(&cached->status))
+		*fresh = *cached;
+}
+
+static void keep_uint_if_missing(xpu_uint *fresh, const xpu_uint *cached)
+{
+	if (!xpu_is_ok(&fresh->status) && xpu_is_ok(&cached->status))
+		*fresh = *cached;
+}
+
+static void keep_real_if_missing(xpu_real *fresh, const xpu_real *cached)
+{
+	if (!xpu_is_ok(&fresh->status) && xpu_is_ok(&cached->status))
+		*fresh = *cached;
+}
+
+/* The static facts that runtimes learnt about d: which backends drive it,
+ * and what CUDA or NVML said of it that sysfs cannot. */
+static void merge_device(xpu_device *fresh, const xpu_device *cached)
+{
+	memcpy(fresh->backends, cached->backends, sizeof(fresh->backends));
+	fresh->compute_capability = cached->compute_capability;
+	if (!xpu_is_ok(&fresh->compute_units.status)) {
+		fresh->compute_units = cached->compute_units;
+		memcpy(fresh->compute_unit_name, cached->compute_unit_name,
+		       sizeof(fresh->compute_unit_name));
+	}
+	keep_if_missing(&fresh->name, &cached->name);
+	keep_if_missing(&fresh->pci_vendor_name, &cached->pci_vendor_name);
+	keep_if_missing(&fresh->pci_device_name, &cached->pci_device_name);
+	keep_if_missing(&fresh->pci_subsystem_vendor_name, &cached->pci_subsystem_vendor_name);
+	keep_if_missing(&fresh->pci_subsystem_name, &cached->pci_subsystem_name);
+	keep_if_missing(&fresh->uuid, &cached->uuid);
+	keep_if_missing(&fresh->driver_version, &cached->driver_version);
+	keep_uint_if_missing(&fresh->memory_total_bytes, &cached->memory_total_bytes);
+	keep_uint_if_missing(&fresh->clock_max_mhz, &cached->clock_max_mhz);
+	keep_uint_if_missing(&fresh->memory_clock_max_mhz, &cached->memory_clock_max_mhz);
+	keep_real_if_missing(&fresh->power_cap_w, &cached->power_cap_w);
+	keep_real_if_missing(&fresh->power_cap_max_w, &cached->power_cap_max_w);
+}
+
+static xpu_device *find_by_id(struct xpu_system *s, const char *id)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (strcmp(s->devices[i].id, id) == 0)
+			return &s->devices[i];
+	return NULL;
+}
+
+static void merge(struct xpu_system *s, const xpu_cache_contents *c)
+{
+	memcpy(s->runtimes, c->runtimes, sizeof(s->runtimes));
+	for (size_t i = 0; i < c->count; i++) {
+		const xpu_device *cached = &c->devices[i];
+		xpu_device *fresh = find_by_id(s, cached->id);
+		if (fresh) {
+			merge_device(fresh, cached);
+		} else if (s->count < XPU_MAX_DEVICES) {
+			/* a device only a runtime showed (no sysfs in a container) */
+			xpu_device *d = &s->devices[s->count];
+			*d = *cached;
+			d->index = (unsigned)s->count++;
+			forget_live_values(d);
+		}
+	}
+}
+
+bool xpu_cache_load(struct xpu_system *s)
+{
+	char dir[XSYS_PATH_MAX], path[XSYS_PATH_MAX + 32];
+	if (!cache_dir(dir, sizeof(dir))) {
+		set_state(s, XPU_CACHE_OFF, "XPU_CACHE_DIR is empty, or no HOME");
+		return false;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
+	unsigned char *data = NULL;
+	size_t size = 0;
+	if (!read_file(path, &data, &size)) {
+		set_state(s, XPU_CACHE_MISS, "%s: none yet", path);
+		return false;
+	}
+	xpu_cache_contents *c = malloc(sizeof(*c));
+	bool hit = c && xpu_cache_parse(data, size, s->cache_fingerprint, c);
+	free(data);
+	if (hit) {
+		merge(s, c);
+		s->cache_probed_at = c->probed_at;
+		set_state(s, XPU_CACHE_HIT, "%s", path);
+	} else {
+		set_state(s, XPU_CACHE_MISS, "%s: this machine, user or environment changed", path);
+	}
+	free(c);
+	return hit;
+}
+
+/* ---- writing ---- */
+
+static bool make_dir(const char *dir)
+{
+	char p[XSYS_PATH_MAX];
+	xpu_strlcpy(p, dir, sizeof(p));
+	for (char *q = p + 1; *q; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		if (mkdir(p, 0700) != 0 && errno != EEXIST)
+			return false;
+		*q = '/';
+	}
+	return mkdir(p, 0700) == 0 || errno == EEXIST;
+}
+
+static bool write_all(int fd, const void *data, size_t n)
+{
+	const char *p = data;
+	while (n) {
+		ssize_t w = write(fd, p, n);
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			return false;
+		p += w;
+		n -= (size_t)w;
+	}
+	return true;
+}
+
+void xpu_cache_store(struct xpu_system *s)
+{
+	char dir[XSYS_PATH_MAX], path[XSYS_PATH_MAX + 32], tmp[XSYS_PATH_MAX + 32];
+	if (!cache_dir(dir, sizeof(dir))) {
+		set_state(s, XPU_CACHE_OFF, "XPU_CACHE_DIR is empty, or no HOME");
+		return;
+	}
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, CACHE_FILE);
+	cache_header h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
+	xpu_strlcpy(h.version, XPU_VERSION, sizeof(h.version));
+	h.device_size = sizeof(xpu_device);
+	h.runtime_size = sizeof(xpu_runtime_info);
+	h.runtime_count = XPU_RT_COUNT;
+	h.count = (uint32_t)s->count;
+	h.fingerprint = s->cache_fingerprint;
+	h.probed_at = (int64_t)time(NULL);
+	h.checksum = checksum(h, s->runtimes, sizeof(s->runtimes), s->devices,
+			      s->count * sizeof(xpu_device));
+	int fd = make_dir(dir) ? mkstemp(tmp) : -1;
+	if (fd < 0) {
+		set_state(s, XPU_CACHE_UNWRITABLE, "%s: %s", dir, strerror(errno));
+		return;
+	}
+	bool ok = write_all(fd, &h, sizeof(h)) &&
+		  write_all(fd, s->runtimes, sizeof(s->runtimes)) &&
+		  write_all(fd, s->devices, s->count * sizeof(xpu_device));
+	int err = errno;
+	ok = close(fd) == 0 && ok;
+	if (ok && rename(tmp, path) == 0) {
+		s->cache_probed_at = h.probed_at;
+		set_state(s, XPU_CACHE_STORED, "%s", path);
+		return;
+	}
+	err = ok ? errno : err;
+	unlink(tmp);
+	set_state(s, XPU_CACHE_UNWRITABLE, "%s: %s", path, strerror(err));
+}

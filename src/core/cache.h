@@ -1,0 +1,30 @@
+/* The discovery cache: runtime results kept per user between runs (cache.c
+ * says why and what), keyed by a fingerprint of the machine's stack. */
+#ifndef XPU_CACHE_H
+#define XPU_CACHE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "core/system.h"
+
+typedef struct xpu_cache_contents {
+	xpu_runtime_info runtimes[XPU_RT_COUNT];
+	xpu_device devices[XPU_MAX_DEVICES];
+	size_t count;
+	int64_t probed_at;
+} xpu_cache_contents;
+
+/* After the sysfs pass, before any runtime: the fingerprint of what a probe's
+ * result depends on, kept in s. */
+void xpu_cache_fingerprint(struct xpu_system *s, unsigned runtime_mask);
+/* When the cache holds a probe made under s's fingerprint, merges its runtime results into s and returns true.  Sets
+ * s's cache state either way. */
+bool xpu_cache_load(struct xpu_system *s);
+/* After a full probe: writes s's runtime results, atomically. */
+void xpu_cache_store(struct xpu_system *s);
+/* Validates a cache file's bytes against fingerprint fp (exposed for the
+ * fuzzer and the tests). */
+bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out);
+
+#endif
