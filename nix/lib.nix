@@ -89,6 +89,76 @@ rec {
     "; written by ${origin}; edit the Nix option, not this file\n"
     + lib.generators.toINI { } settings;
 
+  # programs.xpu.package and programs.xpu.settings, for NixOS and Home
+  # Manager alike; `file` names the config file the settings become.
+  programOptions =
+    { pkgs, file }:
+    {
+      package = lib.mkOption {
+        type = types.package;
+        default = pkgs.xpu or (pkgs.callPackage ./package.nix { });
+        defaultText = lib.literalExpression "pkgs.xpu";
+        description = "The xpu package (with the overlay, `pkgs.xpu`).";
+      };
+      settings = lib.mkOption {
+        type = settingsType;
+        default = { };
+        example = settingsExample;
+        description = ''
+          ${file}, as INI sections: `default` and `app.NAME`. The keys are
+          xpu's: `backend` (cuda, level_zero, rocm, vulkan, cpu), `device`
+          (index, PCI address, UUID or name) and, per app, `command`.
+          Later sources override it: $XDG_CONFIG_HOME/xpu/config over
+          /etc/xpu/config, then `XPU_BACKEND`/`XPU_DEVICE`, then the command
+          line. No file is written while this is empty.
+        '';
+      };
+    };
+
+  # services.APP.xpu for the service modules (ollama, comfyui): whether the
+  # unit starts through `xpu run`, on which backend and device, and whether
+  # it gets CAP_PERFMON (perfmonWhy: what needs it).
+  serviceOptions =
+    {
+      app,
+      backendChoices,
+      defaultBackend,
+      defaultBackendText,
+      backendDescription,
+      perfmonWhy,
+    }:
+    {
+      enable = lib.mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          Whether services.${app} starts through `xpu run --app ${app}`. On once
+          this module is imported; it acts only when services.${app}.enable is set.
+        '';
+      };
+      backend = lib.mkOption {
+        type = types.enum ([ "auto" ] ++ backendChoices);
+        default = defaultBackend;
+        defaultText = lib.literalExpression defaultBackendText;
+        description = backendDescription;
+      };
+      device = lib.mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "0000:03:00.0";
+        description = "The device (index, PCI address, UUID or name), passed as `xpu run --device`.";
+      };
+      strict = lib.mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          With a chosen backend: fail to start when it is not usable (`--strict`),
+          rather than fall back to the next usable one (`--fallback`).
+        '';
+      };
+      perfmon = lib.mkEnableOption "CAP_PERFMON for the ${app} service (${perfmonWhy}); it also turns PrivateUsers off";
+    };
+
   # The systemd settings that give one service CAP_PERFMON, or keep it off.
   # A capability granted inside a private user namespace does not reach the
   # host's perf and DRM checks, so PrivateUsers= goes off with it.
@@ -102,6 +172,29 @@ rec {
       }
     else
       { };
+
+  # A service's settings under services.APP.xpu (see serviceOptions), as
+  # systemd settings: ExecStart through `xpu run`, GPU nodes under a closed
+  # device policy, the render group, CAP_PERFMON when asked. DeviceAllow is
+  # the caller's: merged with, or forced over, nixpkgs' value.
+  serviceConfig =
+    {
+      xpu,
+      app,
+      cfg,
+      command,
+    }:
+    {
+      ExecStart = lib.mkForce (
+        runCommandLine (lib.getExe xpu) {
+          inherit app;
+          inherit (cfg) backend device strict;
+        } command
+      );
+      DevicePolicy = "closed";
+      SupplementaryGroups = [ "render" ];
+    }
+    // perfmonServiceConfig cfg.perfmon;
 
   # Device classes (from /proc/devices) a GPU compute service needs:
   # /dev/dri/* (Intel, AMD, any render node), NVIDIA's nodes, AMD's KFD.

@@ -33,54 +33,24 @@ in
 {
   imports = [ ./xpu.nix ];
 
-  options.services.comfyui.xpu = {
-    enable = lib.mkOption {
-      type = lib.types.bool;
-      default = true;
-      description = ''
-        Whether services.comfyui starts through `xpu run --app comfyui`. On once
-        this module is imported; it acts only when services.comfyui.enable is set.
-      '';
-    };
-
-    backend = lib.mkOption {
-      type = lib.types.enum [
-        "auto"
-        "cuda"
-        "level_zero"
-        "rocm"
-        "cpu"
-      ];
-      default = defaultBackend;
-      defaultText = lib.literalExpression ''
-        the first of cuda, level_zero, rocm, cpu in config.hardware.xpu.backends;
-        "auto" without hardware.xpu'';
-      description = ''
-        The backend `xpu run` starts ComfyUI on ("auto": xpu chooses).
-        "level_zero" (torch.xpu) needs services.comfyui.package built with an
-        XPU torch; "cuda" needs nixpkgs.config.cudaSupport = true (or such a package).
-      '';
-    };
-
-    device = lib.mkOption {
-      type = lib.types.nullOr lib.types.str;
-      default = null;
-      example = "1";
-      description = "The device (index, PCI address, UUID or name), passed as `xpu run --device`.";
-    };
-
-    strict = lib.mkOption {
-      type = lib.types.bool;
-      default = true;
-      description = ''
-        With a chosen backend: fail to start when it is not usable (`--strict`),
-        rather than fall back to the next usable one (`--fallback`).
-      '';
-    };
-
-    perfmon = lib.mkEnableOption ''
-      CAP_PERFMON for the ComfyUI service (torch.xpu.mem_get_info reads free
-      VRAM through Level Zero sysman, which needs it); it also turns PrivateUsers off'';
+  options.services.comfyui.xpu = xpuLib.serviceOptions {
+    app = "comfyui";
+    backendChoices = [
+      "cuda"
+      "level_zero"
+      "rocm"
+      "cpu"
+    ];
+    inherit defaultBackend;
+    defaultBackendText = ''
+      the first of cuda, level_zero, rocm, cpu in config.hardware.xpu.backends;
+      "auto" without hardware.xpu'';
+    backendDescription = ''
+      The backend `xpu run` starts ComfyUI on ("auto": xpu chooses).
+      "level_zero" (torch.xpu) needs services.comfyui.package built with an
+      XPU torch; "cuda" needs nixpkgs.config.cudaSupport = true (or such a package).
+    '';
+    perfmonWhy = "torch.xpu.mem_get_info reads free VRAM through Level Zero sysman";
   };
 
   # `or false`: a nixpkgs without services.comfyui leaves only .xpu here
@@ -94,17 +64,15 @@ in
         services.comfyui.xpu.backend = "cuda" but nixpkgs.config.cudaSupport is off, so
         nixpkgs' comfyui has a CPU torch. Set nixpkgs.config.cudaSupport = true.'';
 
-    systemd.services.comfyui.serviceConfig = {
-      ExecStart = lib.mkForce (
-        xpuLib.runCommandLine (lib.getExe config.programs.xpu.package) {
-          app = "comfyui";
-          inherit (cfg) backend device strict;
-        } ([ program ] ++ comfyui.extraArgs)
-      );
-      DevicePolicy = "closed";
-      DeviceAllow = lib.mkForce xpuLib.gpuDeviceAllow;
-      SupplementaryGroups = [ "render" ];
-    }
-    // xpuLib.perfmonServiceConfig cfg.perfmon;
+    systemd.services.comfyui.serviceConfig =
+      xpuLib.serviceConfig {
+        xpu = config.programs.xpu.package;
+        app = "comfyui";
+        inherit cfg;
+        command = [ program ] ++ comfyui.extraArgs;
+      }
+      // {
+        DeviceAllow = lib.mkForce xpuLib.gpuDeviceAllow; # nixpkgs: null, every device
+      };
   };
 }

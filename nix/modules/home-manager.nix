@@ -16,32 +16,18 @@ let
   hmOllama = config.services.ollama;
 in
 {
-  options.programs.xpu = {
+  options.programs.xpu = xpuLib.programOptions {
+    inherit pkgs;
+    file = "$XDG_CONFIG_HOME/xpu/config (it overrides /etc/xpu/config)";
+  }
+  // {
     enable = lib.mkEnableOption "the xpu command";
-
-    package = lib.mkOption {
-      type = lib.types.package;
-      default = pkgs.xpu or (pkgs.callPackage ../package.nix { });
-      defaultText = lib.literalExpression "pkgs.xpu";
-      description = "The xpu package (with the overlay, `pkgs.xpu`).";
-    };
 
     launchers = lib.mkOption {
       type = lib.types.listOf lib.types.package;
       default = [ ];
       example = lib.literalExpression "[ pkgs.comfyui-xpu pkgs.ollama-ipex ]";
       description = "Launcher packages of the overlay to install as well.";
-    };
-
-    settings = lib.mkOption {
-      type = xpuLib.settingsType;
-      default = { };
-      example = xpuLib.settingsExample;
-      description = ''
-        $XDG_CONFIG_HOME/xpu/config, as INI sections `default` and `app.NAME`
-        (keys `backend`, `device`, `command`). It overrides /etc/xpu/config.
-        No file is written while this is empty.
-      '';
     };
 
     ollama = {

@@ -38,48 +38,19 @@ in
 {
   imports = [ ./xpu.nix ];
 
-  options.services.ollama.xpu = {
-    enable = lib.mkOption {
-      type = lib.types.bool;
-      default = true;
-      description = ''
-        Whether services.ollama starts through `xpu run --app ollama`. On once
-        this module is imported; it acts only when services.ollama.enable is set.
-      '';
-    };
-
-    backend = lib.mkOption {
-      type = lib.types.enum ([ "auto" ] ++ xpuLib.backends);
-      default = defaultBackend;
-      defaultText = lib.literalExpression ''
-        the first of cuda, rocm, vulkan (also for level_zero), cpu in
-        config.hardware.xpu.backends; "auto" without hardware.xpu'';
-      description = ''
-        The backend Ollama runs on. It picks services.ollama.package
-        (pkgs.ollama-cuda, -rocm, -vulkan, -cpu; "auto" takes ollama-vulkan
-        and lets xpu choose the device). Intel GPUs use "vulkan".
-      '';
-    };
-
-    device = lib.mkOption {
-      type = lib.types.nullOr lib.types.str;
-      default = null;
-      example = "0000:03:00.0";
-      description = "The device (index, PCI address, UUID or name), passed as `xpu run --device`.";
-    };
-
-    strict = lib.mkOption {
-      type = lib.types.bool;
-      default = true;
-      description = ''
-        With a chosen backend: fail to start when it is not usable (`--strict`),
-        rather than fall back to the next usable one (`--fallback`).
-      '';
-    };
-
-    perfmon = lib.mkEnableOption ''
-      CAP_PERFMON for the Ollama service. Ollama's Vulkan backend needs it to
-      read the free VRAM of Intel GPUs; it also turns PrivateUsers off'';
+  options.services.ollama.xpu = xpuLib.serviceOptions {
+    app = "ollama";
+    backendChoices = xpuLib.backends;
+    inherit defaultBackend;
+    defaultBackendText = ''
+      the first of cuda, rocm, vulkan (also for level_zero), cpu in
+      config.hardware.xpu.backends; "auto" without hardware.xpu'';
+    backendDescription = ''
+      The backend Ollama runs on. It picks services.ollama.package
+      (pkgs.ollama-cuda, -rocm, -vulkan, -cpu; "auto" takes ollama-vulkan
+      and lets xpu choose the device). Intel GPUs use "vulkan".
+    '';
+    perfmonWhy = "Ollama's Vulkan backend reads the free VRAM of Intel GPUs with it";
   };
 
   config = lib.mkIf (ollama.enable && cfg.enable) {
@@ -96,24 +67,20 @@ in
       lib.mkDefault packageFor.${cfg.backend}
     );
 
-    systemd.services.ollama.serviceConfig = {
-      ExecStart = lib.mkForce (
-        xpuLib.runCommandLine (lib.getExe config.programs.xpu.package)
-          {
-            app = "ollama";
-            inherit (cfg) backend device strict;
-          }
-          [
-            (lib.getExe ollama.package)
-            "serve"
-          ]
-      );
-      # nixpkgs' unit allows these today; repeated so that GPU access does
-      # not hang on that list (duplicates are harmless to systemd)
-      DevicePolicy = "closed";
-      DeviceAllow = xpuLib.gpuDeviceAllow;
-      SupplementaryGroups = [ "render" ];
-    }
-    // xpuLib.perfmonServiceConfig cfg.perfmon;
+    systemd.services.ollama.serviceConfig =
+      xpuLib.serviceConfig {
+        xpu = config.programs.xpu.package;
+        app = "ollama";
+        inherit cfg;
+        command = [
+          (lib.getExe ollama.package)
+          "serve"
+        ];
+      }
+      // {
+        # nixpkgs' unit allows these today; repeated so that GPU access does
+        # not hang on that list (duplicates are harmless to systemd)
+        DeviceAllow = xpuLib.gpuDeviceAllow;
+      };
   };
 }

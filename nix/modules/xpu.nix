@@ -73,26 +73,10 @@ in
 
   options.programs.xpu = {
     enable = lib.mkEnableOption "the xpu command";
-
-    package = lib.mkOption {
-      type = lib.types.package;
-      default = pkgs.xpu or (pkgs.callPackage ../package.nix { });
-      defaultText = lib.literalExpression "pkgs.xpu";
-      description = "The xpu package (with the overlay, `pkgs.xpu`).";
-    };
-
-    settings = lib.mkOption {
-      type = xpuLib.settingsType;
-      default = { };
-      example = xpuLib.settingsExample;
-      description = ''
-        /etc/xpu/config, as INI sections: `default` and `app.NAME`. The keys
-        are xpu's: `backend` (cuda, level_zero, rocm, vulkan, cpu), `device`
-        (index, PCI address, UUID or name) and, per app, `command`.
-        `$XDG_CONFIG_HOME/xpu/config`, `XPU_BACKEND`/`XPU_DEVICE` and the
-        command line override it. No file is written while this is empty.
-      '';
-    };
+  }
+  // xpuLib.programOptions {
+    inherit pkgs;
+    file = "/etc/xpu/config";
   };
 
   config = lib.mkMerge [
