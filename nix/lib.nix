@@ -1,0 +1,209 @@
+# Helpers shared by the package, the launchers and the modules: the
+# backend names and order of `xpu run`, the command line that starts an app
+# through it, and the INI text of /etc/xpu/config and ~/.config/xpu/config.
+{ lib }:
+let
+  inherit (lib) types;
+in
+rec {
+  # The backends `xpu run --backend` accepts, in xpu's default policy order
+  # (DESIGN.md: cuda > level_zero > rocm > vulkan > cpu).
+  backends = [
+    "cuda"
+    "level_zero"
+    "rocm"
+    "vulkan"
+    "cpu"
+  ];
+
+  # The first of `preferred` (in policy order) that `declared` contains.
+  firstDeclared = preferred: declared: lib.findFirst (b: lib.elem b declared) null preferred;
+
+  # argv of `xpu run` for one app, up to and including the "--" that ends
+  # xpu's own options.
+  #   backend: null or "auto" lets xpu choose; otherwise forced.
+  #   strict:  only with a forced backend: refuse to start on another one
+  #            (--strict) or fall back to the next usable one (--fallback).
+  runArgs =
+    {
+      app,
+      backend ? null,
+      device ? null,
+      strict ? true,
+    }:
+    let
+      forced = backend != null && backend != "auto";
+    in
+    [
+      "run"
+      "--app"
+      app
+    ]
+    ++ lib.optionals forced [
+      "--backend"
+      backend
+      (if strict then "--strict" else "--fallback")
+    ]
+    ++ lib.optionals (device != null) [
+      "--device"
+      device
+    ]
+    ++ [ "--" ];
+
+  # One shell-quoted command line (for systemd's ExecStart=):
+  # xpu run ... -- COMMAND ARGS
+  runCommandLine =
+    xpuExe: runOptions: command:
+    lib.escapeShellArgs ([ xpuExe ] ++ runArgs runOptions ++ command);
+
+  # host:port for a listen option; IPv6 addresses get brackets.
+  hostPort =
+    host: port:
+    if lib.hasInfix ":" host && !(lib.hasPrefix "[" host) then
+      "[${host}]:${toString port}"
+    else
+      "${host}:${toString port}";
+
+  # The xpu config file is INI, read with inih: sections [default] and
+  # [app.NAME]; the keys are those of xpu(1) (backend, device, command, ...).
+  settingsType = types.attrsOf (
+    types.attrsOf (
+      types.oneOf [
+        types.str
+        types.int
+        types.bool
+      ]
+    )
+  );
+
+  settingsExample = {
+    default = {
+      backend = "level_zero";
+      device = "0";
+    };
+    "app.ollama".backend = "vulkan";
+  };
+
+  configText =
+    origin: settings:
+    "; written by ${origin}; edit the Nix option, not this file\n"
+    + lib.generators.toINI { } settings;
+
+  # programs.xpu.package and programs.xpu.settings, for NixOS and Home
+  # Manager alike; `file` names the config file the settings become.
+  programOptions =
+    { pkgs, file }:
+    {
+      package = lib.mkOption {
+        type = types.package;
+        default = pkgs.xpu or (pkgs.callPackage ./package.nix { });
+        defaultText = lib.literalExpression "pkgs.xpu";
+        description = "The xpu package (with the overlay, `pkgs.xpu`).";
+      };
+      settings = lib.mkOption {
+        type = settingsType;
+        default = { };
+        example = settingsExample;
+        description = ''
+          ${file}, as INI sections: `default` and `app.NAME`. The keys are
+          xpu's: `backend` (cuda, level_zero, rocm, vulkan, cpu), `device`
+          (index, PCI address, UUID or name) and, per app, `command`.
+          Later sources override it: $XDG_CONFIG_HOME/xpu/config over
+          /etc/xpu/config, then `XPU_BACKEND`/`XPU_DEVICE`, then the command
+          line. No file is written while this is empty.
+        '';
+      };
+    };
+
+  # services.APP.xpu for the service modules (ollama, comfyui): whether the
+  # unit starts through `xpu run`, on which backend and device, and whether
+  # it gets CAP_PERFMON (perfmonWhy: what needs it).
+  serviceOptions =
+    {
+      app,
+      backendChoices,
+      defaultBackend,
+      defaultBackendText,
+      backendDescription,
+      perfmonWhy,
+    }:
+    {
+      enable = lib.mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          Whether services.${app} starts through `xpu run --app ${app}`. On once
+          this module is imported; it acts only when services.${app}.enable is set.
+        '';
+      };
+      backend = lib.mkOption {
+        type = types.enum ([ "auto" ] ++ backendChoices);
+        default = defaultBackend;
+        defaultText = lib.literalExpression defaultBackendText;
+        description = backendDescription;
+      };
+      device = lib.mkOption {
+        type = types.nullOr types.str;
+        default = null;
+        example = "0000:03:00.0";
+        description = "The device (index, PCI address, UUID or name), passed as `xpu run --device`.";
+      };
+      strict = lib.mkOption {
+        type = types.bool;
+        default = true;
+        description = ''
+          With a chosen backend: fail to start when it is not usable (`--strict`),
+          rather than fall back to the next usable one (`--fallback`).
+        '';
+      };
+      perfmon = lib.mkEnableOption "CAP_PERFMON for the ${app} service (${perfmonWhy}); it also turns PrivateUsers off";
+    };
+
+  # The systemd settings that give one service CAP_PERFMON, or keep it off.
+  # A capability granted inside a private user namespace does not reach the
+  # host's perf and DRM checks, so PrivateUsers= goes off with it.
+  perfmonServiceConfig =
+    enabled:
+    if enabled then
+      {
+        CapabilityBoundingSet = lib.mkForce [ "CAP_PERFMON" ];
+        AmbientCapabilities = [ "CAP_PERFMON" ];
+        PrivateUsers = lib.mkForce false;
+      }
+    else
+      { };
+
+  # A service's settings under services.APP.xpu (see serviceOptions), as
+  # systemd settings: ExecStart through `xpu run`, GPU nodes under a closed
+  # device policy, the render group, CAP_PERFMON when asked. DeviceAllow is
+  # the caller's: merged with, or forced over, nixpkgs' value.
+  serviceConfig =
+    {
+      xpu,
+      app,
+      cfg,
+      command,
+    }:
+    {
+      ExecStart = lib.mkForce (
+        runCommandLine (lib.getExe xpu) {
+          inherit app;
+          inherit (cfg) backend device strict;
+        } command
+      );
+      DevicePolicy = "closed";
+      SupplementaryGroups = [ "render" ];
+    }
+    // perfmonServiceConfig cfg.perfmon;
+
+  # Device classes (from /proc/devices) a GPU compute service needs:
+  # /dev/dri/* (Intel, AMD, any render node), NVIDIA's nodes, AMD's KFD.
+  gpuDeviceAllow = [
+    "char-drm rw"
+    "char-nvidiactl rw"
+    "char-nvidia-caps rw"
+    "char-nvidia-frontend rw"
+    "char-nvidia-uvm rw"
+    "char-kfd rw"
+  ];
+}

@@ -1,0 +1,597 @@
+# Evaluates the flake, the package, the launchers and the NixOS and Home
+# Manager modules with nixpkgs' lib (lib.evalModules), against stand-ins for
+# the NixOS options they touch (stubs/) and for the package set
+# (fake-pkgs.nix), and checks what they generate. Nothing is built.
+# Returns [ { name; ok; detail; } ]: tests/nix/eval.sh prints and counts it.
+{ libPath, root }:
+let
+  lib = import libPath;
+  rootPath = /. + root;
+  modulePath = name: rootPath + "/nix/modules/${name}.nix";
+
+  overlay = import (rootPath + "/nix/overlay.nix");
+  fakePkgs = config: import ./fake-pkgs.nix { inherit lib config; overlays = [ overlay ]; };
+  pkgs = fakePkgs { };
+  pkgsCuda = fakePkgs { cudaSupport = true; };
+
+  evalWith =
+    stubModules: packageSet: modules:
+    (lib.evalModules {
+      modules = stubModules ++ [ { _module.args.pkgs = packageSet; } ] ++ modules;
+    }).config;
+  nixosWith = evalWith [
+    ./stubs/nixos.nix
+    ./stubs/nixpkgs-services.nix
+  ];
+  nixos = nixosWith pkgs;
+  homeManager = evalWith [ ./stubs/home-manager.nix ] pkgs;
+
+  names = map (p: p.name);
+  failedAssertions = config: map (a: a.message) (lib.filter (a: !a.assertion) config.assertions);
+  unit = config: name: config.systemd.services.${name}.serviceConfig;
+  exe = drv: "${drv.outPath}/bin/${drv.meta.mainProgram}";
+  xpuExe = exe pkgs.xpu;
+
+  # a check that throws counts as failed, with the error left to stderr
+  check = name: ok: detail: {
+    inherit name;
+    ok =
+      let
+        r = builtins.tryEval ok;
+      in
+      r.success && r.value == true;
+    detail =
+      let
+        r = builtins.tryEval (builtins.toJSON detail);
+      in
+      if r.success then r.value else "(evaluation failed)";
+  };
+
+  # ---- the GPU compute base -------------------------------------------------
+  intel = nixos [
+    (modulePath "xpu")
+    {
+      hardware.xpu = {
+        enable = true;
+        backends = [ "level_zero" ];
+        users = [ "alice" ];
+      };
+      programs.xpu.settings = {
+        default = {
+          backend = "level_zero";
+          device = "0";
+        };
+        "app.ollama".backend = "vulkan";
+      };
+    }
+  ];
+  legacy = nixos [
+    (modulePath "xpu")
+    {
+      hardware.xpu = {
+        enable = true;
+        backends = [ "level_zero" ];
+        intel.legacyRuntime = true;
+      };
+    }
+  ];
+  cpuOnly = nixos [
+    (modulePath "xpu")
+    { hardware.xpu.enable = true; }
+  ];
+  cudaNoDriver = nixos [
+    (modulePath "xpu")
+    {
+      hardware.xpu.enable = true;
+      hardware.xpu.backends = [ "cuda" ];
+    }
+  ];
+  cudaDriver = nixos [
+    (modulePath "xpu")
+    {
+      hardware.xpu.enable = true;
+      hardware.xpu.backends = [ "cuda" ];
+      services.xserver.videoDrivers = [ "nvidia" ];
+    }
+  ];
+  expectedConfig = ''
+    ; written by the NixOS option programs.xpu.settings; edit the Nix option, not this file
+    [app.ollama]
+    backend=vulkan
+
+    [default]
+    backend=level_zero
+    device=0
+  '';
+
+  # ---- Ollama ---------------------------------------------------------------
+  ollamaOn =
+    extra:
+    nixos [
+      (modulePath "ollama")
+      { services.ollama.enable = true; }
+      extra
+    ];
+  ollamaBackends = backends: ollamaOn { hardware.xpu = { enable = true; inherit backends; }; };
+  ollamaIntel = ollamaBackends [ "level_zero" ];
+  ollamaPerfmon = ollamaOn {
+    hardware.xpu.enable = true;
+    services.ollama.xpu.perfmon = true;
+  };
+  ollamaPackage = config: config.services.ollama.package.name;
+
+  # ---- ComfyUI --------------------------------------------------------------
+  comfyuiOn =
+    packageSet: extra:
+    nixosWith packageSet [
+      (modulePath "comfyui")
+      { services.comfyui.enable = true; }
+      extra
+    ];
+  comfyuiCuda = comfyuiOn pkgsCuda {
+    hardware.xpu.enable = true;
+    hardware.xpu.backends = [ "cuda" ];
+  };
+  comfyuiXpu = comfyuiOn pkgs {
+    hardware.xpu.enable = true;
+    hardware.xpu.backends = [ "level_zero" ];
+  };
+  comfyuiXpuOwnPackage = comfyuiOn pkgs {
+    hardware.xpu.enable = true;
+    hardware.xpu.backends = [ "level_zero" ];
+    services.comfyui.package = pkgs.ollama-vulkan // {
+      name = "comfyui-with-xpu-torch";
+    };
+  };
+  comfyuiCudaNoSupport = comfyuiOn pkgs {
+    hardware.xpu.enable = true;
+    hardware.xpu.backends = [ "cuda" ];
+  };
+  comfyuiPerfmon = comfyuiOn pkgs { services.comfyui.xpu.perfmon = true; };
+  # hardware.xpu warns on its own about cuda without the NVIDIA driver
+  comfyuiWarnings = config: lib.filter (lib.hasPrefix "services.comfyui") config.warnings;
+
+  # ---- the exporter ---------------------------------------------------------
+  exporterOn =
+    extra:
+    nixos [
+      (modulePath "exporter")
+      { services.xpu-exporter.enable = true; }
+      extra
+    ];
+  exporter = exporterOn { };
+  exporterV6 = exporterOn {
+    services.xpu-exporter = {
+      listenAddress = "::";
+      port = 9100;
+      openFirewall = true;
+    };
+  };
+  exporterPerfmon = exporterOn { services.xpu-exporter.perfmon = true; };
+
+  # ---- aliases --------------------------------------------------------------
+  baseSettings = {
+    hardware.xpu = {
+      enable = true;
+      backends = [ "level_zero" ];
+      users = [ "bob" ];
+    };
+    programs.xpu.settings.default.backend = "level_zero";
+  };
+  baseView = config: {
+    packages = names config.hardware.graphics.extraPackages;
+    config = config.environment.etc."xpu/config".text;
+    users = config.users.users;
+  };
+  everything = nixos [
+    (modulePath "xpu")
+    (modulePath "ipex")
+    (modulePath "ollama")
+    (modulePath "ollama-ipex")
+    (modulePath "comfyui")
+    (modulePath "exporter")
+    baseSettings
+    {
+      services.ollama.enable = true;
+      services.comfyui.enable = true;
+      services.xpu-exporter.enable = true;
+    }
+  ];
+
+  # ---- Home Manager ---------------------------------------------------------
+  home =
+    extra:
+    homeManager [
+      (modulePath "home-manager")
+      {
+        programs.xpu = {
+          enable = true;
+          launchers = [ pkgs.comfyui-xpu ];
+          settings.default.device = "1";
+        };
+        services.ollama.enable = true;
+      }
+      extra
+    ];
+  homePlain = home { };
+  homeWrapped = home {
+    programs.xpu.ollama = {
+      enable = true;
+      backend = "vulkan";
+    };
+  };
+
+  # ---- the package and the launchers ---------------------------------------
+  mesonVersion =
+    let
+      lines = lib.splitString "\n" (builtins.readFile (rootPath + "/meson.build"));
+      line = lib.findFirst (lib.hasPrefix "  version : '") null lines;
+    in
+    lib.head (lib.splitString "'" (lib.removePrefix "  version : '" line));
+  launcherCommand = name: pkgs.${name}.buildCommand;
+
+  # ---- the flake --------------------------------------------------------------
+  flake = import (rootPath + "/flake.nix");
+  flakeOutputs = flake.outputs {
+    self = flakeOutputs // {
+      outPath = root;
+    };
+    nixpkgs = {
+      outPath = ./fake-nixpkgs;
+      inherit lib;
+    };
+  };
+  flakeChecks = flakeOutputs.checks.x86_64-linux;
+  vmNode = name: nixos [ flakeChecks.${name}.test.nodes.machine ];
+  vmScript = name: flakeChecks.${name}.test.testScript;
+  vmOllamaLine = "/bin/xpu run --app ollama --backend cpu --strict -- ";
+in
+[
+  (check "xpu: level_zero adds intel-compute-runtime, its drivers output (Level Zero) and level-zero"
+    (
+      intel.hardware.graphics.enable
+      &&
+        names intel.hardware.graphics.extraPackages == [
+          "intel-compute-runtime-25.09.32961.5"
+          "intel-compute-runtime-25.09.32961.5-drivers"
+          "level-zero-1.28.0"
+        ]
+    )
+    (names intel.hardware.graphics.extraPackages)
+  )
+  (check "xpu: legacyRuntime puts intel-compute-runtime-legacy1 (Gen8-Gen11) in its place"
+    (
+      names legacy.hardware.graphics.extraPackages == [
+        "intel-compute-runtime-legacy1-24.35.30872.32"
+        "intel-compute-runtime-legacy1-24.35.30872.32-drivers"
+        "level-zero-1.28.0"
+      ]
+    )
+    (names legacy.hardware.graphics.extraPackages)
+  )
+  (check "xpu: a CPU-only machine gets no Intel runtime" (
+    cpuOnly.hardware.graphics.extraPackages == [ ]
+  ) (names cpuOnly.hardware.graphics.extraPackages))
+  (check "xpu: hardware.xpu.users join render and video" (
+    intel.users.users.alice.extraGroups == [
+      "render"
+      "video"
+    ]
+  ) intel.users.users)
+  (check "xpu: programs.xpu.settings is written as INI to /etc/xpu/config" (
+    intel.environment.etc."xpu/config".text == expectedConfig
+  ) intel.environment.etc."xpu/config".text)
+  (check "xpu: no settings, no /etc/xpu/config" (!(cpuOnly.environment.etc ? "xpu/config"))
+    (builtins.attrNames cpuOnly.environment.etc)
+  )
+  (check "xpu: the xpu program is installed" (
+    names cpuOnly.environment.systemPackages == [ "xpu-${mesonVersion}" ]
+  ) (names cpuOnly.environment.systemPackages))
+  (check "xpu: cuda without the NVIDIA driver warns, with it does not" (
+    lib.length cudaNoDriver.warnings == 1
+    && lib.hasInfix "videoDrivers" (lib.head cudaNoDriver.warnings)
+    && cudaDriver.warnings == [ ]
+  ) cudaNoDriver.warnings)
+
+  (check "ollama: an Intel GPU runs ollama-vulkan, started through xpu run" (
+    (unit ollamaIntel "ollama").ExecStart
+    == "${xpuExe} run --app ollama --backend vulkan --strict -- ${exe pkgs.ollama-vulkan} serve"
+  ) (unit ollamaIntel "ollama").ExecStart)
+  (check "ollama: the package follows the declared backend (cuda, rocm, cpu; cuda first when both)"
+    (
+      map ollamaPackage [
+        (ollamaBackends [ "cuda" ])
+        (ollamaBackends [ "rocm" ])
+        (ollamaBackends [ "cpu" ])
+        (ollamaBackends [
+          "level_zero"
+          "cuda"
+        ])
+      ] == [
+        "ollama-cuda-0.32.0"
+        "ollama-rocm-0.32.0"
+        "ollama-cpu-0.32.0"
+        "ollama-cuda-0.32.0"
+      ]
+    )
+    (
+      map ollamaPackage [
+        (ollamaBackends [ "cuda" ])
+        (ollamaBackends [ "rocm" ])
+        (ollamaBackends [ "cpu" ])
+      ]
+    )
+  )
+  (
+    let
+      config = ollamaOn {
+        hardware.xpu.enable = true;
+        services.ollama.package = pkgs.ollama-rocm;
+      };
+    in
+    check "ollama: a services.ollama.package set by the user wins" (
+      ollamaPackage config == "ollama-rocm-0.32.0"
+      && lib.hasInfix (exe pkgs.ollama-rocm) (unit config "ollama").ExecStart
+    ) (unit config "ollama").ExecStart
+  )
+  (check "ollama: no CAP_PERFMON unless asked (nixpkgs' empty capability set stays)" (
+    (unit ollamaIntel "ollama").CapabilityBoundingSet == [ "" ]
+    && !((unit ollamaIntel "ollama") ? AmbientCapabilities)
+    && (unit ollamaIntel "ollama").PrivateUsers == true
+  ) (unit ollamaIntel "ollama"))
+  (check "ollama: perfmon grants CAP_PERFMON (bounding and ambient) and turns PrivateUsers off" (
+    (unit ollamaPerfmon "ollama").CapabilityBoundingSet == [ "CAP_PERFMON" ]
+    && (unit ollamaPerfmon "ollama").AmbientCapabilities == [ "CAP_PERFMON" ]
+    && (unit ollamaPerfmon "ollama").PrivateUsers == false
+  ) (unit ollamaPerfmon "ollama"))
+  (check "ollama: DeviceAllow opens /dev/dri (char-drm rw) under a closed policy, with group render" (
+    lib.elem "char-drm rw" (unit ollamaIntel "ollama").DeviceAllow
+    && (unit ollamaIntel "ollama").DevicePolicy == "closed"
+    && lib.elem "render" (unit ollamaIntel "ollama").SupplementaryGroups
+  ) (unit ollamaIntel "ollama").DeviceAllow)
+  (
+    let
+      config = ollamaOn { services.ollama.xpu.backend = "level_zero"; };
+    in
+    check "ollama: backend level_zero is refused, pointing at vulkan" (
+      lib.length (failedAssertions config) == 1 && lib.hasInfix "vulkan" (lib.head (failedAssertions config))
+    ) (failedAssertions config)
+  )
+  (
+    let
+      config = ollamaOn {
+        services.ollama.xpu = {
+          backend = "cuda";
+          device = "0000:03:00.0";
+          strict = false;
+        };
+      };
+    in
+    check "ollama: device and --fallback reach the xpu run command line" (
+      lib.hasInfix "xpu run --app ollama --backend cuda --fallback --device 0000:03:00.0 -- " (unit config "ollama").ExecStart
+    ) (unit config "ollama").ExecStart
+  )
+  (
+    let
+      config = ollamaOn { };
+    in
+    check "ollama: without hardware.xpu, xpu chooses the backend (no --backend)" (
+      (unit config "ollama").ExecStart
+      == "${xpuExe} run --app ollama -- ${exe pkgs.ollama-vulkan} serve"
+    ) (unit config "ollama").ExecStart
+  )
+  (
+    let
+      config = ollamaOn { services.ollama.xpu.enable = false; };
+    in
+    check "ollama: xpu.enable = false leaves nixpkgs' unit as it was" (
+      (unit config "ollama").ExecStart == "${exe pkgs.ollama} serve"
+      && (unit config "ollama").DeviceAllow == (unit (nixos [ { services.ollama.enable = true; } ]) "ollama").DeviceAllow
+    ) (unit config "ollama")
+  )
+
+  (check "comfyui: started through xpu run, keeping nixpkgs' listen and port flags" (
+    (unit comfyuiCuda "comfyui").ExecStart
+    == "${xpuExe} run --app comfyui --backend cuda --strict -- ${exe pkgsCuda.comfyui} '--listen=127.0.0.1,::1' '--port=8188'"
+  ) (unit comfyuiCuda "comfyui").ExecStart)
+  (check "comfyui: nixpkgs' DeviceAllow = null becomes the GPU classes under a closed policy" (
+    (unit comfyuiCuda "comfyui").DeviceAllow == [
+      "char-drm rw"
+      "char-nvidiactl rw"
+      "char-nvidia-caps rw"
+      "char-nvidia-frontend rw"
+      "char-nvidia-uvm rw"
+      "char-kfd rw"
+    ]
+    && (unit comfyuiCuda "comfyui").DevicePolicy == "closed"
+  ) (unit comfyuiCuda "comfyui").DeviceAllow)
+  (check "comfyui: level_zero with nixpkgs' comfyui (no XPU torch) warns; with another package it does not"
+    (
+      lib.length comfyuiXpu.warnings == 1
+      && lib.hasInfix "XPU torch" (lib.head comfyuiXpu.warnings)
+      && comfyuiXpuOwnPackage.warnings == [ ]
+      && lib.hasInfix "--backend level_zero --strict" (unit comfyuiXpu "comfyui").ExecStart
+    )
+    comfyuiXpu.warnings
+  )
+  (check "comfyui: cuda without nixpkgs.config.cudaSupport warns; with it does not" (
+    lib.length (comfyuiWarnings comfyuiCudaNoSupport) == 1
+    && lib.hasInfix "cudaSupport" (lib.head (comfyuiWarnings comfyuiCudaNoSupport))
+    && comfyuiWarnings comfyuiCuda == [ ]
+  ) comfyuiCudaNoSupport.warnings)
+  (check "comfyui: no CAP_PERFMON unless asked; perfmon grants it" (
+    (unit comfyuiCuda "comfyui").CapabilityBoundingSet == [ "" ]
+    && (unit comfyuiPerfmon "comfyui").CapabilityBoundingSet == [ "CAP_PERFMON" ]
+    && (unit comfyuiPerfmon "comfyui").AmbientCapabilities == [ "CAP_PERFMON" ]
+    && (unit comfyuiPerfmon "comfyui").PrivateUsers == false
+  ) (unit comfyuiPerfmon "comfyui"))
+
+  (check "exporter: runs xpu exporter on 127.0.0.1:9835 every 1s" (
+    (unit exporter "xpu-exporter").ExecStart
+    == "${xpuExe} exporter --listen 127.0.0.1:9835 --interval 1s"
+  ) (unit exporter "xpu-exporter").ExecStart)
+  (check "exporter: an IPv6 listen address is bracketed" (
+    lib.hasInfix "--listen '[::]:9100'" (unit exporterV6 "xpu-exporter").ExecStart
+  ) (unit exporterV6 "xpu-exporter").ExecStart)
+  (check "exporter: hardened: dynamic user, read-only system, no capabilities, GPU nodes only" (
+    let
+      s = unit exporter "xpu-exporter";
+    in
+    s.DynamicUser
+    && s.ProtectSystem == "strict"
+    && s.ProtectHome
+    && s.NoNewPrivileges
+    && s.CapabilityBoundingSet == [ "" ]
+    && !(s ? AmbientCapabilities)
+    && s.DevicePolicy == "closed"
+    && lib.elem "char-drm rw" s.DeviceAllow
+    && s.PrivateDevices == false
+  ) (unit exporter "xpu-exporter"))
+  (check "exporter: openFirewall opens the port, and only when set" (
+    exporterV6.networking.firewall.allowedTCPPorts == [ 9100 ]
+    && exporter.networking.firewall.allowedTCPPorts == [ ]
+  ) exporterV6.networking.firewall.allowedTCPPorts)
+  (check "exporter: perfmon grants CAP_PERFMON" (
+    (unit exporterPerfmon "xpu-exporter").CapabilityBoundingSet == [ "CAP_PERFMON" ]
+    && (unit exporterPerfmon "xpu-exporter").AmbientCapabilities == [ "CAP_PERFMON" ]
+  ) (unit exporterPerfmon "xpu-exporter"))
+
+  (check "aliases: the ipex module configures exactly what xpu does" (
+    baseView (nixos [
+      (modulePath "ipex")
+      baseSettings
+    ]) == baseView (nixos [
+      (modulePath "xpu")
+      baseSettings
+    ])
+  ) (baseView (nixos [ (modulePath "ipex") baseSettings ])))
+  (check "aliases: the ollama-ipex module gives the same unit as ollama" (
+    unit (nixos [
+      (modulePath "ollama-ipex")
+      baseSettings
+      { services.ollama.enable = true; }
+    ]) "ollama" == unit (nixos [
+      (modulePath "ollama")
+      baseSettings
+      { services.ollama.enable = true; }
+    ]) "ollama"
+  ) "")
+  (check "aliases: every module and alias imported together evaluates (each file once)" (
+    lib.hasPrefix "${xpuExe} run --app ollama" (unit everything "ollama").ExecStart
+    && lib.hasPrefix "${xpuExe} run --app comfyui" (unit everything "comfyui").ExecStart
+    && lib.hasPrefix "${xpuExe} exporter" (unit everything "xpu-exporter").ExecStart
+    && failedAssertions everything == [ ]
+  ) (failedAssertions everything))
+
+  (check "home-manager: xpu and the launchers in home.packages, settings in ~/.config/xpu/config" (
+    lib.elem "xpu-${mesonVersion}" (names homePlain.home.packages)
+    && lib.elem "comfyui-xpu" (names homePlain.home.packages)
+    && homePlain.xdg.configFile."xpu/config".text == ''
+      ; written by the Home Manager option programs.xpu.settings; edit the Nix option, not this file
+      [default]
+      device=1
+    ''
+  ) homePlain.xdg.configFile)
+  (check "home-manager: beside Home Manager's services.ollama, its unit goes through xpu run only when asked"
+    (
+      homePlain.systemd.user.services.ollama.Service.ExecStart == "${exe pkgs.ollama} serve"
+      &&
+        homeWrapped.systemd.user.services.ollama.Service.ExecStart
+        == "${xpuExe} run --app ollama --backend vulkan --strict -- ${exe pkgs.ollama} serve"
+    )
+    homeWrapped.systemd.user.services.ollama.Service.ExecStart
+  )
+
+  (check "package: the version is meson.build's" (
+    pkgs.xpu.version == mesonVersion && mesonVersion != ""
+  ) pkgs.xpu.version)
+  (check "package: RUNPATH gets the loaders (level-zero, ocl-icd, vulkan-loader) and /run/opengl-driver/lib" (
+    lib.hasInfix "addDriverRunpath $out/bin/xpu" pkgs.xpu.postFixup
+    && lib.all (l: lib.hasInfix "${l.outPath}/lib" pkgs.xpu.postFixup) [
+      pkgs.level-zero
+      pkgs.ocl-icd
+      pkgs.vulkan-loader
+    ]
+  ) pkgs.xpu.postFixup)
+  (check "package: the test suite is off in the sandbox (doCheck = false gives -Dtests=false)" (
+    pkgs.xpu.mesonFlags == [ "-Dtests=false" ] && pkgs.xpu.doCheck == false
+  ) pkgs.xpu.mesonFlags)
+  (check "launchers: comfyui-cuda and comfyui-xpu force their backend, comfyui-ipex and ollama-ipex let xpu choose"
+    (
+      lib.hasInfix "'run --app comfyui --backend cuda --strict -- ${exe pkgs.comfyui}'" (
+        launcherCommand "comfyui-cuda"
+      )
+      && lib.hasInfix "'run --app comfyui --backend level_zero --strict -- ${exe pkgs.comfyui}'" (
+        launcherCommand "comfyui-xpu"
+      )
+      && lib.hasInfix "'run --app comfyui -- ${exe pkgs.comfyui}'" (launcherCommand "comfyui-ipex")
+      && lib.hasInfix "'run --app ollama -- ${exe pkgs.ollama-vulkan}'" (launcherCommand "ollama-ipex")
+    )
+    (map launcherCommand [
+      "comfyui-cuda"
+      "comfyui-xpu"
+      "comfyui-ipex"
+      "ollama-ipex"
+    ])
+  )
+  (check "launchers: the wrapper runs xpu as argv[0] xpu, named bin/NAME, wrapping the given package" (
+    lib.all (
+      n:
+      lib.hasInfix "makeWrapper ${xpuExe} \"$out/bin/${n}\"" (launcherCommand n)
+      && lib.hasInfix "--argv0 xpu" (launcherCommand n)
+      && pkgs.${n}.meta.mainProgram == n
+    ) [ "comfyui-cuda" "comfyui-xpu" "comfyui-ipex" "ollama-ipex" ]
+    && pkgs.comfyui-xpu.package.name == "comfyui-0.34.1"
+  ) (launcherCommand "comfyui-xpu"))
+
+  (check "flake: the outputs carry the issue's names" (
+    builtins.attrNames flakeOutputs.packages.x86_64-linux == [
+      "comfyui-cuda"
+      "comfyui-ipex"
+      "comfyui-xpu"
+      "default"
+      "ollama-ipex"
+      "xpu"
+    ]
+    && builtins.attrNames flakeOutputs.overlays == [
+      "default"
+      "intel-xpu"
+    ]
+    && builtins.attrNames flakeOutputs.nixosModules == [
+      "comfyui"
+      "default"
+      "exporter"
+      "ipex"
+      "ollama"
+      "ollama-ipex"
+      "xpu"
+    ]
+    && builtins.attrNames flakeOutputs.homeManagerModules == [ "default" ]
+    && builtins.attrNames flakeOutputs.devShells.x86_64-linux == [ "default" ]
+    && builtins.attrNames flakeChecks == [
+      "vm-doctor"
+      "vm-exporter"
+      "vm-ollama"
+      "xpu"
+    ]
+  ) (lib.mapAttrs (_: builtins.attrNames) (removeAttrs flakeOutputs [ "outPath" ])))
+  (check "flake: comfyui-cuda wraps a comfyui from nixpkgs with cudaSupport; the default package is xpu" (
+    flakeOutputs.packages.x86_64-linux.comfyui-cuda.package.cudaSupport
+    && !flakeOutputs.packages.x86_64-linux.comfyui-xpu.package.cudaSupport
+    && flakeOutputs.packages.x86_64-linux.default.name == "xpu-${mesonVersion}"
+  ) flakeOutputs.packages.x86_64-linux.default.name)
+  (check "flake: the vm-ollama node's unit is the command line its test script expects" (
+    lib.hasInfix vmOllamaLine (unit (vmNode "vm-ollama") "ollama").ExecStart
+    && lib.hasInfix vmOllamaLine (vmScript "vm-ollama")
+    && ollamaPackage (vmNode "vm-ollama") == "ollama-cpu-0.32.0"
+  ) (unit (vmNode "vm-ollama") "ollama").ExecStart)
+  (check "flake: the vm-doctor node writes backend=cpu, the line its test script greps" (
+    lib.elem "backend=cpu" (lib.splitString "\n" (vmNode "vm-doctor").environment.etc."xpu/config".text)
+    && lib.hasInfix "grep -qx 'backend=cpu' /etc/xpu/config" (vmScript "vm-doctor")
+  ) (vmNode "vm-doctor").environment.etc."xpu/config".text)
+  (check "flake: the vm-exporter node listens where its test script looks" (
+    lib.hasInfix "--listen 127.0.0.1:9835" (unit (vmNode "vm-exporter") "xpu-exporter").ExecStart
+    && lib.hasInfix "wait_for_open_port(9835)" (vmScript "vm-exporter")
+    && lib.hasInfix "http://127.0.0.1:9835/metrics" (vmScript "vm-exporter")
+  ) (unit (vmNode "vm-exporter") "xpu-exporter").ExecStart)
+]

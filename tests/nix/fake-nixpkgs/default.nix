@@ -1,0 +1,11 @@
+# The flake's `nixpkgs` input in tests/nix/eval.nix: `import nixpkgs { ... }`
+# gives the fake package set. eval.sh exports XPU_NIX_LIB (nixpkgs' lib).
+{
+  system,
+  overlays ? [ ],
+  config ? { },
+}:
+import ../fake-pkgs.nix {
+  lib = import (builtins.getEnv "XPU_NIX_LIB");
+  inherit overlays config;
+}
