@@ -19,6 +19,8 @@ typedef struct ze_api {
 	ze_result_t (*device_get)(ze_driver_handle_t drv, uint32_t *count, ze_device_handle_t *devs);
 	ze_result_t (*props)(ze_device_handle_t dev, ze_device_properties_t *props);
 	ze_result_t (*pci)(ze_device_handle_t dev, ze_pci_ext_properties_t *props); /* optional */
+	ze_result_t (*memory)(ze_device_handle_t dev, uint32_t *count,
+			      ze_device_memory_properties_t *props); /* optional */
 } ze_api;
 
 static const char *const ze_libs[] = {"libze_loader.so.1", "libze_loader.so", NULL};
@@ -35,6 +37,7 @@ static int ze_load(void *lib, ze_api *a)
 	xpu_rt_sym(lib, &a->device_get, "zeDeviceGet", NULL);
 	xpu_rt_sym(lib, &a->props, "zeDeviceGetProperties", NULL);
 	xpu_rt_sym(lib, &a->pci, "zeDevicePciGetPropertiesExt", NULL);
+	xpu_rt_sym(lib, &a->memory, "zeDeviceGetMemoryProperties", NULL);
 	return a->init && a->driver_get && a->device_get && a->props;
 }
 
@@ -106,6 +109,41 @@ static xpu_device *ze_match(struct xpu_system *s, const ze_api *a, ze_device_han
 	return d;
 }
 
+/* Compute units as the family table names them: an Xe-core is a sub-slice,
+ * older GPUs count EUs.  Sysfs has neither, so this is the only source. */
+static void ze_compute_units(xpu_device *d, const ze_device_properties_t *p)
+{
+	if (xpu_is_ok(&d->compute_units.status) || !p->numSlices || !p->numSubslicesPerSlice)
+		return;
+	uint64_t subslices = (uint64_t)p->numSlices * p->numSubslicesPerSlice;
+	if (strcmp(d->compute_unit_name, "Xe-cores") == 0) {
+		xpu_set_uint(&d->compute_units, subslices);
+	} else if (p->numEUsPerSubslice) {
+		xpu_set_uint(&d->compute_units, subslices * p->numEUsPerSubslice);
+		xpu_strlcpy(d->compute_unit_name, "EUs", sizeof(d->compute_unit_name));
+	}
+}
+
+/* A discrete GPU's VRAM where sysfs gave none (i915 on most kernels): the
+ * sum of the device's memory regions. */
+static void ze_memory(const ze_api *a, ze_device_handle_t h, xpu_device *d)
+{
+	if (!a->memory || xpu_is_ok(&d->memory_total_bytes.status) || d->kind != XPU_KIND_DISCRETE)
+		return;
+	ze_device_memory_properties_t m[8];
+	uint32_t n = 8;
+	memset(m, 0, sizeof(m));
+	for (uint32_t i = 0; i < n; i++)
+		m[i].stype = ZE_STRUCTURE_TYPE_DEVICE_MEMORY_PROPERTIES;
+	if (a->memory(h, &n, m) != ZE_RESULT_SUCCESS || n == 0)
+		return;
+	uint64_t total = 0;
+	for (uint32_t i = 0; i < n && i < 8; i++)
+		total += m[i].totalSize;
+	if (total)
+		xpu_set_uint(&d->memory_total_bytes, total);
+}
+
 /* Returns whether the device is a GPU (it then took an index). */
 static int ze_device(struct xpu_system *s, const ze_api *a, ze_device_handle_t h,
 		     const char *ver, int index)
@@ -122,6 +160,8 @@ static int ze_device(struct xpu_system *s, const ze_api *a, ze_device_handle_t h
 		return 1;
 	if (d->vendor == XPU_VENDOR_OTHER)
 		d->vendor = xpu_rt_vendor_of(p.vendorId);
+	ze_compute_units(d, &p);
+	ze_memory(a, h, d);
 	xpu_backend_set_usable(d, XPU_BACKEND_LEVEL_ZERO, ver, name, index);
 	return 1;
 }
