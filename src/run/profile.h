@@ -1,0 +1,39 @@
+/* The inside of an app profile, shared by profile.c (reading) and plan.c
+ * (applying). */
+#ifndef XPU_RUN_PROFILE_H
+#define XPU_RUN_PROFILE_H
+
+#include "xpu/run.h"
+
+#define XPU_PROFILE_LINE 1024
+
+typedef enum xpu_entry_kind {
+	XPU_ENTRY_SET,   /* env.NAME = VALUE */
+	XPU_ENTRY_UNSET, /* unset = NAME ... */
+	XPU_ENTRY_ARG,   /* arg = VALUE */
+} xpu_entry_kind;
+
+typedef struct xpu_profile_entry {
+	xpu_entry_kind kind;
+	char *name;
+	char *value;
+} xpu_profile_entry;
+
+typedef struct xpu_profile_section {
+	bool present;
+	xpu_profile_entry *items; /* in file order */
+	size_t n, cap;
+} xpu_profile_section;
+
+struct xpu_profile {
+	char name[64];
+	char file[XPU_PATH_LEN + 80];
+	char description[256];
+	char commands[512];
+	char command[512];
+	xpu_profile_section backends[XPU_BACKEND_COUNT];
+};
+
+bool xpu_placeholder_known(const char *name, size_t len);
+
+#endif
