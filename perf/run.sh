@@ -1,8 +1,10 @@
 #!/bin/bash
 # What `xpu run` adds to starting a program: `xpu run -- true` against `true`
 # in the same run, with hyperfine when installed (else a timed loop).  Also
-# `xpu run --app pytorch -- true`, which discovers the devices and probes
-# every runtime first (a profile needs the choice; a bare command does not).
+# `xpu run --app pytorch -- true`, which discovers the devices first (a
+# profile needs the choice; a bare command does not): with the discovery
+# cache warm, as users meet it, and with --no-cache, which initialises every
+# runtime in every run.
 # Goal (issue 3): at most 1 ms added, median, for `xpu run -- true`.
 #   perf/run.sh [BUILD_DIR]
 set -eu
@@ -11,12 +13,13 @@ build=${1:-build}
 XPU=$PWD/$build/xpu
 [ -x "$XPU" ] || { echo "perf/run.sh: build first (ninja -C $build)" >&2; exit 1; }
 TRUE=$(command -v true)
-export XPU_PROFILES_DIR=$PWD/profiles
+export XPU_PROFILES_DIR=$PWD/profiles XPU_CACHE_DIR=$(mktemp -d)
+trap 'rm -rf "$XPU_CACHE_DIR"' EXIT
 if command -v hyperfine >/dev/null; then
 	out=$(mktemp)
 	hyperfine -N --warmup 20 --runs 300 --export-json "$out" \
 		"$TRUE" "$XPU run -- $TRUE" "$XPU run --backend cpu --app pytorch -- $TRUE" \
-		"$XPU run --app pytorch -- $TRUE" >/dev/null
+		"$XPU run --app pytorch -- $TRUE" "$XPU --no-cache run --app pytorch -- $TRUE" >/dev/null
 	python3 - "$out" <<'PY'
 import json, sys
 r = json.load(open(sys.argv[1]))["results"]

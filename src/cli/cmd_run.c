@@ -183,10 +183,14 @@ static int app_command(xpu_cli *cli, run_state *st, int *argc, char ***argv)
 	return 0;
 }
 
-/* Probe only what a forced backend needs, unless the user chose. */
+/* Probe only what a forced backend needs, unless the user chose; reuse the
+ * discovery cache (as `xpu list` does) so that starting an app costs
+ * milliseconds, not the 50-300 ms of initialising every runtime. */
 static xpu_options discovery_options(const xpu_cli *cli, const char *backend, bool fallback)
 {
 	xpu_options opt = cli->opt;
+	opt.cache = cli_cache_choice(cli, XPU_CACHE_USE);
+	opt.live_values = false;
 	xpu_backend_kind b;
 	if (opt.probe_runtimes != -1 || fallback || !xpu_backend_parse(backend, &b))
 		return opt;

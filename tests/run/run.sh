@@ -29,7 +29,7 @@ rm "$TMP/bin/not-executable" && printf '#!/bin/sh\n' >"$TMP/bin/not-executable"
 unset XPU_BACKEND XPU_DEVICE XPU_FALLBACK XPU_SYSROOT XPU_ASSUME_USABLE XDG_CONFIG_HOME
 unset HELPER_EXIT HELPER_SIGNAL CUDA_VISIBLE_DEVICES ONEAPI_DEVICE_SELECTOR
 export HOME=$TMP/home XPU_SYSCONFDIR=$TMP/etc XPU_PROFILES_DIR=$SRC/profiles
-export PATH=$TMP/bin:/usr/bin:/bin HELPER_OUT=$TMP/got
+export PATH=$TMP/bin:/usr/bin:/bin HELPER_OUT=$TMP/got XPU_CACHE_DIR=$TMP/cache
 FIX=$SRC/tests/fixtures
 # the iGPU + RTX 4090 laptop: device 0 Intel Arc (xe), 1 the NVIDIA GPU, 2 the CPU
 MIXED="0:level_zero=0,0:vulkan=1,1:cuda=0,1:vulkan=0"
