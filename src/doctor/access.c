@@ -43,27 +43,29 @@ static void fix_group(const doc_ctx *c, xpu_check *k, const char *group)
 			user_name(), group);
 }
 
-/* One node: OK, or the verdict and fix already written. */
+/* One node: OK, or the verdict and fix already written.  Discovery marks a
+ * node it could not open as denied, with the path in the detail. */
 static bool node_ok(doc_ctx *c, xpu_check *k, const xpu_device *d, const xpu_text *node, xpu_verdict bad)
 {
-	if (node->status.state != XPU_OK) {
+	char path[XPU_DETAIL_LEN];
+	if (!doc_node_path(node, path, sizeof(path))) {
 		char why[160];
 		doc_verdict(k, bad, "%s has no %s node: %s", doc_dev_name(d), bad == XPU_VERDICT_FAIL ? "render" : "card",
 			    xpu_status_describe(&node->status, why, sizeof(why)));
 		doc_fix(k, "the kernel driver creates it: fix kernel.driver.%s first", doc_dev_label(d));
 		return false;
 	}
-	xsys_rc rc = xsys_access_rw(&c->fs, "%s", node->value);
+	xsys_rc rc = node->status.state == XPU_OK ? xsys_access_rw(&c->fs, "%s", path) : XSYS_DENIED;
 	if (rc == XSYS_OK)
 		return true;
 	char group[64];
-	node_group(c, node->value, group, sizeof(group));
-	doc_verdict(k, bad, "%s cannot open %s read-write (%s; owned by group %s)", user_name(), node->value,
+	node_group(c, path, group, sizeof(group));
+	doc_verdict(k, bad, "%s cannot open %s read-write (%s; owned by group %s)", user_name(), path,
 		    rc == XSYS_DENIED ? "permission denied" : rc == XSYS_MISSING ? "missing" : "error", group);
 	if (rc == XSYS_DENIED)
 		fix_group(c, k, group);
 	else
-		doc_fix(k, "the kernel driver creates %s: fix kernel.driver.%s first", node->value, doc_dev_label(d));
+		doc_fix(k, "the kernel driver creates %s: fix kernel.driver.%s first", path, doc_dev_label(d));
 	return false;
 }
 
@@ -82,6 +84,20 @@ static void dri_nodes_check(doc_ctx *c, const xpu_device *d)
 		return;
 	doc_verdict(k, XPU_VERDICT_PASS, "%s can open %s and %s", user_name(), d->render_node.value,
 		    d->card_node.value);
+}
+
+bool doc_node_path(const xpu_text *node, char *path, size_t len)
+{
+	if (node->status.state == XPU_OK) {
+		xpu_strlcpy(path, node->value, len);
+		return true;
+	}
+	/* "/dev/dri/renderD128 (join group render)" */
+	if (node->status.reason != XPU_R_PERMISSION_DENIED || !xpu_starts_with(node->status.detail, "/dev/"))
+		return false;
+	xpu_strlcpy(path, node->status.detail, len);
+	path[strcspn(path, " ")] = '\0';
+	return true;
 }
 
 /* CUDA needs /dev/nvidiactl, /dev/nvidia-uvm and the GPU's /dev/nvidiaN. */

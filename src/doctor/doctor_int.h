@@ -56,6 +56,9 @@ const char *doc_dev_label(const xpu_device *d);
 /* The device's name, or "(unnamed)". */
 const char *doc_dev_name(const xpu_device *d);
 bool doc_is_gpu(const xpu_device *d);
+/* A device node's path, also when discovery found it denied; false when the
+ * node does not exist. */
+bool doc_node_path(const xpu_text *node, char *path, size_t len);
 
 /* The check groups, in the order they run. */
 void doc_kernel_checks(doc_ctx *c);

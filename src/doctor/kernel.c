@@ -126,7 +126,8 @@ static void driver_check(doc_ctx *c, const xpu_device *d, int kver, const char *
 static void firmware_check(doc_ctx *c, const xpu_device *d)
 {
 	xpu_check *k = doc_add(c, "kernel", "GuC/HuC firmware", "kernel.firmware.%s", doc_dev_label(d));
-	const char *node = d->card_node.status.state == XPU_OK ? strrchr(d->card_node.value, '/') : NULL;
+	char path_buf[XPU_DETAIL_LEN];
+	const char *node = doc_node_path(&d->card_node, path_buf, sizeof(path_buf)) ? strrchr(path_buf, '/') : NULL;
 	unsigned minor = 0;
 	if (!node || sscanf(node, "/card%u", &minor) != 1) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "no card node for %s", doc_dev_name(d));
