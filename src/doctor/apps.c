@@ -144,16 +144,25 @@ static const char *model_name(const json_t *m)
 	return s ? s : "(unnamed model)";
 }
 
+/* GET path from a server that answered /api/version: a failure now is the
+ * server's own error. */
+static json_t *ollama_get(const app_ctx *a, xpu_check *k, const char *path)
+{
+	char why[320];
+	json_t *doc = doc_http_json(a->base, path, a->timeout, why, sizeof(why));
+	if (!doc) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
+		doc_fix(k, "see 'journalctl -u ollama' for the server's error");
+	}
+	return doc;
+}
+
 static void ollama_models_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "ollama models", "apps.ollama.models");
-	char why[320];
-	json_t *tags = doc_http_json(a->base, "/api/tags", a->timeout, why, sizeof(why));
-	if (!tags) {
-		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
-		doc_fix(k, "see 'journalctl -u ollama' for the server's error");
+	json_t *tags = ollama_get(a, k, "/api/tags");
+	if (!tags)
 		return;
-	}
 	json_t *models = json_object_get(tags, "models");
 	size_t n = json_is_array(models) ? json_array_size(models) : 0;
 	if (!json_is_array(models)) {
@@ -193,13 +202,9 @@ static void offload_verdict(doc_ctx *c, xpu_check *k, const char *name, double s
 static void ollama_gpu_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "ollama model on GPU", "apps.ollama.gpu");
-	char why[320];
-	json_t *ps = doc_http_json(a->base, "/api/ps", a->timeout, why, sizeof(why));
-	if (!ps) {
-		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
-		doc_fix(k, "see 'journalctl -u ollama' for the server's error");
+	json_t *ps = ollama_get(a, k, "/api/ps");
+	if (!ps)
 		return;
-	}
 	json_t *models = json_object_get(ps, "models");
 	if (!json_is_array(models) || !json_array_size(models)) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "no model loaded now: run 'ollama run MODEL' once, then run doctor again");

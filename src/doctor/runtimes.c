@@ -161,10 +161,12 @@ static void cublas_check(doc_ctx *c)
 	for (size_t i = 0; i < XPU_ARRAY_LEN(names); i++) {
 		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
 		if (h) {
+			/* kept loaded: unloading a C++ library leaves its
+			 * runtime's allocations behind (LeakSanitizer reports
+			 * them), and the process ends soon anyway */
 			char file[512] = "";
 			if (!doc_lib_file(names[i], file, sizeof(file)))
 				xpu_strlcpy(file, names[i], sizeof(file));
-			dlclose(h);
 			doc_verdict(k, XPU_VERDICT_PASS, "%s loads (%s)", names[i], file);
 			return;
 		}
