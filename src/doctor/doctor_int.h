@@ -1,0 +1,126 @@
+/* Private to src/doctor: the context every check group shares, and the
+ * helpers that add a check and write its verdict and fix. */
+#ifndef XPU_DOCTOR_INT_H
+#define XPU_DOCTOR_INT_H
+
+#include <stdbool.h>
+
+#include "sys/sys.h"
+#include "xpu/doctor.h"
+#include "xpu/xpu.h"
+
+typedef enum doc_pkg_tool {
+	DOC_PKG_OTHER = 0,
+	DOC_PKG_APT, /* Debian, Ubuntu and their derivatives */
+	DOC_PKG_NIX, /* NixOS: fixes are configuration options */
+} doc_pkg_tool;
+
+/* What the framework probe found, for the checks that follow it. */
+typedef struct doc_torch {
+	bool ran;          /* the interpreter answered with a report */
+	bool imported;     /* import torch worked */
+	char version[48];
+	bool cuda_built, cuda_available;
+	long cuda_count;
+	bool xpu_available;
+} doc_torch;
+
+typedef struct doc_ctx {
+	const xpu_system *sys;
+	const xpu_doctor_options *opt;
+	xsys fs;             /* rooted at the system's sysroot */
+	doc_pkg_tool pkg;
+	bool has_intel_gpu, has_nvidia_gpu, has_amd_gpu;
+	bool has_discrete_gpu;
+	bool any_gpu_usable; /* some GPU has a usable backend */
+	doc_torch torch;
+	xpu_doctor_report *report;
+	bool nomem;
+} doc_ctx;
+
+/* Appends a check, SKIP with no evidence until a verdict is given; NULL
+ * (and c->nomem) when memory runs out.  id is formatted. */
+xpu_check *doc_add(doc_ctx *c, const char *group, const char *title, const char *idfmt, ...)
+	__attribute__((format(printf, 4, 5)));
+void doc_verdict(xpu_check *k, xpu_verdict v, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+void doc_fix(xpu_check *k, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* A fix that installs something: the NixOS option on NixOS, else the apt
+ * package on Debian/Ubuntu, else the apt name as a hint.  then: what to do
+ * after installing, or NULL. */
+void doc_fix_install(const doc_ctx *c, xpu_check *k, const char *nix_option, const char *apt_pkg,
+		     const char *then);
+
+/* A device's short label for ids: its PCI address, or "cpu". */
+const char *doc_dev_label(const xpu_device *d);
+/* The device's name, or "(unnamed)". */
+const char *doc_dev_name(const xpu_device *d);
+bool doc_is_gpu(const xpu_device *d);
+/* A device node's path, also when discovery found it denied; false when the
+ * node does not exist. */
+bool doc_node_path(const xpu_text *node, char *path, size_t len);
+
+/* The check groups, in the order they run. */
+void doc_kernel_checks(doc_ctx *c);
+void doc_access_checks(doc_ctx *c);
+void doc_runtime_checks(doc_ctx *c);
+void doc_framework_checks(doc_ctx *c);
+void doc_app_checks(doc_ctx *c);
+void doc_compat_checks(doc_ctx *c);
+
+#endif
+
+/* compat.c: what each device family needs and supports (data). */
+enum {
+	DOC_ONEDNN26_NO_XE2 = 1u << 0, /* oneDNN 2.6 predates Xe2: no GPU kernels for it */
+	DOC_FP64_EMULATED = 1u << 1,   /* no FP64 hardware: emulation must be enabled */
+	DOC_SHARED_MEMORY = 1u << 2,   /* an iGPU: its memory is system RAM */
+	DOC_LEGACY_RUNTIME = 1u << 3,  /* compute-runtime-legacy1 (24.35) is the last for it */
+};
+typedef struct doc_family {
+	const char *match;      /* a substring of xpu_device.family */
+	const char *drivers;    /* the kernel drivers that drive it, preferred first */
+	int min_kernel;         /* major*100+minor since which its driver binds by default; 0 unknown */
+	const char *probe_driver; /* on older kernels: <driver>.force_probe=<device id> */
+	bool torch_xpu;         /* in torch.xpu's list of supported GPUs */
+	unsigned min_neo_build; /* compute-runtime build (3rd field) it needs; 0 any */
+	const char *min_neo;    /* that release, for people */
+	unsigned flags;
+} doc_family;
+const doc_family *doc_family_of(const xpu_device *d);
+
+/* libs.c: where a shared library really is, and its version suffix. */
+/* The real file behind soname (already loaded, or in the usual folders);
+ * false when not found. */
+bool doc_lib_file(const char *soname, char *path, size_t len);
+/* "libcuda.so.580.159.04" -> "580.159.04"; "" when the name has no suffix
+ * beyond the soname's. */
+void doc_lib_version(const char *path, const char *soname, char *out, size_t len);
+/* The kernel release as major*100+minor (6.8 -> 608); 0 when unreadable. */
+int doc_kernel_version(const doc_ctx *c, char *text, size_t len);
+
+/* proc.c: a child process with a hard time limit, never waited on unbounded. */
+typedef enum doc_proc_end {
+	DOC_PROC_EXITED = 0, /* exit_code says how */
+	DOC_PROC_NOT_FOUND,  /* no such program (in PATH) */
+	DOC_PROC_SPAWN_FAILED,
+	DOC_PROC_SIGNALED,   /* term_signal killed it */
+	DOC_PROC_TIMED_OUT,  /* killed (with its process group) at the limit */
+} doc_proc_end;
+typedef struct doc_proc {
+	doc_proc_end end;
+	int exit_code, term_signal, spawn_errno;
+	char *out;             /* stdout, NUL-terminated (malloc'd, may be NULL) */
+	size_t out_len;
+	char err_tail[256];    /* the last line of stderr */
+} doc_proc;
+void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p);
+void doc_proc_free(doc_proc *p);
+
+/* http.c: GET with a hard time limit (libcurl).  Returns the parsed JSON
+ * body, or NULL with why (size whylen) saying what failed: "connection
+ * refused", "no answer within 3.0 s", "HTTP 500", "not JSON: ...". */
+typedef struct json_t json_t;
+json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen);
+void doc_http_init(void);
+void doc_http_cleanup(void);

@@ -1,0 +1,187 @@
+/* Runs a program with a hard time limit: posix_spawn (safe although the
+ * runtimes started threads), stdout and stderr read through poll until the
+ * deadline, then the child's whole process group killed and reaped. */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <spawn.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+#include "doctor/doctor_int.h"
+
+extern char **environ;
+
+#define OUT_MAX (256 * 1024)
+
+static double now_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+typedef struct sink {
+	char *buf;
+	size_t len, cap;
+} sink;
+
+/* Appends what is readable; false at EOF or error. */
+static bool drain(int fd, sink *s)
+{
+	char chunk[4096];
+	ssize_t n = read(fd, chunk, sizeof(chunk));
+	if (n < 0 && (errno == EINTR || errno == EAGAIN))
+		return true;
+	if (n <= 0)
+		return false;
+	if (s->len + (size_t)n + 1 > s->cap && s->cap < OUT_MAX) {
+		size_t cap = s->cap ? s->cap * 2 : 8192;
+		while (cap < s->len + (size_t)n + 1 && cap < OUT_MAX)
+			cap *= 2;
+		char *grown = realloc(s->buf, cap);
+		if (grown) {
+			s->buf = grown;
+			s->cap = cap;
+		}
+	}
+	size_t room = s->cap > s->len + 1 ? s->cap - s->len - 1 : 0;
+	size_t take = (size_t)n < room ? (size_t)n : room; /* beyond OUT_MAX: dropped */
+	if (take) {
+		memcpy(s->buf + s->len, chunk, take);
+		s->len += take;
+		s->buf[s->len] = '\0';
+	}
+	return true;
+}
+
+static pid_t spawn(const char *const argv[], int out_fd, int err_fd, int *err)
+{
+	posix_spawn_file_actions_t fa;
+	posix_spawnattr_t attr;
+	posix_spawn_file_actions_init(&fa);
+	posix_spawn_file_actions_addopen(&fa, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+	posix_spawn_file_actions_adddup2(&fa, out_fd, STDOUT_FILENO);
+	posix_spawn_file_actions_adddup2(&fa, err_fd, STDERR_FILENO);
+	posix_spawnattr_init(&attr);
+	/* its own process group: a timeout kills whatever it started too */
+	posix_spawnattr_setpgroup(&attr, 0);
+	sigset_t none;
+	sigemptyset(&none);
+	posix_spawnattr_setsigmask(&attr, &none);
+	posix_spawnattr_setflags(&attr, POSIX_SPAWN_SETPGROUP | POSIX_SPAWN_SETSIGMASK);
+	pid_t pid = -1;
+	*err = posix_spawnp(&pid, argv[0], &fa, &attr, (char *const *)argv, environ);
+	posix_spawn_file_actions_destroy(&fa);
+	posix_spawnattr_destroy(&attr);
+	return *err ? -1 : pid;
+}
+
+/* Reads both pipes until EOF on both or the deadline; true at EOF. */
+static bool collect(int out_fd, int err_fd, double deadline, sink *out, sink *err)
+{
+	struct pollfd fds[2] = { { .fd = out_fd, .events = POLLIN }, { .fd = err_fd, .events = POLLIN } };
+	while (fds[0].fd >= 0 || fds[1].fd >= 0) {
+		double left = deadline - now_s();
+		if (left <= 0)
+			return false;
+		int rc = poll(fds, 2, (int)(left * 1000) + 1);
+		if (rc < 0 && errno != EINTR)
+			return false;
+		for (int i = 0; i < 2 && rc > 0; i++)
+			if (fds[i].fd >= 0 && fds[i].revents && !drain(fds[i].fd, i ? err : out))
+				fds[i].fd = -1;
+	}
+	return true;
+}
+
+/* Waits for the child until the deadline; false when it is still running. */
+static bool reap_until(pid_t pid, double deadline, int *status)
+{
+	for (;;) {
+		pid_t r = waitpid(pid, status, WNOHANG);
+		if (r == pid || (r < 0 && errno != EINTR))
+			return true;
+		if (now_s() >= deadline)
+			return false;
+		struct timespec nap = { 0, 10 * 1000 * 1000 };
+		nanosleep(&nap, NULL);
+	}
+}
+
+static void last_line(const sink *s, char *out, size_t len)
+{
+	out[0] = '\0';
+	if (!s->len)
+		return;
+	size_t end = s->len;
+	while (end && (s->buf[end - 1] == '\n' || s->buf[end - 1] == '\r'))
+		end--;
+	size_t start = end;
+	while (start && s->buf[start - 1] != '\n')
+		start--;
+	size_t n = end - start < len - 1 ? end - start : len - 1;
+	memcpy(out, s->buf + start, n);
+	out[n] = '\0';
+}
+
+void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p)
+{
+	memset(p, 0, sizeof(*p));
+	int out_pipe[2], err_pipe[2];
+	if (pipe2(out_pipe, O_CLOEXEC) != 0) {
+		p->end = DOC_PROC_SPAWN_FAILED;
+		p->spawn_errno = errno;
+		return;
+	}
+	if (pipe2(err_pipe, O_CLOEXEC) != 0) {
+		p->end = DOC_PROC_SPAWN_FAILED;
+		p->spawn_errno = errno;
+		close(out_pipe[0]);
+		close(out_pipe[1]);
+		return;
+	}
+	int err = 0;
+	pid_t pid = spawn(argv, out_pipe[1], err_pipe[1], &err);
+	close(out_pipe[1]);
+	close(err_pipe[1]);
+	sink out = { 0 }, errs = { 0 };
+	if (pid < 0) {
+		p->end = err == ENOENT ? DOC_PROC_NOT_FOUND : DOC_PROC_SPAWN_FAILED;
+		p->spawn_errno = err;
+	} else {
+		double deadline = now_s() + timeout_s;
+		int status = 0;
+		bool done = collect(out_pipe[0], err_pipe[0], deadline, &out, &errs) &&
+			    reap_until(pid, deadline, &status);
+		if (!done) {
+			kill(-pid, SIGKILL);
+			kill(pid, SIGKILL);
+			waitpid(pid, &status, 0); /* SIGKILL cannot be ignored: this returns */
+			p->end = DOC_PROC_TIMED_OUT;
+		} else if (WIFSIGNALED(status)) {
+			p->end = DOC_PROC_SIGNALED;
+			p->term_signal = WTERMSIG(status);
+		} else {
+			p->end = DOC_PROC_EXITED;
+			p->exit_code = WEXITSTATUS(status);
+		}
+	}
+	close(out_pipe[0]);
+	close(err_pipe[0]);
+	p->out = out.buf;
+	p->out_len = out.len;
+	last_line(&errs, p->err_tail, sizeof(p->err_tail));
+	free(errs.buf);
+}
+
+void doc_proc_free(doc_proc *p)
+{
+	free(p->out);
+	p->out = NULL;
+}

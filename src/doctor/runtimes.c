@@ -1,0 +1,366 @@
+/* Userspace runtime checks, on top of what discovery already probed (the
+ * runtimes section of xpu_system and each device's backends): no runtime is
+ * loaded twice.  Added here: CUDA error codes turned into fixes, cuBLAS by
+ * dlopen, Level Zero's driver override, Intel's OpenCL ICD on its own. */
+#include <dlfcn.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "doctor/doctor_int.h"
+
+/* A runtime's probe result, or NULL (and the check skipped) when runtimes
+ * were not probed. */
+static const xpu_runtime_info *probed(doc_ctx *c, xpu_check *k, xpu_runtime_kind r)
+{
+	const xpu_runtime_info *info = xpu_runtime_at(c->sys, r);
+	if (!xpu_system_runtimes_probed(c->sys) || !info || !info->probed) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "%s not probed (%s)", xpu_runtime_name(r),
+			    info && info->status.detail[0] ? info->status.detail :
+							      "--sysroot without --runtimes, or --no-runtimes");
+		return NULL;
+	}
+	return info;
+}
+
+/* "runtime not installed: libcuda.so.1 (...)" */
+static const char *describe(const xpu_status *st, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s", xpu_reason_text(st->reason), st->detail[0] ? ": " : "", st->detail);
+	return buf;
+}
+
+/* The first GPU of vendor v, or NULL. */
+static const xpu_device *first_gpu(const doc_ctx *c, xpu_vendor v)
+{
+	for (size_t i = 0; i < xpu_device_count(c->sys); i++) {
+		const xpu_device *d = xpu_device_at(c->sys, i);
+		if (doc_is_gpu(d) && d->vendor == v)
+			return d;
+	}
+	return NULL;
+}
+
+/* --- CUDA --- */
+
+static int cuda_error_code(const char *detail)
+{
+	const char *e = strstr(detail, "error ");
+	return e ? atoi(e + 6) : 0;
+}
+
+static void cuda_error_fix(const doc_ctx *c, xpu_check *k, int code)
+{
+	switch (code) {
+	case 35:
+	case 803:
+		doc_fix(k, "the NVIDIA kernel module and libcuda differ (see kernel.nvidia_versions): reboot after a "
+			"driver update, or reinstall one driver version for both");
+		break;
+	case 100:
+		doc_fix(k, "CUDA sees no GPU: check access.nvidia_nodes, unset CUDA_VISIBLE_DEVICES if it hides it, "
+			"and in a container pass the GPU (--gpus all)");
+		break;
+	case 804:
+		doc_fix(k, "this GPU does not support the CUDA forward-compatibility package: remove cuda-compat "
+			"from LD_LIBRARY_PATH or install a newer driver");
+		break;
+	case 802:
+		doc_fix(k, "start the fabric manager: sudo systemctl start nvidia-fabricmanager");
+		break;
+	case 999:
+	case 304:
+		doc_fix(k, "see 'dmesg | grep -i nvrm'; loading nvidia_uvm (sudo modprobe nvidia_uvm) often helps");
+		break;
+	default:
+		doc_fix(k, "see 'nvidia-smi' and 'dmesg | grep -i nvrm' for the driver's own error");
+	}
+}
+
+static void cuda_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "CUDA driver API", "runtime.cuda");
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_CUDA);
+	if (!info)
+		return;
+	char why[200];
+	const xpu_device *gpu = first_gpu(c, XPU_VENDOR_NVIDIA);
+	if (info->status.state == XPU_OK) {
+		if (gpu && !gpu->backends[XPU_BACKEND_CUDA].usable) {
+			doc_verdict(k, XPU_VERDICT_FAIL, "%s works but not for %s: %s", info->version, doc_dev_name(gpu),
+				    describe(&gpu->backends[XPU_BACKEND_CUDA].status, why, sizeof(why)));
+			cuda_error_fix(c, k, 100);
+			return;
+		}
+		const char *drv = gpu && gpu->driver_version.status.state == XPU_OK ? gpu->driver_version.value : "?";
+		doc_verdict(k, info->devices ? XPU_VERDICT_PASS : XPU_VERDICT_SKIP,
+			    "%s, driver %s (%s): %u device%s%s%s", info->version, drv, info->library, info->devices,
+			    info->devices == 1 ? "" : "s", gpu ? ", " : "",
+			    gpu ? gpu->backends[XPU_BACKEND_CUDA].device_name : "");
+		return;
+	}
+	if (!gpu && info->status.reason == XPU_R_RUNTIME_MISSING) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no NVIDIA GPU and no libcuda.so.1");
+		return;
+	}
+	int code = cuda_error_code(info->status.detail);
+	doc_verdict(k, gpu ? XPU_VERDICT_FAIL : XPU_VERDICT_SKIP, "%s%s", describe(&info->status, why, sizeof(why)),
+		    gpu ? "" : " (no NVIDIA GPU here)");
+	if (!gpu)
+		return;
+	if (info->status.reason == XPU_R_RUNTIME_MISSING)
+		doc_fix_install(c, k, "hardware.graphics.enable = true; services.xserver.videoDrivers = [ \"nvidia\" ];",
+				"libcuda1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);
+	else
+		cuda_error_fix(c, k, code);
+}
+
+static void nvml_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "NVML (monitoring)", "runtime.nvml");
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_NVML);
+	if (!info)
+		return;
+	char why[200];
+	if (info->status.state == XPU_OK) {
+		doc_verdict(k, XPU_VERDICT_PASS, "%s: driver %s, %u device%s", info->library,
+			    info->version[0] ? info->version : "?", info->devices, info->devices == 1 ? "" : "s");
+		return;
+	}
+	if (!c->has_nvidia_gpu) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no NVIDIA GPU (%s)", describe(&info->status, why, sizeof(why)));
+		return;
+	}
+	/* only monitoring needs NVML: apps still run */
+	doc_verdict(k, XPU_VERDICT_WARN, "%s: memory, power and clocks are not readable",
+		    describe(&info->status, why, sizeof(why)));
+	if (strstr(info->status.detail, "mismatch"))
+		cuda_error_fix(c, k, 803);
+	else
+		doc_fix_install(c, k, "hardware.nvidia.package (it brings libnvidia-ml)",
+				"libnvidia-ml1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);
+}
+
+/* cuBLAS: torch wheels and Ollama bring their own; a CUDA build of
+ * llama.cpp or whisper.cpp from the distribution needs the system's. */
+static void cublas_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "cuBLAS", "runtime.cublas");
+	if (!c->has_nvidia_gpu) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no NVIDIA GPU");
+		return;
+	}
+	if (!xpu_system_runtimes_probed(c->sys)) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "not probed (--sysroot without --runtimes)");
+		return;
+	}
+	static const char *const names[] = { "libcublas.so.13", "libcublas.so.12", "libcublas.so.11",
+					     "/usr/local/cuda/lib64/libcublas.so", "libcublas.so" };
+	char err[256] = "";
+	for (size_t i = 0; i < XPU_ARRAY_LEN(names); i++) {
+		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
+		if (h) {
+			/* kept loaded: unloading a C++ library leaves its
+			 * runtime's allocations behind (LeakSanitizer reports
+			 * them), and the process ends soon anyway */
+			char file[512] = "";
+			if (!doc_lib_file(names[i], file, sizeof(file)))
+				xpu_strlcpy(file, names[i], sizeof(file));
+			doc_verdict(k, XPU_VERDICT_PASS, "%s loads (%s)", names[i], file);
+			return;
+		}
+		const char *e = dlerror();
+		if (e && !strstr(e, "No such file"))
+			xpu_strlcpy(err, e, sizeof(err)); /* present but broken says more */
+	}
+	doc_verdict(k, XPU_VERDICT_WARN, "%s%s", err[0] ? "cuBLAS is present but does not load: " :
+						       "no libcublas.so.13/.12/.11 on the loader path: apps that "
+						       "bundle it (PyTorch wheels, Ollama) are fine; distribution CUDA "
+						       "builds (llama.cpp) are not", err);
+	doc_fix_install(c, k, "the app's package from nixpkgs with cudaSupport (it brings cudaPackages.libcublas)",
+			"libcublas12 (non-free; or NVIDIA's cuda-libraries-12-x)", NULL);
+}
+
+/* --- Level Zero --- */
+
+/* ZE_ENABLE_ALT_DRIVERS replaces the loader's driver list: when none of its
+ * names exists, the loader has no GPU driver whatever is installed. */
+static bool alt_drivers_absent(char *names, size_t len)
+{
+	const char *env = getenv("ZE_ENABLE_ALT_DRIVERS");
+	if (!env || !*env)
+		return false;
+	xpu_strlcpy(names, env, len);
+	char *copy = strdup(env), *save = NULL, file[512];
+	bool any = false;
+	for (char *n = copy ? strtok_r(copy, ",", &save) : NULL; n && !any; n = strtok_r(NULL, ",", &save))
+		any = doc_lib_file(n, file, sizeof(file));
+	free(copy);
+	return !any;
+}
+
+static void ze_fix_driver(const doc_ctx *c, xpu_check *k)
+{
+	doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime "
+			"pkgs.intel-compute-runtime.drivers ];",
+			"libze-intel-gpu1 (older releases: intel-level-zero-gpu)", NULL);
+}
+
+static void level_zero_failed(doc_ctx *c, xpu_check *k, const xpu_runtime_info *info, const xpu_device *gpu)
+{
+	char why[200], alt[128];
+	if (alt_drivers_absent(alt, sizeof(alt))) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "no GPU driver: ZE_ENABLE_ALT_DRIVERS=%s names no installed "
+			    "driver, so zeInit finds none", alt);
+		doc_fix(k, "unset ZE_ENABLE_ALT_DRIVERS (or name libze_intel_gpu.so.1 in it)");
+		return;
+	}
+	if (info->status.reason == XPU_R_RUNTIME_MISSING && strstr(info->status.detail, "zeInit")) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "no GPU driver: %s", info->status.detail);
+		ze_fix_driver(c, k);
+		return;
+	}
+	if (info->status.reason == XPU_R_RUNTIME_MISSING) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "no Level Zero loader: %s", info->status.detail);
+		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime.drivers ]; and "
+				"pkgs.level-zero in the app's environment", "libze1 libze-intel-gpu1", NULL);
+		return;
+	}
+	doc_verdict(k, XPU_VERDICT_FAIL, "%s: %s", info->library, describe(&info->status, why, sizeof(why)));
+	doc_fix(k, "see kernel.driver.%s and access.nodes.%s above; a compute-runtime older than the GPU "
+		"(compat.%s) also sees no device", doc_dev_label(gpu), doc_dev_label(gpu), doc_dev_label(gpu));
+}
+
+static void level_zero_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "Level Zero", "runtime.level_zero");
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_LEVEL_ZERO);
+	if (!info)
+		return;
+	char why[200];
+	const xpu_device *gpu = first_gpu(c, XPU_VENDOR_INTEL);
+	if (!gpu) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no Intel GPU (Level Zero: %s)",
+			    info->status.state == XPU_OK ? info->version : describe(&info->status, why, sizeof(why)));
+		return;
+	}
+	if (info->status.state != XPU_OK) {
+		level_zero_failed(c, k, info, gpu);
+		return;
+	}
+	const xpu_backend *be = &gpu->backends[XPU_BACKEND_LEVEL_ZERO];
+	if (!be->usable) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s lists %u GPU%s, not %s: %s", info->version, info->devices,
+			    info->devices == 1 ? "" : "s", doc_dev_name(gpu), describe(&be->status, why, sizeof(why)));
+		doc_fix(k, "see kernel.driver.%s and access.nodes.%s; ZE_AFFINITY_MASK or ONEAPI_DEVICE_SELECTOR may "
+			"hide it", doc_dev_label(gpu), doc_dev_label(gpu));
+		return;
+	}
+	doc_verdict(k, XPU_VERDICT_PASS, "%s sees %s (level_zero:%d)", be->runtime_version, be->device_name,
+		    be->runtime_index);
+}
+
+/* --- OpenCL --- */
+
+static void opencl_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "OpenCL", "runtime.opencl");
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_OPENCL);
+	if (!info)
+		return;
+	char why[200];
+	if (info->status.state == XPU_OK && info->devices) {
+		doc_verdict(k, XPU_VERDICT_PASS, "%u device%s: %s", info->devices, info->devices == 1 ? "" : "s",
+			    info->summary);
+		return;
+	}
+	doc_verdict(k, c->has_intel_gpu ? XPU_VERDICT_FAIL : XPU_VERDICT_SKIP, "%s%s%s",
+		    describe(&info->status, why, sizeof(why)), info->summary[0] ? "; " : "", info->summary);
+	if (c->has_intel_gpu)
+		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime ];",
+				"ocl-icd-libopencl1 intel-opencl-icd", NULL);
+}
+
+static void opencl_intel_check(doc_ctx *c)
+{
+	xpu_check *k = doc_add(c, "runtimes", "Intel OpenCL ICD", "runtime.opencl.intel");
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_OPENCL);
+	if (!info)
+		return;
+	const xpu_device *gpu = first_gpu(c, XPU_VENDOR_INTEL);
+	bool registered = strstr(info->summary, "Intel(R) OpenCL Graphics") != NULL;
+	if (!gpu) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no Intel GPU (%s)",
+			    registered ? "Intel's ICD is registered and offers no device, as expected" :
+					 "Intel's ICD offers no platform");
+		return;
+	}
+	const xpu_backend *be = &gpu->backends[XPU_BACKEND_OPENCL];
+	char why[200];
+	if (be->usable) {
+		doc_verdict(k, XPU_VERDICT_PASS, "%s sees %s", be->runtime_version, be->device_name);
+		return;
+	}
+	doc_verdict(k, XPU_VERDICT_FAIL, "no OpenCL platform sees %s: %s%s%s", doc_dev_name(gpu),
+		    describe(&be->status, why, sizeof(why)), info->summary[0] ? "; " : "", info->summary);
+	if (registered)
+		doc_fix(k, "Intel's ICD is registered but sees no GPU: see kernel.driver.%s, access.nodes.%s and "
+			"compat.%s (a compute-runtime older than the GPU)", doc_dev_label(gpu), doc_dev_label(gpu),
+			doc_dev_label(gpu));
+	else
+		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime ];",
+				"intel-opencl-icd", NULL);
+}
+
+/* --- Vulkan: what Ollama and llama.cpp use on Intel and AMD --- */
+
+static void vulkan_check(doc_ctx *c, const xpu_device *d)
+{
+	xpu_check *k = doc_add(c, "runtimes", "Vulkan", "runtime.vulkan.%s", doc_dev_label(d));
+	const xpu_runtime_info *info = probed(c, k, XPU_RT_VULKAN);
+	if (!info)
+		return;
+	const xpu_backend *be = &d->backends[XPU_BACKEND_VULKAN];
+	char why[200];
+	if (be->usable) {
+		doc_verdict(k, XPU_VERDICT_PASS, "%s sees %s", be->runtime_version, be->device_name);
+		return;
+	}
+	if (d->vendor == XPU_VENDOR_NVIDIA && d->backends[XPU_BACKEND_CUDA].usable) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "CUDA drives %s; no Vulkan for it (%s)", doc_dev_name(d),
+			    describe(&be->status, why, sizeof(why)));
+		return;
+	}
+	doc_verdict(k, XPU_VERDICT_FAIL, "no Vulkan device for %s: %s", doc_dev_name(d),
+		    describe(&be->status, why, sizeof(why)));
+	if (d->vendor == XPU_VENDOR_NVIDIA)
+		doc_fix_install(c, k, "hardware.graphics.enable = true;", "libnvidia-gl-<driver version> (its Vulkan ICD)", NULL);
+	else
+		doc_fix_install(c, k, "hardware.graphics.enable = true;", "libvulkan1 mesa-vulkan-drivers", NULL);
+}
+
+void doc_runtime_checks(doc_ctx *c)
+{
+	cuda_check(c);
+	nvml_check(c);
+	cublas_check(c);
+	level_zero_check(c);
+	opencl_check(c);
+	opencl_intel_check(c);
+	bool any = false;
+	for (size_t i = 0; i < xpu_device_count(c->sys); i++) {
+		const xpu_device *d = xpu_device_at(c->sys, i);
+		if (doc_is_gpu(d)) {
+			vulkan_check(c, d);
+			any = true;
+		}
+	}
+	if (!any) {
+		xpu_check *k = doc_add(c, "runtimes", "Vulkan", "runtime.vulkan");
+		const xpu_runtime_info *info = probed(c, k, XPU_RT_VULKAN);
+		if (info)
+			doc_verdict(k, XPU_VERDICT_SKIP, "no GPU (Vulkan: %s)",
+				    info->status.state == XPU_OK ? info->summary : info->status.detail);
+	}
+}

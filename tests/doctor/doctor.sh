@@ -1,0 +1,357 @@
+#!/bin/bash
+# xpu doctor as users and scripts meet it: every check group shown giving the
+# verdicts it can give.  Real components where they run here (PoCL, the
+# Level Zero loader with Intel's driver and no GPU, Intel's OpenCL ICD with no
+# device, Debian's python3-torch 1.13 without XPU, no python at all); sysroot
+# trees for hardware this machine lacks; a LOCAL STAND-IN HTTP server
+# (standin_server.py) for the Ollama and ComfyUI APIs; fault-injection
+# pythons (fake-python/) for imports that hang, crash or print garbage.
+# Usage: doctor.sh XPU_BINARY SOURCE_DIR
+set -u
+export PYTHONDONTWRITEBYTECODE=1 # the stand-in modules live in the source tree
+XPU=$1
+SRC=$2
+HERE=$SRC/tests/doctor
+TMP=$(mktemp -d /tmp/xpu-doctor-XXXXXX)
+chmod 755 "$TMP" # the access tests run xpu as nobody on a tree in here
+SERVER_PID=
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT
+pass=0 fail=0
+ok() { pass=$((pass + 1)); echo "ok - $1"; }
+not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
+check() { # check NAME COMMAND...
+	local name=$1; shift
+	if "$@"; then ok "$name"; else not_ok "$name"; fi
+}
+# doctor ARGS...: runs xpu (global options first), keeping rc, stdout, stderr.
+# The default interpreter is a missing one, so that checks other than the
+# framework ones do not wait for torch; tests of python set XPU_PYTHON.
+doctor() { XPU_PYTHON=${PY:-/nonexistent/python3} "$XPU" "$@" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
+rc_is() { [ "$(cat "$TMP/rc")" = "$1" ]; }
+err_has() { grep -q -- "$1" "$TMP/err"; }
+one_err_line() { [ "$(wc -l <"$TMP/err")" = 1 ]; }
+# verdict ID: the verdict of check ID in the --json output in $TMP/out
+verdict() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .verdict' "$TMP/out"; }
+is() { [ "$(verdict "$1")" = "$2" ]; }
+evidence_has() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .evidence' "$TMP/out" | grep -q -- "$2"; }
+fix_has() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .fix // ""' "$TMP/out" | grep -q -- "$2"; }
+
+# A writable copy of a fixture tree, to add what a test needs.
+tree() { # tree NAME FIXTURE
+	rm -rf "$TMP/$1"
+	cp -a "$SRC/tests/fixtures/$2" "$TMP/$1"
+	echo "$TMP/$1"
+}
+IGPU=$SRC/tests/fixtures/i915-igpu
+
+# --- command line ---
+doctor doctor --help
+check "--help exits 0" rc_is 0
+check "--help documents the exit status" grep -q "Exit status: 0 every check passed" "$TMP/out"
+check "--help names every option" bash -c "for o in --app --url --timeout --python-timeout --json; do grep -q -- \"\$o\" '$TMP/out' || exit 1; done"
+man_has_all() { # the rendered man page names every option of --help, and exit status 3
+	local page
+	page=$(groff -man -Tascii "$SRC/doc/xpu-doctor.1" 2>/dev/null | col -b) || return 1
+	for o in --app --url --timeout --python-timeout --json; do grep -q -- "$o" <<<"$page" || return 1; done
+	grep -q "Doctor could not run" <<<"$page"
+}
+if command -v groff >/dev/null && command -v col >/dev/null; then
+	check "the man page documents every option and exit status 3" man_has_all
+fi
+doctor doctor --app bogus
+check "unknown --app exits 2" rc_is 2
+check "unknown --app: one line naming it and the apps" bash -c "grep -q \"'bogus'; apps: ollama, comfyui\" '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+doctor doctor --timeout abc
+check "--timeout abc exits 2" rc_is 2
+check "--timeout abc is named" err_has "'abc'"
+doctor doctor --timeout 0
+check "--timeout 0 exits 2" rc_is 2
+doctor doctor --url http://127.0.0.1:1
+check "--url without --app exits 2" rc_is 2
+doctor doctor --app ollama --url ftp://x
+check "--url that is not http exits 2" rc_is 2
+doctor doctor extra
+check "stray argument exits 2" rc_is 2
+doctor --sysroot /nonexistent/xpu doctor
+check "unreadable sysroot exits 3 (doctor could not run)" rc_is 3
+check "unreadable sysroot: one line naming it" bash -c "grep -q /nonexistent/xpu '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+
+# --- the report's shape, on this machine ---
+doctor doctor --json
+check "json has schema_version 1" [ "$(jq -r .schema_version "$TMP/out")" = 1 ]
+check "every check has id, group, title, a known verdict and evidence" [ "$(jq '[.checks[] | select((.id|length) == 0 or (.group|length) == 0 or (.title|length) == 0 or (.evidence|length) == 0 or ([.verdict] | inside(["PASS","WARN","FAIL","SKIP"]) | not))] | length' "$TMP/out")" = 0 ]
+check "WARN and FAIL carry a fix, PASS and SKIP none" [ "$(jq '[.checks[] | select(((.verdict == "WARN" or .verdict == "FAIL") and .fix == null) or ((.verdict == "PASS" or .verdict == "SKIP") and .fix != null))] | length' "$TMP/out")" = 0 ]
+check "check ids are unique" [ "$(jq '[.checks[].id] | length' "$TMP/out")" = "$(jq '[.checks[].id] | unique | length' "$TMP/out")" ]
+expected_rc=$(jq 'if .summary.fail > 0 then 2 elif .summary.warn > 0 then 1 else 0 end' "$TMP/out")
+check "exit status follows the verdicts (0 pass, 1 warn, 2 fail)" rc_is "$expected_rc"
+check "exit_status in the JSON is the exit status" [ "$(jq .exit_status "$TMP/out")" = "$(cat "$TMP/rc")" ]
+check "summary counts the checks" [ "$(jq '.summary.pass + .summary.warn + .summary.fail + .summary.skip' "$TMP/out")" = "$(jq '.checks | length' "$TMP/out")" ]
+doctor doctor
+check "the text report ends with the tally" grep -qE '^[0-9]+ pass, [0-9]+ warn, [0-9]+ fail, [0-9]+ skip' "$TMP/out"
+check "text and JSON give the same exit status" rc_is "$expected_rc"
+
+# --- runtimes: the real Debian packages of this machine ---
+doctor doctor --json
+if command -v clinfo >/dev/null && clinfo -l 2>/dev/null | grep -q "Portable Computing Language"; then
+	check "PoCL: OpenCL CPU device PASS" is runtime.opencl PASS
+	check "PoCL is named in the evidence" evidence_has runtime.opencl "Portable Computing Language"
+fi
+# Intel's ICD as the OpenCL loader sees it (OCL_ICD_VENDORS may leave it out)
+"$XPU" --runtimes list --json >"$TMP/list.json" 2>/dev/null
+intel_icd() { jq -e '.runtimes.opencl.summary | test("Intel\\(R\\) OpenCL Graphics")' "$TMP/list.json" >/dev/null; }
+if intel_icd && ! jq -e '.devices[] | select(.vendor == "intel")' "$TMP/list.json" >/dev/null; then
+	check "intel-opencl-icd, no Intel GPU: Intel ICD SKIP, saying it offers no device" is runtime.opencl.intel SKIP
+	check "... its evidence says so" evidence_has runtime.opencl.intel "offers no device"
+fi
+# An Intel GPU (a sysroot tree) with this machine's real runtimes
+doctor --sysroot "$IGPU" --runtimes doctor --json
+if "$XPU" --runtimes list --json | jq -e '.runtimes.level_zero.probed and .runtimes.level_zero.state != "ok"' >/dev/null; then
+	check "Level Zero with an Intel GPU it cannot see: FAIL" is runtime.level_zero FAIL
+	if [ -z "${ZE_ENABLE_ALT_DRIVERS:-}" ]; then
+		check "... with a fix pointing at the kernel driver" fix_has runtime.level_zero "kernel.driver"
+	fi
+	ZE_ENABLE_ALT_DRIVERS=libze_absent_for_test.so.1 doctor --sysroot "$IGPU" --runtimes doctor --json
+	check "Level Zero loader with no GPU driver: FAIL" is runtime.level_zero FAIL
+	check "... evidence says 'no GPU driver'" evidence_has runtime.level_zero "no GPU driver"
+	check "... fix names the override" fix_has runtime.level_zero "ZE_ENABLE_ALT_DRIVERS"
+	doctor --sysroot "$IGPU" --runtimes doctor --json
+fi
+if intel_icd; then
+	check "intel-opencl-icd with no device, Intel GPU present: FAIL" is runtime.opencl.intel FAIL
+	check "... naming Intel's ICD" evidence_has runtime.opencl.intel "Intel(R) OpenCL Graphics"
+fi
+doctor --sysroot "$IGPU" doctor --json
+check "runtimes not probed (sysroot): CUDA SKIP, saying why" evidence_has runtime.cuda "not probed"
+check "... Level Zero SKIP too" is runtime.level_zero SKIP
+
+# --- kernel ---
+check "i915 bound to an Alder Lake iGPU: PASS" is kernel.driver.0000:00:02.0 PASS
+T=$(tree unbound i915-igpu)
+sed -i '/^DRIVER=/d' "$T/sys/devices/pci0000:00/0000:00:02.0/uevent"
+doctor --sysroot "$T" doctor --json
+check "no driver bound: FAIL" is kernel.driver.0000:00:02.0 FAIL
+check "... fix loads the driver" fix_has kernel.driver.0000:00:02.0 "modprobe i915"
+check "... exit status 2" rc_is 2
+check "... node check SKIPs, pointing at the driver" evidence_has access.nodes.0000:00:02.0 "kernel.driver"
+T=$(tree bmg i915-igpu)
+D=$T/sys/devices/pci0000:00/0000:00:02.0
+echo 0xe20b >"$D/device"
+sed -i 's/^PCI_ID=.*/PCI_ID=8086:E20B/' "$D/uevent"
+doctor --sysroot "$T" doctor --json
+check "Battlemage on i915: FAIL (needs xe)" is kernel.driver.0000:00:02.0 FAIL
+check "... fix boots with xe.force_probe" fix_has kernel.driver.0000:00:02.0 "xe.force_probe=e20b"
+sed -i 's/^DRIVER=.*/DRIVER=xe/' "$D/uevent"
+echo 6.8.0-45-generic >"$T/proc/sys/kernel/osrelease"
+doctor --sysroot "$T" doctor --json
+check "Battlemage on xe, kernel 6.8: WARN (6.12 needed)" is kernel.driver.0000:00:02.0 WARN
+check "... naming the kernel it needs" evidence_has kernel.driver.0000:00:02.0 "6.12"
+echo 6.12.9 >"$T/proc/sys/kernel/osrelease"
+doctor --sysroot "$T" doctor --json
+check "Battlemage on xe, kernel 6.12: PASS" is kernel.driver.0000:00:02.0 PASS
+neo=$(readlink -f /usr/lib/x86_64-linux-gnu/libze_intel_gpu.so.1 2>/dev/null)
+if [ -n "$neo" ] && [ "${neo##*.}" -lt 31907 ] 2>/dev/null; then
+	check "Battlemage with compute-runtime build ${neo##*.} (< 24.48): compat FAIL" is compat.0000:00:02.0 FAIL
+	check "... naming 24.48" evidence_has compat.0000:00:02.0 "24.48"
+fi
+T=$(tree fw i915-igpu)
+mkdir -p "$T/sys/kernel/debug/dri/0/gt/uc"
+printf 'GuC firmware: i915/adlp_guc_70.bin\n\tstatus: RUNNING\n\tversion: wanted 70.5, found 70.5.1\n' >"$T/sys/kernel/debug/dri/0/gt/uc/guc_info"
+doctor --sysroot "$T" doctor --json
+check "GuC RUNNING: firmware PASS" is kernel.firmware.0000:00:02.0 PASS
+sed -i 's/RUNNING/MISSING/' "$T/sys/kernel/debug/dri/0/gt/uc/guc_info"
+doctor --sysroot "$T" doctor --json
+check "GuC MISSING: firmware FAIL" is kernel.firmware.0000:00:02.0 FAIL
+check "... fix installs the firmware" fix_has kernel.firmware.0000:00:02.0 "firmware"
+check "no debugfs: firmware SKIP, saying why" bash -c "'$XPU' --sysroot '$IGPU' doctor --json 2>/dev/null | jq -r '.checks[] | select(.id == \"kernel.firmware.0000:00:02.0\") | .verdict + \" \" + .evidence' | grep -q '^SKIP .*debugfs'"
+# NVIDIA module against the userspace library (a stand-in libcuda.so.1
+# symlink whose target carries a version: fault injection, never loaded
+# successfully)
+T=$(tree nv h200)
+mkdir -p "$T/sys/module/nvidia" "$TMP/fakelib"
+echo 580.159.04 >"$T/sys/module/nvidia/version"
+: >"$TMP/fakelib/libcuda.so.570.86.10"
+ln -sf libcuda.so.570.86.10 "$TMP/fakelib/libcuda.so.1"
+LD_LIBRARY_PATH=$TMP/fakelib doctor --sysroot "$T" --runtimes=cuda doctor --json
+check "module 580.159.04, libcuda 570.86.10: FAIL" is kernel.nvidia_versions FAIL
+check "... fix says reboot" fix_has kernel.nvidia_versions "reboot"
+: >"$TMP/fakelib/libcuda.so.580.159.04"
+ln -sf libcuda.so.580.159.04 "$TMP/fakelib/libcuda.so.1"
+LD_LIBRARY_PATH=$TMP/fakelib doctor --sysroot "$T" --runtimes=cuda doctor --json
+check "module and libcuda both 580.159.04: PASS" is kernel.nvidia_versions PASS
+check "CUDA library that does not load, NVIDIA GPU present: FAIL" is runtime.cuda FAIL
+check "NVIDIA nodes of the capture: PASS as root" bash -c "[ \$(id -u) != 0 ] || [ \"\$(jq -r '.checks[] | select(.id == \"access.nvidia_nodes\") | .verdict' '$TMP/out')\" = PASS ]"
+
+# --- access ---
+T=$(tree acc i915-igpu)
+chmod 644 "$T/dev/dri/renderD128" "$T/dev/dri/card0"
+chmod -R a+rX "$T"
+if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
+	# as nobody, the render node (mode 644) cannot be opened read-write
+	XPU_PYTHON=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$XPU" --sysroot "$T" doctor --json >"$TMP/out" 2>"$TMP/err"
+	check "render node denied: FAIL" is access.nodes.0000:00:02.0 FAIL
+	check "... fix adds the user to the node's group" fix_has access.nodes.0000:00:02.0 "usermod -aG"
+	chmod 666 "$T/dev/dri/renderD128"
+	XPU_PYTHON=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$XPU" --sysroot "$T" doctor --json >"$TMP/out" 2>"$TMP/err"
+	check "render node open, card node denied: WARN" is access.nodes.0000:00:02.0 WARN
+fi
+doctor --sysroot "$T" doctor --json
+check "no CapEff known: perfmon WARN" is access.perfmon WARN
+mkdir -p "$T/proc/self"
+printf 'Name:\txpu\nCapEff:\t0000004000000000\n' >"$T/proc/self/status"
+doctor --sysroot "$T" doctor --json
+check "CAP_PERFMON in CapEff: perfmon PASS" is access.perfmon PASS
+printf 'Name:\txpu\nCapEff:\t0000000000000000\n' >"$T/proc/self/status"
+echo 2 >"$T/proc/sys/kernel/perf_event_paranoid"
+doctor --sysroot "$T" doctor --json
+check "no CAP_PERFMON, paranoid 2: WARN naming both" evidence_has access.perfmon "no CAP_PERFMON, perf_event_paranoid=2"
+check "... fix grants CAP_PERFMON" fix_has access.perfmon "cap_perfmon"
+
+# --- NixOS awareness ---
+T=$(tree nixos i915-igpu)
+sed -i '/^DRIVER=/d' "$T/sys/devices/pci0000:00/0000:00:02.0/uevent"
+mkdir -p "$T/etc" && : >"$T/etc/NIXOS"
+doctor --sysroot "$T" doctor --json
+check "/etc/NIXOS: the report says nixos" [ "$(jq .nixos "$TMP/out")" = true ]
+check "NixOS: the unbound driver's fix is a NixOS option" fix_has kernel.driver.0000:00:02.0 "boot.initrd.kernelModules"
+check "NixOS: the perfmon fix is a service option" fix_has access.perfmon "serviceConfig.AmbientCapabilities"
+rm "$T/etc/NIXOS"
+printf 'ID=debian\nVERSION_ID="12"\n' >"$T/etc/os-release"
+doctor --sysroot "$T" doctor --json
+check "Debian: not nixos" [ "$(jq .nixos "$TMP/out")" = false ]
+check "Debian: the fix is a command" fix_has kernel.driver.0000:00:02.0 "sudo modprobe"
+
+# --- frameworks ---
+PY=/nonexistent/python3 doctor doctor --json
+check "missing interpreter: python WARN" is frameworks.python WARN
+check "... naming it" evidence_has frameworks.python "/nonexistent/python3 not found"
+check "... torch SKIP" is frameworks.torch SKIP
+env -u XPU_PYTHON PATH=/nonexistent "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+check "no python in PATH at all: python WARN" is frameworks.python WARN
+check "... saying 'not found in PATH'" evidence_has frameworks.python "python3 not found in PATH"
+FAKE_PID_FILE=$TMP/hang.pid PY=$HERE/fake-python/hang doctor doctor --json --python-timeout 1
+check "torch import that hangs: FAIL within the limit" is frameworks.python FAIL
+check "... saying it was killed" evidence_has frameworks.python "did not finish within 1 s (killed)"
+sleep 0.2
+# killed: gone, or a zombie waiting for its new parent to reap it
+check "... and its child was killed too (process group)" bash -c "! ps -o stat= -p \$(cat '$TMP/hang.pid') | grep -qv Z"
+PY=$HERE/fake-python/segv doctor doctor --json
+check "torch import that crashes: FAIL naming the signal" evidence_has frameworks.python "signal 11"
+check "... exit status 2" rc_is 2
+PY=$HERE/fake-python/garbage doctor doctor --json
+check "interpreter printing garbage: FAIL with its last error line" evidence_has frameworks.python "libtorch_cpu.so"
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	tv=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')
+	PY=/usr/bin/python3 doctor doctor --json
+	check "real torch $tv: PASS with its version" evidence_has frameworks.torch "torch $tv"
+	check "real torch, no NVIDIA GPU: torch.cuda SKIP" is frameworks.torch_cuda SKIP
+	check "real torch without XPU, no Intel GPU: torch.xpu SKIP" is frameworks.torch_xpu SKIP
+	PY=/usr/bin/python3 doctor --sysroot "$IGPU" doctor --json
+	check "real torch without XPU, Intel GPU: torch.xpu FAIL" is frameworks.torch_xpu FAIL
+	check "... fix installs the xpu wheel" fix_has frameworks.torch_xpu "download.pytorch.org/whl/xpu"
+	PY=/usr/bin/python3 doctor --sysroot "$SRC/tests/fixtures/h200" doctor --json
+	check "real CPU-only torch, NVIDIA GPU: torch.cuda FAIL" is frameworks.torch_cuda FAIL
+	check "... fix installs a CUDA wheel" fix_has frameworks.torch_cuda "download.pytorch.org/whl/cu"
+	PYTHONPATH=$HERE/pymods/ipex28 PY=/usr/bin/python3 doctor doctor --json
+	check "IPEX 2.8 beside torch $tv: FAIL (mismatch)" is frameworks.ipex FAIL
+	check "... advising torch.xpu, IPEX retired" fix_has frameworks.ipex "retired"
+fi
+PYTHONPATH=$HERE/pymods/torch28:$HERE/pymods/ipex28 PY=/usr/bin/python3 doctor doctor --json
+check "IPEX 2.8 with (stand-in) torch 2.8: WARN retired" is frameworks.ipex WARN
+PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor doctor --json
+check "no IPEX: SKIP" is frameworks.ipex SKIP
+FAKE_TORCH_XPU=1 PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --sysroot "$IGPU" doctor --json
+check "(stand-in) torch with XPU, Intel GPU: torch.xpu PASS" is frameworks.torch_xpu PASS
+FAKE_TORCH_CUDA=1 PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --sysroot "$SRC/tests/fixtures/h200" doctor --json
+check "(stand-in) torch with CUDA, NVIDIA GPU: torch.cuda PASS" is frameworks.torch_cuda PASS
+PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --sysroot "$SRC/tests/fixtures/h200" doctor --json
+check "(stand-in) CUDA torch that sees no GPU: torch.cuda FAIL" is frameworks.torch_cuda FAIL
+
+# --- apps, against the LOCAL STAND-IN server ---
+start_server() { # start_server MODE: sets PORT
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -f "$TMP/port"
+	python3 "$HERE/standin_server.py" "$1" "$TMP/port" &
+	SERVER_PID=$!
+	for _ in $(seq 1 100); do [ -s "$TMP/port" ] && break; sleep 0.1; done
+	PORT=$(cat "$TMP/port" 2>/dev/null)
+}
+doctor doctor --json
+check "no --app: apps SKIP" is apps SKIP
+start_server ollama-gpu
+doctor --sysroot "$IGPU" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "ollama up: server PASS with its version" evidence_has apps.ollama.server "Ollama 0.12.11"
+check "ollama: models PASS" is apps.ollama.models PASS
+check "model 100% in VRAM: PASS" is apps.ollama.gpu PASS
+start_server ollama-cpu
+doctor --sysroot "$IGPU" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "model on CPU, GPU machine: FAIL 'runs 100% on CPU'" evidence_has apps.ollama.gpu "runs 100% on CPU"
+check "... verdict FAIL" is apps.ollama.gpu FAIL
+doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+if ! jq -e '.checks[] | select(.id | startswith("kernel.driver."))' "$TMP/out" >/dev/null; then
+	check "model on CPU, machine without GPU: PASS" is apps.ollama.gpu PASS
+fi
+start_server ollama-partial
+doctor --sysroot "$IGPU" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "model 60% in VRAM: WARN with the share" evidence_has apps.ollama.gpu "60% on the GPU"
+start_server ollama-empty
+doctor --sysroot "$IGPU" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "no model pulled: WARN" is apps.ollama.models WARN
+check "no model loaded: SKIP saying how to load one" evidence_has apps.ollama.gpu "ollama run"
+OLLAMA_HOST=127.0.0.1:$PORT doctor --sysroot "$IGPU" doctor --app ollama --json
+check "OLLAMA_HOST gives the default address" evidence_has apps.ollama.server "127.0.0.1:$PORT"
+start_server slow
+doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --timeout 1 --json
+check "slow server: FAIL 'no answer within 1.0 s'" evidence_has apps.ollama.server "no answer within 1.0 s"
+check "... later checks SKIP" is apps.ollama.models SKIP
+start_server garbage
+doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "garbage JSON: FAIL 'not JSON'" evidence_has apps.ollama.server "not JSON"
+start_server http500
+doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "HTTP 500: FAIL naming it" evidence_has apps.ollama.server "HTTP 500"
+kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "server down: FAIL 'cannot connect'" evidence_has apps.ollama.server "cannot connect"
+check "... fix starts it" fix_has apps.ollama.server "systemctl start ollama"
+start_server comfyui-cuda
+doctor doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
+check "comfyui on cuda: device PASS" is apps.comfyui.device PASS
+start_server comfyui-cpu
+doctor --sysroot "$IGPU" doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
+check "comfyui on cpu, GPU machine: FAIL" is apps.comfyui.device FAIL
+check "... fix installs the xpu torch for an Intel GPU" fix_has apps.comfyui.device "whl/xpu"
+start_server ollama-gpu
+doctor doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
+check "an Ollama answering as ComfyUI: FAIL (HTTP 404)" evidence_has apps.comfyui.server "HTTP 404"
+
+# Ollama's environment: a process named ollama in a sysroot's /proc
+T=$(tree env i915-igpu)
+mkdir -p "$T/proc/4242"
+echo ollama >"$T/proc/4242/comm"
+printf 'HOME=/var/lib/ollama\0OLLAMA_HOST=127.0.0.1:11434\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "iGPU only, OLLAMA_IGPU_ENABLE unset: FAIL" is apps.ollama.env FAIL
+check "... fix sets it for the service" fix_has apps.ollama.env "Environment=OLLAMA_IGPU_ENABLE=1"
+printf 'OLLAMA_IGPU_ENABLE=1\0GGML_VK_VISIBLE_DEVICES=-1\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "GGML_VK_VISIBLE_DEVICES=-1: FAIL" evidence_has apps.ollama.env "GGML_VK_VISIBLE_DEVICES=-1"
+printf 'OLLAMA_IGPU_ENABLE=1\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "OLLAMA_IGPU_ENABLE=1: PASS" is apps.ollama.env PASS
+mkdir -p "$T/etc" && : >"$T/etc/NIXOS"
+printf 'HOME=/var/lib/ollama\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "NixOS: the fix is services.ollama.environmentVariables" fix_has apps.ollama.env "services.ollama.environmentVariables.OLLAMA_IGPU_ENABLE"
+
+# --- compat ---
+doctor --sysroot "$IGPU" doctor --json
+check "Iris Xe (Xe-LP): compat WARN (not in torch.xpu's list)" is compat.0000:00:02.0 WARN
+check "... saying FP64 is emulated" evidence_has compat.0000:00:02.0 "no FP64 hardware"
+check "h200 without CUDA answers: compat SKIP" bash -c "'$XPU' --sysroot '$SRC/tests/fixtures/h200' doctor --json 2>/dev/null | jq -e '.checks[] | select(.id == \"compat.0000:00:06.0\" and .verdict == \"SKIP\")' >/dev/null"
+
+echo "$pass passed, $fail failed"
+[ "$fail" = 0 ]
