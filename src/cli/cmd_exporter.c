@@ -29,6 +29,7 @@ enum {
 	CONNECTION_LIMIT = 1024, /* idle clients beyond this wait in the backlog */
 	IDLE_TIMEOUT_S = 15,
 	BACKLOG = 256,
+	HTTP_THREADS = 2, /* one per core of a small machine; scrapes are a memcpy */
 };
 
 typedef struct exporter {
@@ -278,6 +279,7 @@ static struct MHD_Daemon *start_http(exporter *e, int fd)
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
 		/* the request line and headers must fit: larger ones get 431 */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MAX,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
 		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
 }
 
