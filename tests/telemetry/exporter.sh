@@ -16,11 +16,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. "$SRC/tests/telemetry/common.sh"
 
 for tool in curl jq promtool prometheus python3; do
 	if ! command -v "$tool" >/dev/null; then
@@ -31,18 +27,10 @@ done
 
 # --- a recorded tree with three DRM clients, two of them one open file ---
 ROOT=$TMP/root
-cp -a "$SRC/tests/fixtures/i915-igpu/." "$ROOT/"
-client() { # client PID FD CLIENT_ID KIB
-	local p=$ROOT/proc/$1
-	mkdir -p "$p/fd" "$p/fdinfo"
-	echo "app$1" >"$p/comm"
-	ln -sfn /dev/dri/renderD128 "$p/fd/$2"
-	printf 'pos:\t0\nflags:\t02100002\ndrm-driver:\ti915\ndrm-client-id:\t%s\ndrm-pdev:\t0000:00:02.0\ndrm-total-system0:\t%s KiB\ndrm-resident-system0:\t%s KiB\ndrm-engine-render:\t5000 ns\ndrm-engine-copy:\t0 ns\n' \
-		"$3" "$4" "$4" >"$p/fdinfo/$2"
-}
-client 100 4 7 2048
-client 101 9 7 2048
-client 102 5 8 1024
+make_root "$ROOT"
+client "$ROOT" 100 4 7 2048
+client "$ROOT" 101 9 7 2048
+client "$ROOT" 102 5 8 1024
 
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 

@@ -13,24 +13,12 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. "$SRC/tests/telemetry/common.sh"
 
 ROOT=$TMP/root
-cp -a "$SRC/tests/fixtures/i915-igpu/." "$ROOT/"
-client() { # client PID FD CLIENT_ID KIB RENDER_NS
-	local p=$ROOT/proc/$1
-	mkdir -p "$p/fd" "$p/fdinfo"
-	echo "app$1" >"$p/comm"
-	ln -sfn /dev/dri/renderD128 "$p/fd/$2"
-	printf 'drm-driver:\ti915\ndrm-client-id:\t%s\ndrm-pdev:\t0000:00:02.0\ndrm-total-system0:\t%s KiB\ndrm-engine-render:\t%s ns\n' \
-		"$3" "$4" "$5" >"$p/fdinfo/$2"
-}
-client 100 4 7 1024 0
-client 205 4 8 4096 0
+make_root "$ROOT"
+client "$ROOT" 100 4 7 1024 0
+client "$ROOT" 205 4 8 4096 0
 
 # --- --once, text and JSON ---
 "$XPU" --sysroot "$ROOT" top --once --interval 100ms >"$TMP/out" 2>"$TMP/err"
