@@ -20,7 +20,7 @@
 
 static char root[256];
 
-static void sh(const char *fmt, ...)
+__attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
 {
 	char cmd[2048];
 	va_list ap;
@@ -30,7 +30,7 @@ static void sh(const char *fmt, ...)
 	assert_int_equal(system(cmd), 0);
 }
 
-static void put(const char *rel, const char *fmt, ...)
+__attribute__((format(printf, 2, 3))) static void put(const char *rel, const char *fmt, ...)
 {
 	char path[512];
 	snprintf(path, sizeof(path), "%s/%s", root, rel);
