@@ -1,8 +1,365 @@
-/* xpu exporter: placeholder until its capability lands (owned by the telemetry work). */
+/* xpu exporter: Prometheus metrics over HTTP (libmicrohttpd).
+ *
+ * The main thread samples every --interval and renders the text once; the
+ * HTTP thread serves a copy of the last text, so a scrape never touches the
+ * hardware and costs the same whatever the devices.  Requests are bounded:
+ * GET/HEAD only, 8 KiB of request at most, idle connections time out, and
+ * the connection limit leaves room for scrapes beside hundreds of idle
+ * clients (epoll, one polling thread). */
+#include <errno.h>
+#include <getopt.h>
+#include <microhttpd.h>
+#include <netdb.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
 #include "cli/cli.h"
+#include "cli/telemetry_opts.h"
+#include "xpu/telemetry.h"
+
+#define DEFAULT_LISTEN "127.0.0.1:9835"
+enum {
+	REQUEST_MAX = 8192,      /* bytes of request line, headers and body */
+	CONNECTION_LIMIT = 1024, /* idle clients beyond this wait in the backlog */
+	IDLE_TIMEOUT_S = 15,
+	BACKLOG = 256,
+	HTTP_THREADS = 2, /* one per core of a small machine; scrapes are a memcpy */
+};
+
+typedef struct exporter {
+	pthread_mutex_t lock;
+	char *metrics; /* the last sample, rendered */
+	size_t metrics_len;
+	time_t sampled_at; /* CLOCK_MONOTONIC seconds of the last good sample */
+	double interval_s;
+} exporter;
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"Usage: xpu exporter [--listen ADDR:PORT] [--interval DURATION] [--processes]\n"
+		"\n"
+		"Serves Prometheus metrics of every accelerator over HTTP:\n"
+		"  /metrics   the last sample, in the Prometheus text format\n"
+		"  /healthz   200 while samples are fresh, 503 when sampling stalled\n"
+		"  /          a short page linking to both\n"
+		"\n"
+		"Options:\n"
+		"  --listen ADDR:PORT   where to listen (default " DEFAULT_LISTEN "; [::1]:PORT for\n"
+		"                       IPv6; 0.0.0.0:PORT exposes it to the network; port 0\n"
+		"                       picks a free one, printed on stderr)\n"
+		"  --interval DURATION  time between samples: 500ms, 1s, 2m (default 1s)\n"
+		"  --processes          also export per-process series (pid, command)\n"
+		"  -h, --help           this help\n"
+		"\n"
+		"Exit status: 0 stopped by SIGINT/SIGTERM; 1 could not listen or sample;\n"
+		"2 bad command line.  See xpu-exporter(1).\n");
+}
+
+/* "127.0.0.1:9835", "[::1]:9835" -> a socket address. */
+static bool parse_listen(const char *spec, struct sockaddr_storage *out, socklen_t *len)
+{
+	char host[128];
+	const char *colon = strrchr(spec, ':');
+	if (!colon || colon == spec || !colon[1] || (size_t)(colon - spec) >= sizeof(host))
+		return false;
+	memcpy(host, spec, (size_t)(colon - spec));
+	host[colon - spec] = '\0';
+	if (host[0] == '[') { /* [v6]:port */
+		size_t n = strlen(host);
+		if (n < 3 || host[n - 1] != ']')
+			return false;
+		memmove(host, host + 1, n - 2);
+		host[n - 2] = '\0';
+	}
+	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
+				  .ai_socktype = SOCK_STREAM };
+	struct addrinfo *ai = NULL;
+	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || !ai)
+		return false;
+	memcpy(out, ai->ai_addr, ai->ai_addrlen);
+	*len = ai->ai_addrlen;
+	freeaddrinfo(ai);
+	return true;
+}
+
+/* Our own listening socket, so that a failure names its cause. */
+static int listen_on(const xpu_cli *cli, const char *spec, const struct sockaddr_storage *sa,
+		     socklen_t len)
+{
+	int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	int one = 1;
+	if (fd >= 0)
+		setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	if (fd < 0 || bind(fd, (const struct sockaddr *)sa, len) != 0 || listen(fd, BACKLOG) != 0) {
+		cli_error(cli, "cannot listen on %s: %s; choose another address with --listen", spec,
+			  strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+static void print_address(int fd)
+{
+	struct sockaddr_storage sa;
+	socklen_t len = sizeof(sa);
+	char host[64], port[16];
+	if (getsockname(fd, (struct sockaddr *)&sa, &len) != 0 ||
+	    getnameinfo((struct sockaddr *)&sa, len, host, sizeof(host), port, sizeof(port),
+			NI_NUMERICHOST | NI_NUMERICSERV) != 0)
+		return;
+	bool v6 = sa.ss_family == AF_INET6;
+	fprintf(stderr, "xpu exporter: serving http://%s%s%s:%s/metrics\n", v6 ? "[" : "", host,
+		v6 ? "]" : "", port);
+}
+
+static enum MHD_Result reply(struct MHD_Connection *c, unsigned status, const char *type,
+			     const char *body, size_t len)
+{
+	struct MHD_Response *r =
+		MHD_create_response_from_buffer(len, (void *)body, MHD_RESPMEM_MUST_COPY);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, type);
+	if (status == MHD_HTTP_METHOD_NOT_ALLOWED)
+		MHD_add_response_header(r, MHD_HTTP_HEADER_ALLOW, "GET, HEAD");
+	enum MHD_Result ret = MHD_queue_response(c, status, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result text(struct MHD_Connection *c, unsigned status, const char *body)
+{
+	return reply(c, status, "text/plain; charset=utf-8", body, strlen(body));
+}
+
+static time_t monotonic_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec;
+}
+
+static enum MHD_Result serve_metrics(exporter *e, struct MHD_Connection *c)
+{
+	pthread_mutex_lock(&e->lock);
+	struct MHD_Response *r = MHD_create_response_from_buffer(e->metrics_len, e->metrics,
+								  MHD_RESPMEM_MUST_COPY);
+	pthread_mutex_unlock(&e->lock);
+	if (!r)
+		return MHD_NO;
+	MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE,
+				"text/plain; version=0.0.4; charset=utf-8");
+	enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, r);
+	MHD_destroy_response(r);
+	return ret;
+}
+
+static enum MHD_Result serve_health(exporter *e, struct MHD_Connection *c)
+{
+	pthread_mutex_lock(&e->lock);
+	double age = (double)(monotonic_s() - e->sampled_at);
+	pthread_mutex_unlock(&e->lock);
+	/* three missed samples, and at least 10 s, before calling it stale */
+	double limit = 3 * e->interval_s > 10 ? 3 * e->interval_s : 10;
+	if (age > limit)
+		return text(c, MHD_HTTP_SERVICE_UNAVAILABLE, "stale: sampling stalled\n");
+	return text(c, MHD_HTTP_OK, "ok\n");
+}
+
+static const char index_page[] =
+	"<!DOCTYPE html>\n<html><head><title>xpu exporter</title></head><body>\n"
+	"<h1>xpu exporter</h1>\n<p><a href=\"/metrics\">/metrics</a> "
+	"(Prometheus) &middot; <a href=\"/healthz\">/healthz</a></p>\n</body></html>\n";
+
+/* Per-request state: bytes of body seen, to refuse large requests. */
+typedef struct request {
+	size_t body;
+} request;
+
+static enum MHD_Result handle(void *cls, struct MHD_Connection *c, const char *url,
+			      const char *method, const char *version, const char *upload,
+			      size_t *upload_size, void **state)
+{
+	exporter *e = cls;
+	(void)version;
+	(void)upload;
+	if (!*state) { /* headers only so far: decide after the body, if any */
+		request *rq = calloc(1, sizeof(*rq));
+		if (!rq)
+			return MHD_NO;
+		*state = rq;
+		return MHD_YES;
+	}
+	request *rq = *state;
+	if (*upload_size) {
+		rq->body += *upload_size;
+		*upload_size = 0;
+		return MHD_YES;
+	}
+	if (rq->body > REQUEST_MAX)
+		return text(c, MHD_HTTP_CONTENT_TOO_LARGE, "request too large (8 KiB at most)\n");
+	if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+		return text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET and HEAD\n");
+	if (strcmp(url, "/metrics") == 0)
+		return serve_metrics(e, c);
+	if (strcmp(url, "/healthz") == 0)
+		return serve_health(e, c);
+	if (strcmp(url, "/") == 0)
+		return reply(c, MHD_HTTP_OK, "text/html; charset=utf-8", index_page,
+			     sizeof(index_page) - 1);
+	return text(c, MHD_HTTP_NOT_FOUND, "not found; metrics are at /metrics\n");
+}
+
+static void request_done(void *cls, struct MHD_Connection *c, void **state,
+			 enum MHD_RequestTerminationCode why)
+{
+	(void)cls;
+	(void)c;
+	(void)why;
+	free(*state);
+	*state = NULL;
+}
+
+/* Takes a sample and publishes its text.  Returns false on a sampling
+ * error (reported once per change of message). */
+static bool publish(const xpu_cli *cli, exporter *e, xpu_sampler *s, bool processes,
+		    char *last_err, size_t errlen)
+{
+	char err[512];
+	if (xpu_sampler_refresh(s, err, sizeof(err)) != XPU_E_OK) {
+		if (strcmp(err, last_err) != 0)
+			cli_error(cli, "sampling failed: %s; serving the last good sample", err);
+		snprintf(last_err, errlen, "%s", err);
+		return false;
+	}
+	last_err[0] = '\0';
+	size_t len = 0;
+	char *t = xpu_sample_prometheus(xpu_sampler_last(s), processes, &len);
+	if (!t)
+		return false;
+	pthread_mutex_lock(&e->lock);
+	char *old = e->metrics;
+	e->metrics = t;
+	e->metrics_len = len;
+	e->sampled_at = monotonic_s();
+	pthread_mutex_unlock(&e->lock);
+	free(old);
+	return true;
+}
+
+/* Samples until SIGINT or SIGTERM (blocked in every thread, taken here). */
+static void sample_loop(const xpu_cli *cli, exporter *e, xpu_sampler *s, bool processes,
+			const sigset_t *stop)
+{
+	char last_err[512] = "";
+	struct timespec wait = { .tv_sec = (time_t)e->interval_s,
+				 .tv_nsec = (long)((e->interval_s - (double)(time_t)e->interval_s) * 1e9) };
+	for (;;) {
+		int sig = sigtimedwait(stop, NULL, &wait);
+		if (sig == SIGINT || sig == SIGTERM)
+			return;
+		publish(cli, e, s, processes, last_err, sizeof(last_err));
+	}
+}
+
+static struct MHD_Daemon *start_http(exporter *e, int fd)
+{
+	return MHD_start_daemon(
+		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, handle,
+		e, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+		/* the request line and headers must fit: larger ones get 431 */
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MAX,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)HTTP_THREADS,
+		MHD_OPTION_NOTIFY_COMPLETED, request_done, NULL, MHD_OPTION_END);
+}
+
+enum { OPT_LISTEN = 256, OPT_INTERVAL, OPT_PROCESSES };
 
 int cmd_exporter(xpu_cli *cli, int argc, char **argv)
 {
-	cli_error(cli, "'exporter' is not built yet in this version");
-	return XPU_EXIT_FAILURE;
+	static const struct option opts[] = {
+		{ "listen", required_argument, NULL, OPT_LISTEN },
+		{ "interval", required_argument, NULL, OPT_INTERVAL },
+		{ "processes", no_argument, NULL, OPT_PROCESSES },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *listen_spec = DEFAULT_LISTEN;
+	double interval = 1.0;
+	bool processes = false;
+	int c;
+	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
+		switch (c) {
+		case OPT_LISTEN: listen_spec = optarg; break;
+		case OPT_INTERVAL:
+			if (!cli_parse_interval(optarg, &interval)) {
+				cli_error(cli, "--interval '%s': give a duration from 100ms to 1h, "
+					  "e.g. 500ms, 1s, 2m", optarg);
+				return XPU_EXIT_USAGE;
+			}
+			break;
+		case OPT_PROCESSES: processes = true; break;
+		case 'h': usage(stdout); return XPU_EXIT_OK;
+		default: fprintf(stderr, "Try 'xpu exporter --help'.\n"); return XPU_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error(cli, "exporter: unexpected argument '%s'", argv[optind]);
+		return XPU_EXIT_USAGE;
+	}
+	struct sockaddr_storage sa;
+	socklen_t salen;
+	if (!parse_listen(listen_spec, &sa, &salen)) {
+		cli_error(cli, "--listen '%s': give ADDR:PORT, e.g. 127.0.0.1:9835 or [::1]:9835",
+			  listen_spec);
+		return XPU_EXIT_USAGE;
+	}
+
+	xpu_sampler *s = cli_sampler(cli);
+	if (!s)
+		return XPU_EXIT_FAILURE;
+	exporter e = { .interval_s = interval };
+	pthread_mutex_init(&e.lock, NULL);
+	char last_err[512] = "";
+	int status = XPU_EXIT_FAILURE;
+	int fd = -1;
+	struct MHD_Daemon *d = NULL;
+	if (!publish(cli, &e, s, processes, last_err, sizeof(last_err)))
+		goto out;
+	fd = listen_on(cli, listen_spec, &sa, salen);
+	if (fd < 0)
+		goto out;
+	sigset_t stop;
+	sigemptyset(&stop);
+	sigaddset(&stop, SIGINT);
+	sigaddset(&stop, SIGTERM);
+	pthread_sigmask(SIG_BLOCK, &stop, NULL); /* before MHD's thread starts: it inherits it */
+	signal(SIGPIPE, SIG_IGN);
+	d = start_http(&e, fd);
+	if (!d) {
+		cli_error(cli, "cannot start the HTTP server on %s: %s", listen_spec, strerror(errno));
+		goto out;
+	}
+	print_address(fd);
+	sample_loop(cli, &e, s, processes, &stop);
+	status = XPU_EXIT_OK;
+out:
+	if (d)
+		MHD_stop_daemon(d);
+	if (fd >= 0)
+		close(fd);
+	xpu_sampler_free(s);
+	free(e.metrics);
+	pthread_mutex_destroy(&e.lock);
+	return status;
 }
