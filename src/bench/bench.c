@@ -371,8 +371,12 @@ static int no_target(const xpu_system *sys, sel_kind k, const char *dev, char *e
 		why = ri->status.detail;
 	else if (ri && ri->probed && ri->summary[0])
 		why = ri->summary;
-	snprintf(err, len, "no usable %s to benchmark%s%s%s (see 'xpu list -v' for why)",
-		 k == SEL_ALL ? "device" : sel_names[k], why[0] ? " (" : "", why, why[0] ? ")" : "");
+	char cause[200] = "";
+	if (why[0])
+		snprintf(cause, sizeof(cause), " (%s: %s)", xpu_runtime_name((xpu_runtime_kind)rt),
+			 why);
+	snprintf(err, len, "no usable %s to benchmark%s; see 'xpu list -v' for why",
+		 k == SEL_ALL ? "device" : sel_names[k], cause);
 	return XPU_BENCH_E_NO_DEVICE;
 }
 
