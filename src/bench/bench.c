@@ -145,6 +145,34 @@ void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples
 	xpu_set_ok(&f->status);
 }
 
+void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, unsigned n,
+			double amount, bench_step_fn step, void *arg)
+{
+	if (!f)
+		return;
+	double *v = malloc((n ? n : 1) * sizeof(double));
+	if (!v) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		return;
+	}
+	size_t m = 0;
+	for (unsigned i = 0; i < warm + n; i++) {
+		char err[128] = "";
+		double t = bench_now();
+		int rc = step(arg, err, sizeof(err));
+		t = bench_now() - t;
+		if (rc != 0) {
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", err);
+			free(v);
+			return;
+		}
+		if (i >= warm)
+			v[m++] = amount > 0 ? bench_rate(amount, t) : t * 1e6;
+	}
+	bench_finish(c, f, v, m);
+	free(v);
+}
+
 static void vfail(xpu_status *st, xpu_state state, xpu_reason r, const char *fmt, va_list ap)
 {
 	st->state = state;

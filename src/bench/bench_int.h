@@ -38,6 +38,15 @@ void bench_progress(const bench_ctx *c, const char *fmt, ...) __attribute__((for
 void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
+/* One timed step of a wall-clock benchmark: 0 on success, else a message in
+ * err. */
+typedef int (*bench_step_fn)(void *arg, char *err, size_t len);
+/* Runs warm + n steps, timing each with the wall clock; the figure gets
+ * amount / time per step (amount > 0: a rate), or the time in microseconds
+ * (amount 0: a latency).  The first failing step fails the figure. */
+void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, unsigned n,
+			double amount, bench_step_fn step, void *arg);
+
 /* Monotonic seconds. */
 double bench_now(void);
 /* A rate in unit per second from an amount and seconds, guarding t = 0. */

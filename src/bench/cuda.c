@@ -384,30 +384,31 @@ static xcu_result op_d2h(cu *c, void *arg)
 	return c->d.copy_dtoh_async(a->host, a->src, a->bytes, c->s);
 }
 
+typedef struct cu_step {
+	cu *c;
+	copy_arg *a;
+	bool h2d;
+} cu_step;
+
 /* Pageable copies are synchronous in the driver (staged through its own
  * pinned buffers): wall clock around each. */
+static int step_pageable(void *arg, char *err, size_t len)
+{
+	cu_step *s = arg;
+	cu *c = s->c;
+	xcu_result rc = s->h2d ? c->d.copy_htod(s->a->dst, s->a->host, s->a->bytes) :
+				 c->d.copy_dtoh(s->a->host, s->a->src, s->a->bytes);
+	if (!cu_ok(c, rc, s->h2d ? "cuMemcpyHtoD" : "cuMemcpyDtoH"))
+		snprintf(err, len, "%s", c->err);
+	return rc;
+}
+
 static void pageable(bench_ctx *bc, cu *c, const char *name, bool h2d, copy_arg *a)
 {
 	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_LINK,
 					   "bytes once, per direction");
-	if (!f)
-		return;
-	unsigned reps = bench_reps(bc);
-	double rates[32];
-	size_t m = 0;
-	for (unsigned r = 0; r <= reps && m < 32; r++) {
-		double t = bench_now();
-		xcu_result rc = h2d ? c->d.copy_htod(a->dst, a->host, a->bytes) :
-				      c->d.copy_dtoh(a->host, a->src, a->bytes);
-		t = bench_now() - t;
-		if (!cu_ok(c, rc, h2d ? "cuMemcpyHtoD" : "cuMemcpyDtoH")) {
-			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", c->err);
-			return;
-		}
-		if (r > 0)
-			rates[m++] = bench_rate((double)a->bytes * 1e-9, t);
-	}
-	bench_finish(bc, f, rates, m);
+	cu_step s = { .c = c, .a = a, .h2d = h2d };
+	bench_wall_samples(bc, f, 1, bench_reps(bc), (double)a->bytes * 1e-9, step_pageable, &s);
 	bench_note(f, "%zu MiB, malloc'd memory, wall clock", a->bytes >> 20);
 }
 
@@ -746,33 +747,28 @@ static void cu_gemm(bench_ctx *bc, cu *c)
 
 /* ---- launch latency ---- */
 
+/* An empty kernel, launched and waited for. */
+static int step_empty(void *arg, char *err, size_t len)
+{
+	cu_step *s = arg;
+	cu *c = s->c;
+	xcu_result rc = c->d.launch(c->f_empty, 1, 1, 1, 1, 1, 1, 0, c->s, NULL, NULL);
+	if (rc == XCU_SUCCESS)
+		rc = c->d.stream_sync(c->s);
+	if (!cu_ok(c, rc, "empty kernel"))
+		snprintf(err, len, "%s", c->err);
+	return rc;
+}
+
 static void cu_latency(bench_ctx *bc, cu *c)
 {
 	if (!bench_want(bc, "launch.latency"))
 		return;
 	xpu_bench_figure *f = bench_figure(bc, "launch.latency", "us", XPU_PEAK_NONE,
 					   "cuLaunchKernel of an empty kernel + cuStreamSynchronize");
-	if (!f)
-		return;
-	unsigned n = bc->opt->level == XPU_BENCH_QUICK ? 200 : 1000;
-	double *lat = malloc(n * sizeof(double));
-	size_t m = 0;
-	for (unsigned i = 0; lat && i < n + 20; i++) {
-		double t = bench_now();
-		xcu_result rc = c->d.launch(c->f_empty, 1, 1, 1, 1, 1, 1, 0, c->s, NULL, NULL);
-		if (rc == XCU_SUCCESS)
-			rc = c->d.stream_sync(c->s);
-		t = bench_now() - t;
-		if (!cu_ok(c, rc, "empty kernel")) {
-			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", c->err);
-			break;
-		}
-		if (i >= 20)
-			lat[m++] = t * 1e6;
-	}
-	if (m == n)
-		bench_finish(bc, f, lat, m);
-	free(lat);
+	cu_step s = { .c = c };
+	bench_wall_samples(bc, f, 20, bc->opt->level == XPU_BENCH_QUICK ? 200 : 1000, 0, step_empty,
+			   &s);
 }
 
 static void cu_properties(bench_ctx *bc, cu *c)

@@ -404,11 +404,26 @@ static void ocl_memory(bench_ctx *c, ocl *o)
 
 typedef enum { H2D, D2H } direction;
 
-/* One transfer of bytes between host pointer h and dev, blocking. */
-static cl_int transfer(ocl *o, direction dir, cl_mem dev, void *h, size_t bytes)
+typedef struct ocl_step {
+	ocl *o;
+	direction dir;
+	cl_mem dev;
+	void *host;
+	size_t bytes;
+	cl_kernel k;
+} ocl_step;
+
+/* One blocking transfer between the host pointer and the buffer. */
+static int step_transfer(void *arg, char *err, size_t len)
 {
-	return dir == H2D ? o->a.write(o->q, dev, CL_TRUE, 0, bytes, h, 0, NULL, NULL) :
-			    o->a.read(o->q, dev, CL_TRUE, 0, bytes, h, 0, NULL, NULL);
+	ocl_step *s = arg;
+	cl_int rc = s->dir == H2D ?
+			    s->o->a.write(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL) :
+			    s->o->a.read(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL);
+	if (rc != CL_SUCCESS)
+		snprintf(err, len, "%s: error %d",
+			 s->dir == H2D ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", rc);
+	return rc;
 }
 
 static void time_transfer(bench_ctx *c, ocl *o, const char *name, direction dir, cl_mem dev,
@@ -416,24 +431,8 @@ static void time_transfer(bench_ctx *c, ocl *o, const char *name, direction dir,
 {
 	xpu_bench_figure *f = bench_figure(c, name, "GB/s", XPU_PEAK_LINK,
 					   "bytes once, per direction");
-	if (!f)
-		return;
-	unsigned reps = bench_reps(c);
-	double rates[32];
-	size_t m = 0;
-	for (unsigned r = 0; r <= reps && m < 32; r++) {
-		double t = bench_now();
-		cl_int rc = transfer(o, dir, dev, h, bytes);
-		t = bench_now() - t;
-		if (rc != CL_SUCCESS) {
-			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s: error %d",
-				   dir == H2D ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", rc);
-			return;
-		}
-		if (r > 0)
-			rates[m++] = bench_rate((double)bytes * 1e-9, t);
-	}
-	bench_finish(c, f, rates, m);
+	ocl_step s = { .o = o, .dir = dir, .dev = dev, .host = h, .bytes = bytes };
+	bench_wall_samples(c, f, 1, bench_reps(c), (double)bytes * 1e-9, step_transfer, &s);
 	bench_note(f, "%zu MiB blocking transfers, wall clock", bytes >> 20);
 }
 
@@ -650,6 +649,19 @@ static void ocl_gemm(bench_ctx *c, ocl *o)
 
 /* ---- launch latency ---- */
 
+/* An empty kernel, enqueued and waited for. */
+static int step_empty(void *arg, char *err, size_t len)
+{
+	ocl_step *s = arg;
+	size_t one = 1;
+	cl_int rc = s->o->a.enqueue_kernel(s->o->q, s->k, 1, NULL, &one, NULL, 0, NULL, NULL);
+	if (rc == CL_SUCCESS)
+		rc = s->o->a.finish(s->o->q);
+	if (rc != CL_SUCCESS)
+		snprintf(err, len, "empty kernel: error %d", rc);
+	return rc;
+}
+
 static void ocl_latency(bench_ctx *c, ocl *o)
 {
 	if (!bench_want(c, "launch.latency"))
@@ -657,31 +669,14 @@ static void ocl_latency(bench_ctx *c, ocl *o)
 	xpu_bench_figure *f = bench_figure(c, "launch.latency", "us", XPU_PEAK_NONE,
 					   "enqueue of an empty kernel + clFinish, wall clock");
 	cl_int rc;
-	cl_kernel k = f ? o->a.create_kernel(o->prog, "empty", &rc) : NULL;
-	if (!k) {
+	ocl_step s = { .o = o, .k = f ? o->a.create_kernel(o->prog, "empty", &rc) : NULL };
+	if (!s.k) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "clCreateKernel empty");
 		return;
 	}
-	unsigned n = c->opt->level == XPU_BENCH_QUICK ? 200 : 1000;
-	double *lat = malloc(n * sizeof(double));
-	size_t one = 1, m = 0;
-	for (unsigned i = 0; lat && i < n + 10; i++) {
-		double t = bench_now();
-		rc = o->a.enqueue_kernel(o->q, k, 1, NULL, &one, NULL, 0, NULL, NULL);
-		if (rc == CL_SUCCESS)
-			rc = o->a.finish(o->q);
-		t = bench_now() - t;
-		if (rc != CL_SUCCESS) {
-			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "empty kernel: error %d", rc);
-			break;
-		}
-		if (i >= 10) /* warm-ups */
-			lat[m++] = t * 1e6;
-	}
-	if (m == n)
-		bench_finish(c, f, lat, m);
-	free(lat);
-	o->a.release_kernel(k);
+	bench_wall_samples(c, f, 10, c->opt->level == XPU_BENCH_QUICK ? 200 : 1000, 0, step_empty,
+			   &s);
+	o->a.release_kernel(s.k);
 }
 
 void bench_opencl(bench_ctx *c, const xpu_device *d)
