@@ -143,7 +143,7 @@ EOF
 }
 
 gpu_part() {
-	torch_script >"$tmp/torch.py"
+	torch_script >"$tmp/torch_ref.py" # not torch.py: it would shadow the module
 	if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
 		echo "gpu: skipped: $PYTHON has no torch"; return
 	fi
@@ -154,7 +154,7 @@ gpu_part() {
 	for r in $(seq 1 "$ROUNDS"); do
 		"$XPU" bench --device cuda --only "$(echo $figs | tr ' ' ,)" --json >"$tmp/xpu-gpu-$r.json" 2>"$tmp/xpu-gpu-$r.err" ||
 			{ echo "gpu: xpu bench failed: $(tail -n1 "$tmp/xpu-gpu-$r.err")"; missed=1; return; }
-		"$PYTHON" "$tmp/torch.py" >"$tmp/torch-$r.json" 2>"$tmp/torch-$r.err" ||
+		"$PYTHON" "$tmp/torch_ref.py" >"$tmp/torch-$r.json" 2>"$tmp/torch-$r.err" ||
 			{ echo "gpu: torch failed: $(tail -n1 "$tmp/torch-$r.err")"; missed=1; return; }
 	done
 	"$PYTHON" - "$tmp/torch-1.json" <<'EOF' || { echo "gpu: skipped: $(cat "$tmp/torch-1.json")"; return; }

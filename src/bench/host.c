@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "runtimes/rt.h"
@@ -388,6 +389,24 @@ out:
 	free(C);
 }
 
+/* OpenBLAS picks its kernels from CPUID at load; a CPU model it does not
+ * know (common in VMs, which hide the model) falls back to SSE3 kernels
+ * ("Prescott") at a fraction of the speed.  Say so, with the fix. */
+static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figure *f)
+{
+	const char *(*corename)(void) = NULL;
+	xpu_rt_sym(b->lib, &corename, "openblas_get_corename", NULL);
+	const char *core = corename ? corename() : NULL;
+	if (!core || !f || (!cpu->cpu.avx2 && !cpu->cpu.avx512f))
+		return;
+	static const char *const generic[] = { "prescott", "core2", "nehalem", "katmai", "atom" };
+	for (size_t i = 0; i < XPU_ARRAY_LEN(generic); i++)
+		if (strcasecmp(core, generic[i]) == 0 && !getenv("OPENBLAS_CORETYPE"))
+			bench_note(f, "OpenBLAS chose %s kernels on a CPU with %s: set "
+				   "OPENBLAS_CORETYPE=%s", core, cpu->cpu.avx512f ? "AVX-512" : "AVX2",
+				   cpu->cpu.avx512f ? "SkylakeX" : "Haswell");
+}
+
 static void bench_gemm(bench_ctx *c, const xpu_device *cpu)
 {
 	int n = gemm_size(c);
@@ -404,8 +423,10 @@ static void bench_gemm(bench_ctx *c, const xpu_device *cpu)
 		return;
 	}
 	xpu_strlcpy(c->t->library, b.what, sizeof(c->t->library));
-	if (bench_want(c, fp32))
+	if (bench_want(c, fp32)) {
 		gemm_fp32(c, &b, n);
+		blas_core_hint(&b, cpu, &c->t->figures[c->t->n_figures - 1]);
+	}
 	gemm_bf16(c, &b, cpu, n);
 	/* BLAS libraries keep thread pools and per-thread buffers: unloading
 	 * one mid-process is unsafe (OpenBLAS's destructors race its threads). */
