@@ -155,13 +155,11 @@ static bool baseline_check(json_t *root, const xpu_bench_report *r, const char *
 	}
 	json_t *sv = json_object_get(root, "schema_version");
 	if (!json_is_integer(sv) || json_integer_value(sv) != XPU_BENCH_SCHEMA_VERSION) {
-		snprintf(err, errlen, "%s has schema_version %s, this xpu reads %d: save a new "
-			 "baseline with 'xpu bench --save FILE'", path,
-			 json_is_integer(sv) ? "another" : "missing", XPU_BENCH_SCHEMA_VERSION);
+		char found[32] = "missing";
 		if (json_is_integer(sv))
-			snprintf(err, errlen, "%s has schema_version %lld, this xpu reads %d: save a "
-				 "new baseline with 'xpu bench --save FILE'", path,
-				 (long long)json_integer_value(sv), XPU_BENCH_SCHEMA_VERSION);
+			snprintf(found, sizeof(found), "%lld", (long long)json_integer_value(sv));
+		snprintf(err, errlen, "%s has schema_version %s, this xpu reads %d: save a new "
+			 "baseline with 'xpu bench --save FILE'", path, found, XPU_BENCH_SCHEMA_VERSION);
 		return false;
 	}
 	json_t *m = json_object_get(root, "machine");

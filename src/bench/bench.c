@@ -173,7 +173,8 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 	free(v);
 }
 
-static void vfail(xpu_status *st, xpu_state state, xpu_reason r, const char *fmt, va_list ap)
+__attribute__((format(printf, 4, 0))) static void vfail(xpu_status *st, xpu_state state,
+							xpu_reason r, const char *fmt, va_list ap)
 {
 	st->state = state;
 	st->reason = r;
