@@ -1,0 +1,477 @@
+/* xpu bench: picks the targets (device x backend), runs each backend's
+ * benchmarks, and keeps the figures with their statistics. */
+#include "bench/bench_int.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/utsname.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/util.h"
+
+/* Figure names and prefixes --only accepts. */
+const char *const bench_known_prefixes[] = {
+	"stream", "stream.copy", "stream.scale", "stream.add", "stream.triad",
+	"gemm", "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8",
+	"gemv", "gemv.bf16",
+	"d2d", "d2d.memcpy", "d2d.kernel", "h2d", "h2d.pinned", "h2d.pageable",
+	"d2h", "d2h.pinned", "d2h.pageable", "mem", "mem.read", "mem.copy",
+	"launch", "launch.latency", NULL,
+};
+
+unsigned bench_reps(const bench_ctx *c)
+{
+	switch (c->opt->level) {
+	case XPU_BENCH_QUICK: return 5;
+	case XPU_BENCH_FULL: return 20;
+	default: return 10;
+	}
+}
+
+double bench_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
+double bench_rate(double amount, double seconds)
+{
+	return seconds > 0 ? amount / seconds : 0;
+}
+
+/* Does token (len n) select name? */
+static bool token_selects(const char *tok, size_t n, const char *name)
+{
+	return n && strncmp(name, tok, n) == 0 && (name[n] == '\0' || name[n] == '.');
+}
+
+bool xpu_bench_selected(const char *only, const char *name)
+{
+	if (!only || !*only)
+		return true;
+	for (const char *p = only; *p;) {
+		size_t n = strcspn(p, ",");
+		if (token_selects(p, n, name))
+			return true;
+		p += n;
+		if (*p == ',')
+			p++;
+	}
+	return false;
+}
+
+bool xpu_bench_only_valid(const char *only, char *bad, size_t badlen)
+{
+	if (!only)
+		return true;
+	for (const char *p = only;;) {
+		size_t n = strcspn(p, ",");
+		bool known = false;
+		/* A full figure name ("gemm.bf16.8192") is valid when a known
+		 * prefix selects it. */
+		for (size_t i = 0; bench_known_prefixes[i] && !known; i++) {
+			const char *k = bench_known_prefixes[i];
+			size_t kl = strlen(k);
+			known = (n == kl && strncmp(p, k, n) == 0) ||
+				(n > kl && strncmp(p, k, kl) == 0 && p[kl] == '.');
+		}
+		if (!known) {
+			snprintf(bad, badlen, "%.*s", (int)(n < 60 ? n : 60), p);
+			return false;
+		}
+		p += n;
+		if (*p != ',')
+			return true;
+		p++;
+	}
+}
+
+bool bench_want(const bench_ctx *c, const char *name)
+{
+	return xpu_bench_selected(c->opt->only, name);
+}
+
+xpu_bench_figure *bench_figure(bench_ctx *c, const char *name, const char *unit,
+			       xpu_peak_kind k, const char *counting)
+{
+	xpu_bench_target *t = c->t;
+	if (t->n_figures >= XPU_BENCH_MAX_FIGURES)
+		return NULL;
+	xpu_bench_figure *f = &t->figures[t->n_figures++];
+	memset(f, 0, sizeof(*f));
+	xpu_strlcpy(f->name, name, sizeof(f->name));
+	xpu_strlcpy(f->unit, unit, sizeof(f->unit));
+	xpu_strlcpy(f->counting, counting ? counting : "", sizeof(f->counting));
+	f->peak_kind = k;
+	f->lower_is_better = strcmp(unit, "us") == 0;
+	xpu_set_status(&f->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "not run");
+	return f;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return (x > y) - (x < y);
+}
+
+void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples, size_t n)
+{
+	if (!f)
+		return;
+	if (n == 0) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "no repetition completed");
+		return;
+	}
+	double *s = malloc(n * sizeof(*s));
+	if (!s) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		return;
+	}
+	/* The test-only scale slows (scale < 1) or speeds up every figure:
+	 * rates are multiplied by it, times divided. */
+	for (size_t i = 0; i < n; i++)
+		s[i] = f->lower_is_better ? samples[i] / c->scale : samples[i] * c->scale;
+	qsort(s, n, sizeof(*s), cmp_double);
+	f->min = s[0];
+	f->max = s[n - 1];
+	f->median = n % 2 ? s[n / 2] : (s[n / 2 - 1] + s[n / 2]) / 2;
+	f->best = f->lower_is_better ? f->min : f->max;
+	f->reps = (unsigned)n;
+	free(s);
+	xpu_set_ok(&f->status);
+}
+
+void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, unsigned n,
+			double amount, bench_step_fn step, void *arg)
+{
+	if (!f)
+		return;
+	double *v = malloc((n ? n : 1) * sizeof(double));
+	if (!v) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		return;
+	}
+	size_t m = 0;
+	for (unsigned i = 0; i < warm + n; i++) {
+		char err[128] = "";
+		double t = bench_now();
+		int rc = step(arg, err, sizeof(err));
+		t = bench_now() - t;
+		if (rc != 0) {
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", err);
+			free(v);
+			return;
+		}
+		if (i >= warm)
+			v[m++] = amount > 0 ? bench_rate(amount, t) : t * 1e6;
+	}
+	bench_finish(c, f, v, m);
+	free(v);
+}
+
+__attribute__((format(printf, 4, 0))) static void vfail(xpu_status *st, xpu_state state,
+							xpu_reason r, const char *fmt, va_list ap)
+{
+	st->state = state;
+	st->reason = r;
+	vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
+}
+
+void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
+{
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(&f->status, st, r, fmt, ap);
+	va_end(ap);
+}
+
+void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind k,
+		xpu_state st, xpu_reason r, const char *fmt, ...)
+{
+	if (!bench_want(c, name))
+		return;
+	xpu_bench_figure *f = bench_figure(c, name, unit, k, NULL);
+	if (!f)
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(&f->status, st, r, fmt, ap);
+	va_end(ap);
+}
+
+void bench_note(xpu_bench_figure *f, const char *fmt, ...)
+{
+	if (!f)
+		return;
+	size_t used = strlen(f->note);
+	if (used && used + 2 < sizeof(f->note)) {
+		memcpy(f->note + used, "; ", 3);
+		used += 2;
+	}
+	if (used + 1 >= sizeof(f->note))
+		return;
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(f->note + used, sizeof(f->note) - used, fmt, ap);
+	va_end(ap);
+}
+
+void bench_progress(const bench_ctx *c, const char *fmt, ...)
+{
+	if (!c->opt->progress)
+		return;
+	char msg[256];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	va_end(ap);
+	c->opt->progress(c->opt->progress_ctx, msg);
+}
+
+void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vfail(&t->status, XPU_UNAVAILABLE, r, fmt, ap);
+	va_end(ap);
+}
+
+/* ---- machine identity, for baselines ---- */
+
+static void read_first_line(const char *path, char *out, size_t len)
+{
+	out[0] = '\0';
+	FILE *f = fopen(path, "re");
+	if (!f)
+		return;
+	if (fgets(out, (int)len, f))
+		out[strcspn(out, "\r\n")] = '\0';
+	fclose(f);
+}
+
+static void identify(xpu_bench_report *r, const xpu_system *sys)
+{
+	if (gethostname(r->hostname, sizeof(r->hostname)) != 0)
+		xpu_strlcpy(r->hostname, "unknown", sizeof(r->hostname));
+	r->hostname[sizeof(r->hostname) - 1] = '\0';
+	/* A configuration file, not /sys or /proc: a sysroot does not apply. */
+	read_first_line("/etc/machine-id", r->machine_id, sizeof(r->machine_id));
+	struct utsname u;
+	if (uname(&u) == 0)
+		xpu_strlcpy(r->kernel, u.release, sizeof(r->kernel));
+	for (size_t i = 0; i < xpu_device_count(sys); i++) {
+		const xpu_device *d = xpu_device_at(sys, i);
+		if (d->vendor == XPU_VENDOR_CPU && xpu_is_ok(&d->name.status))
+			xpu_strlcpy(r->cpu_model, d->name.value, sizeof(r->cpu_model));
+	}
+}
+
+/* ---- which targets ---- */
+
+typedef enum sel_kind { SEL_ALL, SEL_CPU, SEL_GPU, SEL_CUDA, SEL_OPENCL, SEL_L0, SEL_ONE } sel_kind;
+
+static bool usable(const xpu_device *d, xpu_backend_kind b)
+{
+	return d->backends[b].usable;
+}
+
+static xpu_bench_target *add_target(xpu_bench_report *r, const xpu_device *d, const char *backend)
+{
+	if (r->n_targets >= XPU_BENCH_MAX_TARGETS)
+		return NULL;
+	xpu_bench_target *t = &r->targets[r->n_targets++];
+	memset(t, 0, sizeof(*t));
+	xpu_strlcpy(t->device_id, d->id, sizeof(t->device_id));
+	if (xpu_is_ok(&d->name.status))
+		xpu_strlcpy(t->device_name, d->name.value, sizeof(t->device_name));
+	else
+		xpu_strlcpy(t->device_name, d->id, sizeof(t->device_name));
+	xpu_strlcpy(t->backend, backend, sizeof(t->backend));
+	xpu_set_ok(&t->status);
+	bench_peaks_fill(t, d);
+	return t;
+}
+
+static void run_target(bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
+		       const char *backend, void (*fn)(bench_ctx *, const xpu_device *))
+{
+	xpu_bench_target *t = add_target(r, d, backend);
+	if (!t)
+		return;
+	c->t = t;
+	bench_progress(c, "%s on %s (%s)", backend, t->device_name, t->device_id);
+	fn(c, d);
+	bench_peaks_apply(t);
+}
+
+/* The targets of one device under the selection.  By default a GPU is
+ * measured through its best compute backend (CUDA, else OpenCL); Level Zero
+ * adds its properties where a driver is present. */
+static void device_targets(bench_ctx *c, xpu_bench_report *r, const xpu_device *d, sel_kind k)
+{
+	bool cuda = usable(d, XPU_BACKEND_CUDA), ocl = usable(d, XPU_BACKEND_OPENCL);
+	bool any = k == SEL_ALL || k == SEL_ONE;
+	if (d->vendor == XPU_VENDOR_CPU) {
+		if (any || k == SEL_CPU)
+			run_target(c, r, d, "host", bench_host);
+		if (ocl && (any || k == SEL_OPENCL))
+			run_target(c, r, d, "opencl", bench_opencl);
+		return;
+	}
+	if (cuda && (any || k == SEL_GPU || k == SEL_CUDA))
+		run_target(c, r, d, "cuda", bench_cuda);
+	if (ocl && (k == SEL_OPENCL || ((any || k == SEL_GPU) && !cuda)))
+		run_target(c, r, d, "opencl", bench_opencl);
+	if (usable(d, XPU_BACKEND_LEVEL_ZERO) && (any || k == SEL_GPU || k == SEL_L0))
+		run_target(c, r, d, "level_zero", bench_level_zero);
+}
+
+static bool parse_selection(const char *dev, sel_kind *k)
+{
+	static const struct {
+		const char *name;
+		sel_kind kind;
+	} kinds[] = {
+		{ "cpu", SEL_CPU }, { "host", SEL_CPU }, { "gpu", SEL_GPU }, { "cuda", SEL_CUDA },
+		{ "opencl", SEL_OPENCL }, { "level_zero", SEL_L0 }, { "level-zero", SEL_L0 },
+	};
+	*k = SEL_ALL;
+	if (!dev || !*dev)
+		return true;
+	for (size_t i = 0; i < XPU_ARRAY_LEN(kinds); i++)
+		if (strcmp(dev, kinds[i].name) == 0) {
+			*k = kinds[i].kind;
+			return true;
+		}
+	*k = SEL_ONE;
+	return false;
+}
+
+/* The device named by index or id. */
+static const xpu_device *find_device(const xpu_system *sys, const char *want)
+{
+	char *end;
+	unsigned long idx = strtoul(want, &end, 10);
+	bool numeric = *want && *end == '\0';
+	for (size_t i = 0; i < xpu_device_count(sys); i++) {
+		const xpu_device *d = xpu_device_at(sys, i);
+		if ((numeric && d->index == idx) || strcmp(d->id, want) == 0 ||
+		    (d->pci_address[0] && strcmp(d->pci_address, want) == 0))
+			return d;
+	}
+	return NULL;
+}
+
+static double test_scale(void)
+{
+	const char *s = getenv("XPU_BENCH_SCALE");
+	char *end;
+	double v = s && *s ? strtod(s, &end) : 1.0;
+	if (!s || !*s || *end || !(v > 0) || v > 1e6)
+		return 1.0;
+	return v;
+}
+
+static const char *const sel_names[] = {
+	[SEL_CPU] = "CPU", [SEL_GPU] = "GPU", [SEL_CUDA] = "CUDA device",
+	[SEL_OPENCL] = "OpenCL device", [SEL_L0] = "Level Zero device",
+};
+
+static int no_target(const xpu_system *sys, sel_kind k, const char *dev, char *err, size_t len)
+{
+	if (k == SEL_ONE) {
+		snprintf(err, len, "no device '%s' (give an index or id as 'xpu list' shows, or "
+			 "cpu, gpu, cuda, opencl, level_zero)", dev);
+		return XPU_BENCH_E_NO_DEVICE;
+	}
+	/* The runtime's own words say most: "zeInit failed: ...", "libcuda.so.1
+	 * not found". */
+	const char *why = "";
+	int rt = k == SEL_CUDA || k == SEL_GPU ? XPU_RT_CUDA : k == SEL_OPENCL ? XPU_RT_OPENCL :
+		 k == SEL_L0 ? XPU_RT_LEVEL_ZERO : -1;
+	const xpu_runtime_info *ri = rt >= 0 ? xpu_runtime_at(sys, (xpu_runtime_kind)rt) : NULL;
+	if (ri && ri->probed && !xpu_is_ok(&ri->status))
+		why = ri->status.detail;
+	else if (ri && ri->probed && ri->summary[0])
+		why = ri->summary;
+	char cause[200] = "";
+	if (why[0])
+		snprintf(cause, sizeof(cause), " (%s: %s)", xpu_runtime_name((xpu_runtime_kind)rt),
+			 why);
+	snprintf(err, len, "no usable %s to benchmark%s; see 'xpu list -v' for why",
+		 k == SEL_ALL ? "device" : sel_names[k], cause);
+	return XPU_BENCH_E_NO_DEVICE;
+}
+
+static bool all_failed(const xpu_bench_report *r)
+{
+	for (size_t i = 0; i < r->n_targets; i++)
+		if (xpu_is_ok(&r->targets[i].status))
+			return false;
+	return true;
+}
+
+int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench_report **out,
+		  char *err, size_t errlen)
+{
+	*out = NULL;
+	xpu_bench_report *r = calloc(1, sizeof(*r));
+	if (!r) {
+		snprintf(err, errlen, "out of memory");
+		return XPU_BENCH_E_NOMEM;
+	}
+	r->level = opt->level;
+	r->scale = test_scale();
+	identify(r, sys);
+	bench_ctx c = { .opt = opt, .scale = r->scale };
+	sel_kind k;
+	parse_selection(opt->device, &k);
+	const xpu_device *one = k == SEL_ONE ? find_device(sys, opt->device) : NULL;
+	for (size_t i = 0; i < xpu_device_count(sys); i++) {
+		const xpu_device *d = xpu_device_at(sys, i);
+		if (k != SEL_ONE || d == one)
+			device_targets(&c, r, d, k);
+	}
+	if (r->n_targets == 0) {
+		int rc = no_target(sys, k, opt->device, err, errlen);
+		free(r);
+		return rc;
+	}
+	*out = r;
+	if (all_failed(r)) {
+		const xpu_bench_target *t = &r->targets[0];
+		snprintf(err, errlen, "%s on %s: %s", t->backend, t->device_name, t->status.detail);
+		return XPU_BENCH_E_FAILED;
+	}
+	return XPU_BENCH_E_OK;
+}
+
+void xpu_bench_report_free(xpu_bench_report *r)
+{
+	free(r);
+}
+
+const char *xpu_peak_kind_name(xpu_peak_kind k)
+{
+	static const char *const names[] = {
+		[XPU_PEAK_NONE] = "none", [XPU_PEAK_MEM_BW] = "mem_bw", [XPU_PEAK_LINK] = "link",
+		[XPU_PEAK_FP32] = "fp32", [XPU_PEAK_TF32] = "tf32", [XPU_PEAK_FP16] = "fp16",
+		[XPU_PEAK_BF16] = "bf16", [XPU_PEAK_FP8] = "fp8",
+	};
+	return (unsigned)k < XPU_PEAK_COUNT ? names[k] : "unknown";
+}
+
+const char *xpu_bench_level_name(xpu_bench_level l)
+{
+	switch (l) {
+	case XPU_BENCH_QUICK: return "quick";
+	case XPU_BENCH_FULL: return "full";
+	default: return "normal";
+	}
+}

@@ -1,0 +1,71 @@
+/* Private to src/bench: the context each backend's runner fills, and the
+ * helpers they share. */
+#ifndef XPU_BENCH_INT_H
+#define XPU_BENCH_INT_H
+
+#include <stddef.h>
+
+#include "xpu/bench.h"
+#include "xpu/xpu.h"
+
+typedef struct bench_ctx {
+	const xpu_bench_options *opt;
+	xpu_bench_target *t;
+	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
+} bench_ctx;
+
+/* Repetitions and warm-ups per level. */
+unsigned bench_reps(const bench_ctx *c);
+
+/* Whether --only selects this figure. */
+bool bench_want(const bench_ctx *c, const char *name);
+/* A new figure on the target (NULL when the table is full). */
+xpu_bench_figure *bench_figure(bench_ctx *c, const char *name, const char *unit,
+			       xpu_peak_kind k, const char *counting);
+/* Fills best/median/min/max from n samples (warm-ups already left out), in
+ * the figure's unit, and applies the test scale. */
+void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples, size_t n);
+/* No figure: why. */
+void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* A named figure that could not run, recorded when --only selects it. */
+void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind k,
+		xpu_state st, xpu_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 7, 8)));
+void bench_note(xpu_bench_figure *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+void bench_progress(const bench_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The whole target failed (runtime missing or broken). */
+void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+/* One timed step of a wall-clock benchmark: 0 on success, else a message in
+ * err. */
+typedef int (*bench_step_fn)(void *arg, char *err, size_t len);
+/* Runs warm + n steps, timing each with the wall clock; the figure gets
+ * amount / time per step (amount > 0: a rate), or the time in microseconds
+ * (amount 0: a latency).  The first failing step fails the figure. */
+void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, unsigned n,
+			double amount, bench_step_fn step, void *arg);
+
+/* Monotonic seconds. */
+double bench_now(void);
+/* A rate in unit per second from an amount and seconds, guarding t = 0. */
+double bench_rate(double amount, double seconds);
+
+/* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
+void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
+/* Sets one peak computed from runtime attributes, if the table had none. */
+void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const char *how);
+/* percent_of_peak of every figure from the target's peaks. */
+void bench_peaks_apply(xpu_bench_target *t);
+
+/* The runners, one per backend. */
+void bench_host(bench_ctx *c, const xpu_device *cpu);
+void bench_cuda(bench_ctx *c, const xpu_device *d);
+void bench_opencl(bench_ctx *c, const xpu_device *d);
+void bench_level_zero(bench_ctx *c, const xpu_device *d);
+
+/* Names every runner may produce, for --only validation. */
+extern const char *const bench_known_prefixes[];
+
+#endif

@@ -1,0 +1,441 @@
+/* Host benchmarks: STREAM copy/scale/add/triad with OpenMP (threads bound,
+ * first touch by the threads that run the kernels, each array at least 4x
+ * the last-level cache, best of N excluding the first, bytes counted as
+ * STREAM counts them: 2/2/3/3 x 8 B x N), and GEMM through a BLAS found at
+ * run time with dlopen. */
+#include "bench/bench_int.h"
+
+#include <dlfcn.h>
+#include <math.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "core/util.h"
+#include "runtimes/rt.h"
+
+/* ---- STREAM ---- */
+
+typedef struct stream_arrays {
+	double *a, *b, *c;
+	size_t n;
+} stream_arrays;
+
+static size_t stream_elements(const bench_ctx *c, const xpu_device *cpu)
+{
+	uint64_t llc = 0;
+	if (xpu_is_ok(&cpu->cpu.l3_bytes.status))
+		llc = cpu->cpu.l3_bytes.value;
+	else if (xpu_is_ok(&cpu->cpu.l2_bytes.status))
+		llc = cpu->cpu.l2_bytes.value;
+	uint64_t sockets = xpu_is_ok(&cpu->cpu.sockets.status) ? cpu->cpu.sockets.value : 1;
+	uint64_t bytes = 4 * llc * (sockets ? sockets : 1);
+	/* Floors keep a machine whose cache size is unknown honest. */
+	uint64_t floor = c->opt->level == XPU_BENCH_QUICK ? 64ull << 20 :
+			 c->opt->level == XPU_BENCH_FULL ? 1024ull << 20 : 256ull << 20;
+	if (bytes < floor)
+		bytes = floor;
+	return (size_t)(bytes / sizeof(double));
+}
+
+static int stream_alloc(stream_arrays *s, size_t n)
+{
+	s->n = n;
+	/* Page-aligned; pages are placed by the first touch below. */
+	if (posix_memalign((void **)&s->a, 4096, n * sizeof(double)) ||
+	    posix_memalign((void **)&s->b, 4096, n * sizeof(double)) ||
+	    posix_memalign((void **)&s->c, 4096, n * sizeof(double)))
+		return -1;
+	double *a = s->a, *b = s->b, *cc = s->c;
+#pragma omp parallel for schedule(static) proc_bind(spread)
+	for (size_t j = 0; j < n; j++) {
+		a[j] = 1.0;
+		b[j] = 2.0;
+		cc[j] = 0.0;
+	}
+	return 0;
+}
+
+static void stream_free(stream_arrays *s)
+{
+	free(s->a);
+	free(s->b);
+	free(s->c);
+}
+
+/* The four kernels, each one parallel loop with the same static schedule as
+ * the first touch, so each thread streams the pages it placed. */
+static double stream_kernel(stream_arrays *s, int k, double scalar)
+{
+	double *a = s->a, *b = s->b, *cc = s->c;
+	size_t n = s->n;
+	double t = bench_now();
+	switch (k) {
+	case 0:
+#pragma omp parallel for schedule(static) proc_bind(spread)
+		for (size_t j = 0; j < n; j++)
+			cc[j] = a[j];
+		break;
+	case 1:
+#pragma omp parallel for schedule(static) proc_bind(spread)
+		for (size_t j = 0; j < n; j++)
+			b[j] = scalar * cc[j];
+		break;
+	case 2:
+#pragma omp parallel for schedule(static) proc_bind(spread)
+		for (size_t j = 0; j < n; j++)
+			cc[j] = a[j] + b[j];
+		break;
+	default:
+#pragma omp parallel for schedule(static) proc_bind(spread)
+		for (size_t j = 0; j < n; j++)
+			a[j] = b[j] + scalar * cc[j];
+		break;
+	}
+	return bench_now() - t;
+}
+
+/* STREAM's own validation: replay the sequence on scalars. */
+static bool stream_valid(const stream_arrays *s, unsigned rounds, double *err)
+{
+	double aj = 1.0, bj = 2.0, cj = 0.0, scalar = 3.0;
+	for (unsigned k = 0; k < rounds; k++) {
+		cj = aj;
+		bj = scalar * cj;
+		cj = aj + bj;
+		aj = bj + scalar * cj;
+	}
+	double ea = 0, eb = 0, ec = 0;
+	size_t step = s->n / 4096 + 1; /* a sample: the full check costs a pass */
+	size_t m = 0;
+	for (size_t j = 0; j < s->n; j += step, m++) {
+		ea += fabs(s->a[j] - aj);
+		eb += fabs(s->b[j] - bj);
+		ec += fabs(s->c[j] - cj);
+	}
+	*err = fmax(fmax(ea / aj, eb / bj), ec / cj) / (double)m;
+	return *err < 1e-13;
+}
+
+static void bench_stream(bench_ctx *c, const xpu_device *cpu)
+{
+	static const char *const names[] = { "stream.copy", "stream.scale", "stream.add",
+					     "stream.triad" };
+	static const char *const counting[] = {
+		"STREAM: read+write, 2 x 8 B x N", "STREAM: read+write, 2 x 8 B x N",
+		"STREAM: read+write, 3 x 8 B x N", "STREAM: read+write, 3 x 8 B x N" };
+	static const double words[] = { 2, 2, 3, 3 };
+	bool any = false;
+	for (int k = 0; k < 4; k++)
+		any = any || bench_want(c, names[k]);
+	if (!any)
+		return;
+	stream_arrays s = { 0 };
+	size_t n = stream_elements(c, cpu);
+	bench_progress(c, "stream: 3 arrays of %zu MiB", n * sizeof(double) >> 20);
+	if (stream_alloc(&s, n) != 0) {
+		stream_free(&s);
+		for (int k = 0; k < 4; k++)
+			bench_skip(c, names[k], "GB/s", XPU_PEAK_MEM_BW, XPU_UNAVAILABLE,
+				   XPU_R_RUNTIME_ERROR, "out of memory for 3 x %zu MiB", n >> 17);
+		return;
+	}
+	unsigned reps = bench_reps(c) + 1; /* the first is left out, as STREAM does */
+	double *times = calloc((size_t)4 * reps, sizeof(double));
+	if (!times) {
+		stream_free(&s);
+		return;
+	}
+	/* Every kernel runs in every round, even when --only keeps one: the
+	 * validation replays the whole sequence. */
+	for (unsigned r = 0; r < reps; r++)
+		for (int k = 0; k < 4; k++)
+			times[k * reps + r] = stream_kernel(&s, k, 3.0);
+	double err = 0;
+	bool valid = stream_valid(&s, reps, &err);
+	for (int k = 0; k < 4; k++) {
+		if (!bench_want(c, names[k]))
+			continue;
+		xpu_bench_figure *f = bench_figure(c, names[k], "GB/s", XPU_PEAK_MEM_BW, counting[k]);
+		if (!f)
+			break;
+		double rates[64];
+		size_t m = 0;
+		for (unsigned r = 1; r < reps && m < 64; r++)
+			rates[m++] = bench_rate(words[k] * 8.0 * (double)n * 1e-9, times[k * reps + r]);
+		if (!valid) {
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+				   "results failed STREAM validation (error %.3g)", err);
+			continue;
+		}
+		bench_finish(c, f, rates, m);
+		bench_note(f, "%zu MiB per array; validated", n * sizeof(double) >> 20);
+	}
+	free(times);
+	stream_free(&s);
+}
+
+/* ---- GEMM through a BLAS found at run time ---- */
+
+enum { CBLAS_ROW_MAJOR = 101, CBLAS_NO_TRANS = 111 };
+
+typedef void (*sgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha,
+			 const float *a, int lda, const float *b, int ldb, float beta, float *c,
+			 int ldc);
+typedef void (*sbgemm_fn)(int order, int ta, int tb, int m, int n, int k, float alpha,
+			  const uint16_t *a, int lda, const uint16_t *b, int ldb, float beta,
+			  float *c, int ldc);
+/* oneDNN's C BLAS-like entry (row-major, dnnl.h): status 0 is success. */
+typedef int (*dnnl_sgemm_fn)(char ta, char tb, int64_t m, int64_t n, int64_t k, float alpha,
+			     const float *a, int64_t lda, const float *b, int64_t ldb, float beta,
+			     float *c, int64_t ldc);
+
+typedef struct blas {
+	void *lib;
+	char what[160];
+	sgemm_fn sgemm;
+	sbgemm_fn sbgemm; /* OpenBLAS built with BFLOAT16 */
+	dnnl_sgemm_fn dnnl_sgemm;
+} blas;
+
+static void blas_sgemm(const blas *b, int m, int n, int k, const float *A, const float *B,
+		       float *C)
+{
+	if (b->sgemm)
+		b->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, m, n, k, 1.0f, A, k, B, n,
+			 0.0f, C, n);
+	else
+		b->dnnl_sgemm('N', 'N', m, n, k, 1.0f, A, k, B, n, 0.0f, C, n);
+}
+
+/* Where the library that holds sym came from. */
+static void lib_path(void *sym_addr, const char *soname, char *out, size_t len)
+{
+	Dl_info info;
+	if (sym_addr && dladdr(sym_addr, &info) && info.dli_fname)
+		snprintf(out, len, "%s", info.dli_fname);
+	else
+		snprintf(out, len, "%s", soname);
+}
+
+/* XPU_BLAS (a path or soname) first, then OpenBLAS, MKL, oneDNN, BLIS and
+ * the reference BLAS, in that order. */
+static bool blas_open(blas *b, char *err, size_t errlen)
+{
+	const char *env = getenv("XPU_BLAS");
+	const char *names[] = { env && *env ? env : "libopenblas.so.0", "libopenblas.so.0",
+				"libmkl_rt.so.2", "libmkl_rt.so", "libdnnl.so.3", "libdnnl.so.2",
+				"libblis.so.4", "libblas.so.3", NULL };
+	for (size_t i = 0; names[i]; i++) {
+		void *lib = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
+		if (!lib)
+			continue;
+		memset(b, 0, sizeof(*b));
+		b->lib = lib;
+		xpu_rt_sym(lib, &b->sgemm, "cblas_sgemm", NULL);
+		xpu_rt_sym(lib, &b->sbgemm, "cblas_sbgemm", NULL);
+		if (!b->sgemm)
+			xpu_rt_sym(lib, &b->dnnl_sgemm, "dnnl_sgemm", NULL);
+		if (!b->sgemm && !b->dnnl_sgemm) {
+			dlclose(lib);
+			continue;
+		}
+		char path[128];
+		void *sym = b->sgemm ? dlsym(lib, "cblas_sgemm") : dlsym(lib, "dnnl_sgemm");
+		lib_path(sym, names[i], path, sizeof(path));
+		const char *(*config)(void) = NULL;
+		xpu_rt_sym(lib, &config, "openblas_get_config", NULL);
+		if (config)
+			snprintf(b->what, sizeof(b->what), "%.60s (%.90s)", config(), path);
+		else
+			snprintf(b->what, sizeof(b->what), "%.150s", path);
+		return true;
+	}
+	snprintf(err, errlen, "no BLAS found (tried %s libopenblas.so.0, libmkl_rt, libdnnl, "
+		 "libblis, libblas.so.3): install libopenblas0", env && *env ? "XPU_BLAS," : "");
+	return false;
+}
+
+static unsigned rng_next(unsigned *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 17;
+	*s ^= *s << 5;
+	return *s;
+}
+
+static void fill_random(float *x, size_t n, unsigned seed)
+{
+	for (size_t i = 0; i < n; i++)
+		x[i] = (float)(rng_next(&seed) % 2001) / 1000.0f - 1.0f;
+}
+
+/* The BLAS against a naive product on a small odd shape: a wrong library
+ * (or a wrong calling convention) shows here, not as a fast wrong figure. */
+static bool gemm_check(const blas *b, double *maxerr)
+{
+	enum { M = 37, N = 29, K = 41 };
+	float A[M * K], B[K * N], C[M * N];
+	fill_random(A, M * K, 1);
+	fill_random(B, K * N, 2);
+	blas_sgemm(b, M, N, K, A, B, C);
+	*maxerr = 0;
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < N; j++) {
+			double ref = 0;
+			for (int k = 0; k < K; k++)
+				ref += (double)A[i * K + k] * B[k * N + j];
+			*maxerr = fmax(*maxerr, fabs(ref - C[i * N + j]));
+		}
+	return *maxerr < 1e-3;
+}
+
+static int gemm_size(const bench_ctx *c)
+{
+	return c->opt->level == XPU_BENCH_QUICK ? 1024 : c->opt->level == XPU_BENCH_FULL ? 4096 : 2048;
+}
+
+static void gemm_fp32(bench_ctx *c, const blas *b, int n)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "gemm.fp32.%d", n);
+	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_FP32, "2 x M x N x K");
+	if (!f)
+		return;
+	double maxerr;
+	if (!gemm_check(b, &maxerr)) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			   "BLAS result differs from the reference by %.3g", maxerr);
+		return;
+	}
+	size_t nn = (size_t)n * n;
+	float *A = malloc(nn * sizeof(float)), *B = malloc(nn * sizeof(float)),
+	      *C = malloc(nn * sizeof(float));
+	if (!A || !B || !C) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		goto out;
+	}
+	fill_random(A, nn, 3);
+	fill_random(B, nn, 4);
+	bench_progress(c, "gemm fp32 %d^3 (%s)", n, b->what);
+	unsigned reps = bench_reps(c) / 2 + 1;
+	double rates[16];
+	size_t m = 0;
+	blas_sgemm(b, n, n, n, A, B, C); /* warm-up: threads, pages, tuning */
+	for (unsigned r = 0; r < reps && m < 16; r++) {
+		double t = bench_now();
+		blas_sgemm(b, n, n, n, A, B, C);
+		rates[m++] = bench_rate(2.0 * n * n * (double)n * 1e-12, bench_now() - t);
+	}
+	bench_finish(c, f, rates, m);
+	bench_note(f, "checked against a naive product (max error %.1e)", maxerr);
+out:
+	free(A);
+	free(B);
+	free(C);
+}
+
+/* bf16 inputs, fp32 output, where the CPU has bf16 arithmetic and the BLAS
+ * has cblas_sbgemm. */
+static void gemm_bf16(bench_ctx *c, const blas *b, const xpu_device *cpu, int n)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "gemm.bf16.%d", n);
+	if (!bench_want(c, name))
+		return;
+	if (!cpu->cpu.avx512_bf16 && !cpu->cpu.amx_bf16) {
+		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
+			   "this CPU has neither AVX512-BF16 nor AMX-BF16");
+		return;
+	}
+	if (!b->sbgemm) {
+		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_RUNTIME_MISSING,
+			   "the BLAS has no cblas_sbgemm (OpenBLAS built with BFLOAT16)");
+		return;
+	}
+	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_BF16, "2 x M x N x K");
+	if (!f)
+		return;
+	size_t nn = (size_t)n * n;
+	uint16_t *A = malloc(nn * 2), *B = malloc(nn * 2);
+	float *C = malloc(nn * sizeof(float));
+	if (!A || !B || !C) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		goto out;
+	}
+	unsigned seed = 5;
+	for (size_t i = 0; i < nn; i++) {
+		A[i] = (uint16_t)(0x3f80u | (rng_next(&seed) & 0x807fu)); /* +-[1,2) */
+		B[i] = (uint16_t)(0x3f80u | (rng_next(&seed) & 0x807fu));
+	}
+	bench_progress(c, "gemm bf16 %d^3", n);
+	unsigned reps = bench_reps(c) / 2 + 1;
+	double rates[16];
+	size_t m = 0;
+	b->sbgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, n, n, n, 1.0f, A, n, B, n, 0.0f,
+		  C, n);
+	for (unsigned r = 0; r < reps && m < 16; r++) {
+		double t = bench_now();
+		b->sbgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, n, n, n, 1.0f, A, n, B,
+			  n, 0.0f, C, n);
+		rates[m++] = bench_rate(2.0 * n * n * (double)n * 1e-12, bench_now() - t);
+	}
+	bench_finish(c, f, rates, m);
+out:
+	free(A);
+	free(B);
+	free(C);
+}
+
+/* OpenBLAS picks its kernels from CPUID at load; a CPU model it does not
+ * know (common in VMs, which hide the model) falls back to SSE3 kernels
+ * ("Prescott") at a fraction of the speed.  Say so, with the fix. */
+static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figure *f)
+{
+	const char *(*corename)(void) = NULL;
+	xpu_rt_sym(b->lib, &corename, "openblas_get_corename", NULL);
+	const char *core = corename ? corename() : NULL;
+	if (!core || !f || (!cpu->cpu.avx2 && !cpu->cpu.avx512f))
+		return;
+	static const char *const generic[] = { "prescott", "core2", "nehalem", "katmai", "atom" };
+	for (size_t i = 0; i < XPU_ARRAY_LEN(generic); i++)
+		if (strcasecmp(core, generic[i]) == 0 && !getenv("OPENBLAS_CORETYPE"))
+			bench_note(f, "OpenBLAS chose %s kernels on a CPU with %s: set "
+				   "OPENBLAS_CORETYPE=%s", core, cpu->cpu.avx512f ? "AVX-512" : "AVX2",
+				   cpu->cpu.avx512f ? "SkylakeX" : "Haswell");
+}
+
+static void bench_gemm(bench_ctx *c, const xpu_device *cpu)
+{
+	int n = gemm_size(c);
+	char fp32[48], bf16[48];
+	snprintf(fp32, sizeof(fp32), "gemm.fp32.%d", n);
+	snprintf(bf16, sizeof(bf16), "gemm.bf16.%d", n);
+	if (!bench_want(c, fp32) && !bench_want(c, bf16))
+		return;
+	blas b;
+	char err[192];
+	if (!blas_open(&b, err, sizeof(err))) {
+		bench_skip(c, fp32, "TFLOP/s", XPU_PEAK_FP32, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING,
+			   "%s", err);
+		return;
+	}
+	xpu_strlcpy(c->t->library, b.what, sizeof(c->t->library));
+	if (bench_want(c, fp32)) {
+		gemm_fp32(c, &b, n);
+		blas_core_hint(&b, cpu, &c->t->figures[c->t->n_figures - 1]);
+	}
+	gemm_bf16(c, &b, cpu, n);
+	/* BLAS libraries keep thread pools and per-thread buffers: unloading
+	 * one mid-process is unsafe (OpenBLAS's destructors race its threads). */
+}
+
+void bench_host(bench_ctx *c, const xpu_device *cpu)
+{
+	bench_stream(c, cpu);
+	bench_gemm(c, cpu);
+	if (!c->t->library[0])
+		snprintf(c->t->library, sizeof(c->t->library), "OpenMP (STREAM kernels)");
+}

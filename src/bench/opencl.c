@@ -1,0 +1,698 @@
+/* OpenCL benchmarks (any ICD: Intel's GPU ICD, PoCL on the CPU, ...):
+ * global memory bandwidth read-only (clpeak's method: each work-item sums
+ * 16 strided float4 loads, only fetched bytes counted) and copy (read+write),
+ * host transfers from pageable and pinned (CL_MEM_ALLOC_HOST_PTR, mapped)
+ * memory, fp32 and fp16-storage GEMM with a tiled kernel checked against a
+ * CPU reference at small sizes first, and launch latency.  The Khronos
+ * headers supply types only; calls go through dlsym. */
+#define CL_TARGET_OPENCL_VERSION 120
+#include "bench/bench_int.h"
+
+#include <CL/cl.h>
+#include <dlfcn.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "runtimes/rt.h"
+#include "runtimes/runtime.h"
+
+typedef struct ocl_api {
+	cl_int (*platforms)(cl_uint, cl_platform_id *, cl_uint *);
+	cl_int (*device_ids)(cl_platform_id, cl_device_type, cl_uint, cl_device_id *, cl_uint *);
+	cl_int (*device_info)(cl_device_id, cl_device_info, size_t, void *, size_t *);
+	cl_context (*create_context)(const cl_context_properties *, cl_uint, const cl_device_id *,
+				     void (*)(const char *, const void *, size_t, void *), void *,
+				     cl_int *);
+	cl_command_queue (*create_queue)(cl_context, cl_device_id, cl_command_queue_properties,
+					 cl_int *);
+	cl_mem (*create_buffer)(cl_context, cl_mem_flags, size_t, void *, cl_int *);
+	cl_program (*create_program)(cl_context, cl_uint, const char **, const size_t *, cl_int *);
+	cl_int (*build_program)(cl_program, cl_uint, const cl_device_id *, const char *,
+				void (*)(cl_program, void *), void *);
+	cl_int (*build_info)(cl_program, cl_device_id, cl_program_build_info, size_t, void *,
+			     size_t *);
+	cl_kernel (*create_kernel)(cl_program, const char *, cl_int *);
+	cl_int (*set_arg)(cl_kernel, cl_uint, size_t, const void *);
+	cl_int (*enqueue_kernel)(cl_command_queue, cl_kernel, cl_uint, const size_t *,
+				 const size_t *, const size_t *, cl_uint, const cl_event *, cl_event *);
+	cl_int (*write)(cl_command_queue, cl_mem, cl_bool, size_t, size_t, const void *, cl_uint,
+			const cl_event *, cl_event *);
+	cl_int (*read)(cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *, cl_uint,
+		       const cl_event *, cl_event *);
+	void *(*map)(cl_command_queue, cl_mem, cl_bool, cl_map_flags, size_t, size_t, cl_uint,
+		     const cl_event *, cl_event *, cl_int *);
+	cl_int (*unmap)(cl_command_queue, cl_mem, void *, cl_uint, const cl_event *, cl_event *);
+	cl_int (*finish)(cl_command_queue);
+	cl_int (*wait)(cl_uint, const cl_event *);
+	cl_int (*profiling)(cl_event, cl_profiling_info, size_t, void *, size_t *);
+	cl_int (*release_event)(cl_event);
+	cl_int (*release_kernel)(cl_kernel);
+	cl_int (*release_program)(cl_program);
+	cl_int (*release_mem)(cl_mem);
+	cl_int (*release_queue)(cl_command_queue);
+	cl_int (*release_context)(cl_context);
+} ocl_api;
+
+typedef struct ocl {
+	ocl_api a;
+	cl_device_id dev;
+	cl_context ctx;
+	cl_command_queue q;
+	cl_program prog;
+	size_t max_wg;
+	cl_ulong max_alloc, global_mem;
+	char name[128];
+	int tile; /* GEMM tile edge: 16, or 8 where work-groups are small */
+} ocl;
+
+static const char kernels[] =
+	"__kernel void read_sum(__global const float4 *a, __global float *out)\n"
+	"{\n"
+	"	size_t g = get_global_id(0), n = get_global_size(0);\n"
+	"	float4 s = (float4)(0.0f);\n"
+	"	for (int i = 0; i < 16; i++)\n"
+	"		s += a[g + i * n];\n"
+	"	out[g] = s.x + s.y + s.z + s.w;\n"
+	"}\n"
+	"__kernel void copy4(__global const float4 *a, __global float4 *b)\n"
+	"{\n"
+	"	size_t g = get_global_id(0);\n"
+	"	b[g] = a[g];\n"
+	"}\n"
+	"__kernel void empty(void) {}\n"
+	/* Tiled GEMM, row-major, any shape (bounds checked).  LOAD/STORE pick
+	 * fp32 or fp16 storage (vload_half: core OpenCL, no cl_khr_fp16). */
+	"#define GEMM(NAME, T, LOAD, STORE)\\\n"
+	"__kernel __attribute__((reqd_work_group_size(TS, TS, 1)))\\\n"
+	"void NAME(int M, int N, int K, __global const T *A, __global const T *B, __global T *C)\\\n"
+	"{\\\n"
+	"	__local float As[TS][TS], Bs[TS][TS];\\\n"
+	"	int r = get_local_id(1), c = get_local_id(0);\\\n"
+	"	int row = get_group_id(1) * TS + r, col = get_group_id(0) * TS + c;\\\n"
+	"	float acc = 0.0f;\\\n"
+	"	for (int t = 0; t < K; t += TS) {\\\n"
+	"		As[r][c] = (row < M && t + c < K) ? LOAD(A, row * K + t + c) : 0.0f;\\\n"
+	"		Bs[r][c] = (t + r < K && col < N) ? LOAD(B, (t + r) * N + col) : 0.0f;\\\n"
+	"		barrier(CLK_LOCAL_MEM_FENCE);\\\n"
+	"		for (int k = 0; k < TS; k++)\\\n"
+	"			acc += As[r][k] * Bs[k][c];\\\n"
+	"		barrier(CLK_LOCAL_MEM_FENCE);\\\n"
+	"	}\\\n"
+	"	if (row < M && col < N)\\\n"
+	"		STORE(C, row * N + col, acc);\\\n"
+	"}\n"
+	"#define LOAD_F(p, i) (p)[i]\n"
+	"#define STORE_F(p, i, v) (p)[i] = (v)\n"
+	"#define LOAD_H(p, i) vload_half((i), (p))\n"
+	"#define STORE_H(p, i, v) vstore_half((v), (i), (p))\n"
+	"GEMM(sgemm, float, LOAD_F, STORE_F)\n"
+	"GEMM(hgemm, half, LOAD_H, STORE_H)\n";
+
+static int ocl_load(void *lib, ocl_api *a)
+{
+	memset(a, 0, sizeof(*a));
+	int ok = 1;
+	ok &= xpu_rt_sym(lib, &a->platforms, "clGetPlatformIDs", NULL);
+	ok &= xpu_rt_sym(lib, &a->device_ids, "clGetDeviceIDs", NULL);
+	ok &= xpu_rt_sym(lib, &a->device_info, "clGetDeviceInfo", NULL);
+	ok &= xpu_rt_sym(lib, &a->create_context, "clCreateContext", NULL);
+	ok &= xpu_rt_sym(lib, &a->create_queue, "clCreateCommandQueue", NULL);
+	ok &= xpu_rt_sym(lib, &a->create_buffer, "clCreateBuffer", NULL);
+	ok &= xpu_rt_sym(lib, &a->create_program, "clCreateProgramWithSource", NULL);
+	ok &= xpu_rt_sym(lib, &a->build_program, "clBuildProgram", NULL);
+	ok &= xpu_rt_sym(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
+	ok &= xpu_rt_sym(lib, &a->create_kernel, "clCreateKernel", NULL);
+	ok &= xpu_rt_sym(lib, &a->set_arg, "clSetKernelArg", NULL);
+	ok &= xpu_rt_sym(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
+	ok &= xpu_rt_sym(lib, &a->write, "clEnqueueWriteBuffer", NULL);
+	ok &= xpu_rt_sym(lib, &a->read, "clEnqueueReadBuffer", NULL);
+	ok &= xpu_rt_sym(lib, &a->map, "clEnqueueMapBuffer", NULL);
+	ok &= xpu_rt_sym(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
+	ok &= xpu_rt_sym(lib, &a->finish, "clFinish", NULL);
+	ok &= xpu_rt_sym(lib, &a->wait, "clWaitForEvents", NULL);
+	ok &= xpu_rt_sym(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_event, "clReleaseEvent", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_kernel, "clReleaseKernel", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_program, "clReleaseProgram", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_mem, "clReleaseMemObject", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
+	ok &= xpu_rt_sym(lib, &a->release_context, "clReleaseContext", NULL);
+	return ok;
+}
+
+/* The CL device that is d: a CPU-type device for the CPU, else the GPU whose
+ * name discovery recorded for d's OpenCL backend. */
+static bool ocl_find(ocl *o, const xpu_device *d)
+{
+	cl_platform_id plats[16];
+	cl_uint np = 0;
+	if (o->a.platforms(16, plats, &np) != CL_SUCCESS)
+		return false;
+	const char *want = d->backends[XPU_BACKEND_OPENCL].device_name;
+	bool cpu = d->vendor == XPU_VENDOR_CPU;
+	for (cl_uint p = 0; p < np && p < 16; p++) {
+		cl_device_id devs[32];
+		cl_uint nd = 0;
+		if (o->a.device_ids(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
+			continue;
+		for (cl_uint i = 0; i < nd && i < 32; i++) {
+			cl_device_type type = 0;
+			char name[128] = "";
+			o->a.device_info(devs[i], CL_DEVICE_TYPE, sizeof(type), &type, NULL);
+			o->a.device_info(devs[i], CL_DEVICE_NAME, sizeof(name) - 1, name, NULL);
+			bool is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
+			if (is_cpu == cpu && (strcmp(name, want) == 0 || (cpu && !want[0]))) {
+				o->dev = devs[i];
+				xpu_strlcpy(o->name, name, sizeof(o->name));
+				return true;
+			}
+		}
+	}
+	return false;
+}
+
+static bool ocl_build(ocl *o, char *err, size_t len)
+{
+	cl_int rc;
+	const char *src = kernels;
+	o->prog = o->a.create_program(o->ctx, 1, &src, NULL, &rc);
+	if (!o->prog) {
+		snprintf(err, len, "clCreateProgramWithSource: error %d", rc);
+		return false;
+	}
+	char opts[32];
+	snprintf(opts, sizeof(opts), "-DTS=%d", o->tile);
+	rc = o->a.build_program(o->prog, 1, &o->dev, opts, NULL, NULL);
+	if (rc != CL_SUCCESS) {
+		char log[256] = "";
+		o->a.build_info(o->prog, o->dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
+		log[strcspn(log, "\n")] = '\0';
+		snprintf(err, len, "clBuildProgram: error %d: %s", rc, log);
+		return false;
+	}
+	return true;
+}
+
+static bool ocl_open(ocl *o, const xpu_device *d, char *err, size_t len)
+{
+	static const char *const libs[] = { "libOpenCL.so.1", "libOpenCL.so", NULL };
+	void *lib = xpu_dl_open(libs, err, len);
+	if (!lib)
+		return false;
+	/* The ICD loader and its ICDs stay loaded: unloading an ICD with live
+	 * threads (PoCL keeps a pool) is unsafe. */
+	if (!ocl_load(lib, &o->a)) {
+		snprintf(err, len, "libOpenCL.so.1 lacks an OpenCL 1.2 entry point");
+		return false;
+	}
+	if (!ocl_find(o, d)) {
+		snprintf(err, len, "OpenCL no longer lists '%s'",
+			 d->backends[XPU_BACKEND_OPENCL].device_name);
+		return false;
+	}
+	o->a.device_info(o->dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(o->max_wg), &o->max_wg, NULL);
+	o->a.device_info(o->dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(o->max_alloc), &o->max_alloc,
+			 NULL);
+	o->a.device_info(o->dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(o->global_mem), &o->global_mem,
+			 NULL);
+	o->tile = o->max_wg >= 256 ? 16 : 8;
+	cl_int rc;
+	o->ctx = o->a.create_context(NULL, 1, &o->dev, NULL, NULL, &rc);
+	if (!o->ctx) {
+		snprintf(err, len, "clCreateContext: error %d", rc);
+		return false;
+	}
+	o->q = o->a.create_queue(o->ctx, o->dev, CL_QUEUE_PROFILING_ENABLE, &rc);
+	if (!o->q) {
+		snprintf(err, len, "clCreateCommandQueue: error %d", rc);
+		return false;
+	}
+	return ocl_build(o, err, len);
+}
+
+static void ocl_close(ocl *o)
+{
+	if (o->prog)
+		o->a.release_program(o->prog);
+	if (o->q)
+		o->a.release_queue(o->q);
+	if (o->ctx)
+		o->a.release_context(o->ctx);
+}
+
+/* Runs kernel k over global (2-D when local[1] != 0) and returns its device
+ * time in seconds, or a negative value on error (rc in *rc). */
+static double ocl_run(ocl *o, cl_kernel k, const size_t *global, const size_t *local, cl_uint dims,
+		      cl_int *rc)
+{
+	cl_event ev = NULL;
+	*rc = o->a.enqueue_kernel(o->q, k, dims, NULL, global, local, 0, NULL, &ev);
+	if (*rc != CL_SUCCESS)
+		return -1;
+	*rc = o->a.wait(1, &ev);
+	cl_ulong t0 = 0, t1 = 0;
+	if (*rc == CL_SUCCESS)
+		*rc = o->a.profiling(ev, CL_PROFILING_COMMAND_START, sizeof(t0), &t0, NULL);
+	if (*rc == CL_SUCCESS)
+		*rc = o->a.profiling(ev, CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL);
+	o->a.release_event(ev);
+	if (*rc != CL_SUCCESS)
+		return -1;
+	return (double)(t1 - t0) * 1e-9;
+}
+
+static size_t ocl_mem_bytes(const bench_ctx *c, const ocl *o)
+{
+	size_t want = c->opt->level == XPU_BENCH_QUICK ? 64u << 20 :
+		      c->opt->level == XPU_BENCH_FULL ? 1024u << 20 : 256u << 20;
+	if (o->max_alloc && want > o->max_alloc / 2)
+		want = (size_t)(o->max_alloc / 2);
+	if (o->global_mem && want > o->global_mem / 4)
+		want = (size_t)(o->global_mem / 4);
+	return want & ~(size_t)((1u << 20) - 1);
+}
+
+static cl_mem ocl_buffer(ocl *o, cl_mem_flags flags, size_t bytes, cl_int *rc)
+{
+	return o->a.create_buffer(o->ctx, flags, bytes, NULL, rc);
+}
+
+/* Times reps+1 runs of k; the first is a warm-up.  Rates are amount/time. */
+static void ocl_time_kernel(bench_ctx *c, ocl *o, xpu_bench_figure *f, cl_kernel k,
+			    const size_t *global, const size_t *local, cl_uint dims, double amount)
+{
+	unsigned reps = bench_reps(c);
+	double rates[32];
+	size_t m = 0;
+	for (unsigned r = 0; r <= reps && m < 32; r++) {
+		cl_int rc;
+		double t = ocl_run(o, k, global, local, dims, &rc);
+		if (t < 0) {
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+				   "clEnqueueNDRangeKernel: error %d", rc);
+			return;
+		}
+		if (r > 0)
+			rates[m++] = bench_rate(amount, t);
+	}
+	bench_finish(c, f, rates, m);
+}
+
+/* ---- memory bandwidth ---- */
+
+static bool fill_ones(ocl *o, cl_mem b, size_t bytes)
+{
+	float *h = malloc(bytes);
+	if (!h)
+		return false;
+	for (size_t i = 0; i < bytes / sizeof(float); i++)
+		h[i] = 1.0f;
+	cl_int rc = o->a.write(o->q, b, CL_TRUE, 0, bytes, h, 0, NULL, NULL);
+	free(h);
+	return rc == CL_SUCCESS;
+}
+
+static void mem_read(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
+{
+	xpu_bench_figure *f = bench_figure(c, "mem.read", "GB/s", XPU_PEAK_MEM_BW,
+					   "bytes fetched once (clpeak)");
+	if (!f)
+		return;
+	size_t items = bytes / (16 * 16); /* 16 float4 loads per work-item */
+	cl_int rc;
+	cl_mem out = ocl_buffer(o, CL_MEM_WRITE_ONLY, items * sizeof(float), &rc);
+	cl_kernel k = out ? o->a.create_kernel(o->prog, "read_sum", &rc) : NULL;
+	if (!k) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "read kernel: error %d", rc);
+		goto out;
+	}
+	o->a.set_arg(k, 0, sizeof(cl_mem), &src);
+	o->a.set_arg(k, 1, sizeof(cl_mem), &out);
+	ocl_time_kernel(c, o, f, k, &items, NULL, 1, (double)items * 256 * 1e-9);
+	/* Every work-item summed 16 float4 of ones: 64. */
+	float probe[4] = { 0 };
+	size_t at = (items / 2) * sizeof(float);
+	if (xpu_is_ok(&f->status) &&
+	    (o->a.read(o->q, out, CL_TRUE, at, sizeof(probe), probe, 0, NULL, NULL) != CL_SUCCESS ||
+	     probe[0] != 64.0f || probe[3] != 64.0f))
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			   "read kernel computed %g, expected 64", (double)probe[0]);
+	else
+		bench_note(f, "%zu MiB; result checked", bytes >> 20);
+	o->a.release_kernel(k);
+out:
+	if (out)
+		o->a.release_mem(out);
+}
+
+static void mem_copy(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
+{
+	xpu_bench_figure *f = bench_figure(c, "mem.copy", "GB/s", XPU_PEAK_MEM_BW,
+					   "read+write, 2 x bytes (STREAM copy)");
+	if (!f)
+		return;
+	cl_int rc;
+	cl_mem dst = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
+	cl_kernel k = dst ? o->a.create_kernel(o->prog, "copy4", &rc) : NULL;
+	if (!k) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "copy kernel: error %d", rc);
+		goto out;
+	}
+	o->a.set_arg(k, 0, sizeof(cl_mem), &src);
+	o->a.set_arg(k, 1, sizeof(cl_mem), &dst);
+	size_t items = bytes / 16;
+	ocl_time_kernel(c, o, f, k, &items, NULL, 1, 2.0 * (double)bytes * 1e-9);
+	xpu_set_real(&f->alt_best, f->best / 2);
+	xpu_strlcpy(f->alt_counting, "bytes once (bcopy)", sizeof(f->alt_counting));
+	float probe = 0;
+	if (xpu_is_ok(&f->status) &&
+	    (o->a.read(o->q, dst, CL_TRUE, bytes - 4, 4, &probe, 0, NULL, NULL) != CL_SUCCESS ||
+	     probe != 1.0f))
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "copy kernel result is wrong");
+	o->a.release_kernel(k);
+out:
+	if (dst)
+		o->a.release_mem(dst);
+}
+
+static void ocl_memory(bench_ctx *c, ocl *o)
+{
+	if (!bench_want(c, "mem.read") && !bench_want(c, "mem.copy"))
+		return;
+	size_t bytes = ocl_mem_bytes(c, o);
+	cl_int rc;
+	cl_mem src = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
+	if (!src || !fill_ones(o, src, bytes)) {
+		bench_skip(c, "mem.read", "GB/s", XPU_PEAK_MEM_BW, XPU_UNAVAILABLE,
+			   XPU_R_RUNTIME_ERROR, "cannot allocate %zu MiB on the device", bytes >> 20);
+		if (src)
+			o->a.release_mem(src);
+		return;
+	}
+	bench_progress(c, "opencl memory bandwidth, %zu MiB", bytes >> 20);
+	if (bench_want(c, "mem.read"))
+		mem_read(c, o, src, bytes);
+	if (bench_want(c, "mem.copy"))
+		mem_copy(c, o, src, bytes);
+	o->a.release_mem(src);
+}
+
+/* ---- transfers ---- */
+
+typedef enum { H2D, D2H } direction;
+
+typedef struct ocl_step {
+	ocl *o;
+	direction dir;
+	cl_mem dev;
+	void *host;
+	size_t bytes;
+	cl_kernel k;
+} ocl_step;
+
+/* One blocking transfer between the host pointer and the buffer. */
+static int step_transfer(void *arg, char *err, size_t len)
+{
+	ocl_step *s = arg;
+	cl_int rc = s->dir == H2D ?
+			    s->o->a.write(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL) :
+			    s->o->a.read(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL);
+	if (rc != CL_SUCCESS)
+		snprintf(err, len, "%s: error %d",
+			 s->dir == H2D ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", rc);
+	return rc;
+}
+
+static void time_transfer(bench_ctx *c, ocl *o, const char *name, direction dir, cl_mem dev,
+			  void *h, size_t bytes)
+{
+	xpu_bench_figure *f = bench_figure(c, name, "GB/s", XPU_PEAK_LINK,
+					   "bytes once, per direction");
+	ocl_step s = { .o = o, .dir = dir, .dev = dev, .host = h, .bytes = bytes };
+	bench_wall_samples(c, f, 1, bench_reps(c), (double)bytes * 1e-9, step_transfer, &s);
+	bench_note(f, "%zu MiB blocking transfers, wall clock", bytes >> 20);
+}
+
+static void ocl_transfers(bench_ctx *c, ocl *o)
+{
+	static const char *const names[] = { "h2d.pageable", "d2h.pageable", "h2d.pinned",
+					     "d2h.pinned" };
+	bool any = false;
+	for (int i = 0; i < 4; i++)
+		any = any || bench_want(c, names[i]);
+	if (!any)
+		return;
+	size_t bytes = ocl_mem_bytes(c, o) / 2;
+	cl_int rc;
+	cl_mem dev = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
+	cl_mem pin = ocl_buffer(o, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, &rc);
+	void *pageable = malloc(bytes);
+	void *pinned = pin ? o->a.map(o->q, pin, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0,
+				     NULL, NULL, &rc) : NULL;
+	bench_progress(c, "opencl transfers, %zu MiB", bytes >> 20);
+	if (dev && pageable) {
+		memset(pageable, 1, bytes);
+		if (bench_want(c, names[0]))
+			time_transfer(c, o, names[0], H2D, dev, pageable, bytes);
+		if (bench_want(c, names[1]))
+			time_transfer(c, o, names[1], D2H, dev, pageable, bytes);
+	}
+	if (dev && pinned) {
+		memset(pinned, 1, bytes);
+		if (bench_want(c, names[2]))
+			time_transfer(c, o, names[2], H2D, dev, pinned, bytes);
+		if (bench_want(c, names[3]))
+			time_transfer(c, o, names[3], D2H, dev, pinned, bytes);
+		o->a.unmap(o->q, pin, pinned, 0, NULL, NULL);
+		o->a.finish(o->q);
+	}
+	if (!dev)
+		bench_skip(c, names[0], "GB/s", XPU_PEAK_LINK, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			   "cannot allocate %zu MiB on the device", bytes >> 20);
+	free(pageable);
+	if (pin)
+		o->a.release_mem(pin);
+	if (dev)
+		o->a.release_mem(dev);
+}
+
+/* ---- GEMM ---- */
+
+typedef struct gemm_bufs {
+	cl_mem a, b, c;
+} gemm_bufs;
+
+static void gemm_release(ocl *o, gemm_bufs *g)
+{
+	if (g->a)
+		o->a.release_mem(g->a);
+	if (g->b)
+		o->a.release_mem(g->b);
+	if (g->c)
+		o->a.release_mem(g->c);
+	memset(g, 0, sizeof(*g));
+}
+
+static cl_int gemm_setup(ocl *o, cl_kernel k, gemm_bufs *g, int m, int n, int kk, size_t esize,
+			 size_t global[2])
+{
+	cl_int rc = CL_SUCCESS;
+	g->a = ocl_buffer(o, CL_MEM_READ_ONLY, (size_t)m * kk * esize, &rc);
+	if (g->a)
+		g->b = ocl_buffer(o, CL_MEM_READ_ONLY, (size_t)kk * n * esize, &rc);
+	if (g->b)
+		g->c = ocl_buffer(o, CL_MEM_READ_WRITE, (size_t)m * n * esize, &rc);
+	if (!g->c)
+		return rc;
+	o->a.set_arg(k, 0, sizeof(int), &m);
+	o->a.set_arg(k, 1, sizeof(int), &n);
+	o->a.set_arg(k, 2, sizeof(int), &kk);
+	o->a.set_arg(k, 3, sizeof(cl_mem), &g->a);
+	o->a.set_arg(k, 4, sizeof(cl_mem), &g->b);
+	o->a.set_arg(k, 5, sizeof(cl_mem), &g->c);
+	size_t ts = (size_t)o->tile;
+	global[0] = ((size_t)n + ts - 1) / ts * ts;
+	global[1] = ((size_t)m + ts - 1) / ts * ts;
+	return CL_SUCCESS;
+}
+
+/* IEEE half <-> float for the host side of the fp16 check (normal numbers
+ * and zero are all the check uses). */
+static uint16_t to_half(float f)
+{
+	uint32_t x;
+	memcpy(&x, &f, 4);
+	uint32_t sign = (x >> 16) & 0x8000u;
+	int exp = (int)((x >> 23) & 0xff) - 127 + 15;
+	uint32_t mant = (x >> 13) & 0x3ffu;
+	if (exp <= 0)
+		return (uint16_t)sign;
+	return (uint16_t)(sign | ((uint32_t)exp << 10) | mant);
+}
+
+static float from_half(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+	uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+	uint32_t x = exp ? sign | ((exp - 15 + 127) << 23) | (mant << 13) : sign;
+	float f;
+	memcpy(&f, &x, 4);
+	return f;
+}
+
+/* The kernel on an odd shape against a CPU reference.  Inputs are small
+ * integers over 8, exact in fp16, so fp32 results must match to rounding. */
+static bool gemm_check(ocl *o, cl_kernel k, bool half, double *maxerr, char *err, size_t len)
+{
+	enum { M = 67, N = 45, K = 33 };
+	size_t es = half ? 2 : 4;
+	float A[M * K], B[K * N], ref[M * N], out[M * N];
+	uint16_t hA[M * K], hB[K * N], hC[M * N];
+	for (int i = 0; i < M * K; i++)
+		A[i] = (float)((i * 7 % 17) - 8) / 8.0f;
+	for (int i = 0; i < K * N; i++)
+		B[i] = (float)((i * 5 % 13) - 6) / 8.0f;
+	for (int i = 0; i < M; i++)
+		for (int j = 0; j < N; j++) {
+			double s = 0;
+			for (int x = 0; x < K; x++)
+				s += (double)A[i * K + x] * B[x * N + j];
+			ref[i * N + j] = (float)s;
+		}
+	for (int i = 0; i < M * K; i++)
+		hA[i] = to_half(A[i]);
+	for (int i = 0; i < K * N; i++)
+		hB[i] = to_half(B[i]);
+	gemm_bufs g = { 0 };
+	size_t global[2], local[2] = { (size_t)o->tile, (size_t)o->tile };
+	cl_int rc = gemm_setup(o, k, &g, M, N, K, es, global);
+	if (rc == CL_SUCCESS)
+		rc = o->a.write(o->q, g.a, CL_TRUE, 0, sizeof(A) / 4 * es, half ? (void *)hA : A, 0,
+				NULL, NULL);
+	if (rc == CL_SUCCESS)
+		rc = o->a.write(o->q, g.b, CL_TRUE, 0, sizeof(B) / 4 * es, half ? (void *)hB : B, 0,
+				NULL, NULL);
+	if (rc == CL_SUCCESS && ocl_run(o, k, global, local, 2, &rc) < 0 && rc == CL_SUCCESS)
+		rc = CL_INVALID_VALUE;
+	if (rc == CL_SUCCESS)
+		rc = o->a.read(o->q, g.c, CL_TRUE, 0, sizeof(out) / 4 * es, half ? (void *)hC : out,
+			       0, NULL, NULL);
+	gemm_release(o, &g);
+	if (rc != CL_SUCCESS) {
+		snprintf(err, len, "GEMM check could not run: error %d", rc);
+		return false;
+	}
+	*maxerr = 0;
+	for (int i = 0; i < M * N; i++) {
+		double v = half ? from_half(hC[i]) : out[i];
+		double tol = half ? fabs(ref[i]) / 512 + 1e-3 : 1e-4;
+		double e = fabs(v - ref[i]);
+		*maxerr = fmax(*maxerr, e);
+		if (e > tol) {
+			snprintf(err, len, "GEMM result wrong at (%d,%d): %g, CPU reference %g", i / N,
+				 i % N, v, (double)ref[i]);
+			return false;
+		}
+	}
+	return true;
+}
+
+static void ocl_gemm_one(bench_ctx *c, ocl *o, const char *kname, const char *prec,
+			 xpu_peak_kind pk, int n)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "gemm.%s.%d", prec, n);
+	if (!bench_want(c, name))
+		return;
+	bool half = strcmp(prec, "fp16") == 0;
+	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", pk, "2 x M x N x K");
+	if (!f)
+		return;
+	cl_int rc;
+	cl_kernel k = o->a.create_kernel(o->prog, kname, &rc);
+	if (!k) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "clCreateKernel %s: error %d",
+			   kname, rc);
+		return;
+	}
+	double maxerr = 0;
+	char err[128];
+	if (!gemm_check(o, k, half, &maxerr, err, sizeof(err))) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", err);
+		o->a.release_kernel(k);
+		return;
+	}
+	bench_progress(c, "opencl gemm %s %d^3", prec, n);
+	gemm_bufs g = { 0 };
+	size_t global[2], local[2] = { (size_t)o->tile, (size_t)o->tile };
+	rc = gemm_setup(o, k, &g, n, n, n, half ? 2 : 4, global);
+	if (rc != CL_SUCCESS)
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			   "cannot allocate 3 %d x %d matrices: error %d", n, n, rc);
+	else
+		ocl_time_kernel(c, o, f, k, global, local, 2, 2.0 * n * n * (double)n * 1e-12);
+	bench_note(f, "tiled kernel %dx%d%s; checked against a CPU reference (67x45x33)", o->tile,
+		   o->tile, half ? ", fp16 storage, fp32 math" : "");
+	gemm_release(o, &g);
+	o->a.release_kernel(k);
+}
+
+static void ocl_gemm(bench_ctx *c, ocl *o)
+{
+	int n = c->opt->level == XPU_BENCH_QUICK ? 512 : c->opt->level == XPU_BENCH_FULL ? 2048 : 1024;
+	ocl_gemm_one(c, o, "sgemm", "fp32", XPU_PEAK_FP32, n);
+	ocl_gemm_one(c, o, "hgemm", "fp16", XPU_PEAK_FP16, n);
+}
+
+/* ---- launch latency ---- */
+
+/* An empty kernel, enqueued and waited for. */
+static int step_empty(void *arg, char *err, size_t len)
+{
+	ocl_step *s = arg;
+	size_t one = 1;
+	cl_int rc = s->o->a.enqueue_kernel(s->o->q, s->k, 1, NULL, &one, NULL, 0, NULL, NULL);
+	if (rc == CL_SUCCESS)
+		rc = s->o->a.finish(s->o->q);
+	if (rc != CL_SUCCESS)
+		snprintf(err, len, "empty kernel: error %d", rc);
+	return rc;
+}
+
+static void ocl_latency(bench_ctx *c, ocl *o)
+{
+	if (!bench_want(c, "launch.latency"))
+		return;
+	xpu_bench_figure *f = bench_figure(c, "launch.latency", "us", XPU_PEAK_NONE,
+					   "enqueue of an empty kernel + clFinish, wall clock");
+	cl_int rc;
+	ocl_step s = { .o = o, .k = f ? o->a.create_kernel(o->prog, "empty", &rc) : NULL };
+	if (!s.k) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "clCreateKernel empty");
+		return;
+	}
+	bench_wall_samples(c, f, 10, c->opt->level == XPU_BENCH_QUICK ? 200 : 1000, 0, step_empty,
+			   &s);
+	o->a.release_kernel(s.k);
+}
+
+void bench_opencl(bench_ctx *c, const xpu_device *d)
+{
+	ocl o;
+	memset(&o, 0, sizeof(o));
+	char err[256];
+	if (!ocl_open(&o, d, err, sizeof(err))) {
+		bench_target_fail(c->t, XPU_R_RUNTIME_ERROR, "%s", err);
+		ocl_close(&o);
+		return;
+	}
+	snprintf(c->t->library, sizeof(c->t->library), "OpenCL: %s", o.name);
+	ocl_memory(c, &o);
+	ocl_transfers(c, &o);
+	ocl_gemm(c, &o);
+	ocl_latency(c, &o);
+	ocl_close(&o);
+}

@@ -1,0 +1,326 @@
+/* xpu bench's logic without timing: --only selection, the peak table and
+ * percentages, and baselines (save, compare, and every way a baseline can be
+ * unusable). */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "bench/bench_int.h"
+#include "core/util.h"
+#include "xpu/bench.h"
+
+static void test_only_selects_by_prefix(void **state)
+{
+	(void)state;
+	assert_true(xpu_bench_selected(NULL, "stream.triad"));
+	assert_true(xpu_bench_selected("", "stream.triad"));
+	assert_true(xpu_bench_selected("stream", "stream.triad"));
+	assert_true(xpu_bench_selected("gemm.bf16,stream.triad", "stream.triad"));
+	assert_true(xpu_bench_selected("gemm.bf16", "gemm.bf16.8192"));
+	/* a prefix ends at a dot: "gemm.bf1" is not "gemm.bf16" */
+	assert_false(xpu_bench_selected("gemm.bf1", "gemm.bf16.8192"));
+	assert_false(xpu_bench_selected("stream.copy", "stream.triad"));
+	assert_false(xpu_bench_selected("gemm", "gemv.bf16.m1.n4096.k4096"));
+}
+
+static void test_only_validation(void **state)
+{
+	(void)state;
+	char bad[64];
+	assert_true(xpu_bench_only_valid("stream,gemm.bf16.8192,launch", bad, sizeof(bad)));
+	assert_true(xpu_bench_only_valid("gemv.bf16.m1.n4096.k4096", bad, sizeof(bad)));
+	assert_false(xpu_bench_only_valid("stream,bogus", bad, sizeof(bad)));
+	assert_string_equal(bad, "bogus");
+	assert_false(xpu_bench_only_valid("streamx", bad, sizeof(bad)));
+	assert_false(xpu_bench_only_valid("", bad, sizeof(bad)));
+}
+
+static xpu_device gpu(uint16_t vendor, uint16_t device)
+{
+	xpu_device d;
+	memset(&d, 0, sizeof(d));
+	d.vendor = vendor == 0x10de ? XPU_VENDOR_NVIDIA : XPU_VENDOR_INTEL;
+	d.kind = XPU_KIND_DISCRETE;
+	d.pci_vendor_id = vendor;
+	d.pci_device_id = device;
+	return d;
+}
+
+static void test_peaks_h200_from_table(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	xpu_device d = gpu(0x10de, 0x2335);
+	bench_peaks_fill(&t, &d);
+	assert_int_equal(t.peaks[XPU_PEAK_MEM_BW].status.state, XPU_OK);
+	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 4810);
+	assert_true(t.peaks[XPU_PEAK_BF16].value == 989);
+	assert_true(t.peaks[XPU_PEAK_LINK].value == 63.0);
+	assert_non_null(strstr(t.peak_source, "H200"));
+	/* the table wins over a value derived from runtime attributes */
+	bench_peak_derive(&t, XPU_PEAK_MEM_BW, 4000, "computed");
+	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 4810);
+}
+
+static void test_peaks_arc(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	xpu_device d = gpu(0x8086, 0x56a0);
+	bench_peaks_fill(&t, &d);
+	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 560);
+	assert_true(t.peaks[XPU_PEAK_FP16].value == 137.6);
+	/* Alchemist has no TF32 rate: unsupported, saying so */
+	assert_int_equal(t.peaks[XPU_PEAK_TF32].status.state, XPU_UNSUPPORTED);
+	assert_non_null(strstr(t.peaks[XPU_PEAK_TF32].status.detail, "tf32"));
+	d = gpu(0x8086, 0xe20b);
+	bench_peaks_fill(&t, &d);
+	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 456);
+}
+
+static void test_peaks_unknown_device_says_why(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	xpu_device d = gpu(0x10de, 0x1234);
+	bench_peaks_fill(&t, &d);
+	assert_int_not_equal(t.peaks[XPU_PEAK_MEM_BW].status.state, XPU_OK);
+	assert_non_null(strstr(t.peaks[XPU_PEAK_MEM_BW].status.detail, "10de:1234"));
+	/* a runtime's attributes fill the gap, and the source says how */
+	bench_peak_derive(&t, XPU_PEAK_MEM_BW, 1000, "computed: clock x bus");
+	assert_int_equal(t.peaks[XPU_PEAK_MEM_BW].status.state, XPU_OK);
+	assert_non_null(strstr(t.peak_source, "computed"));
+}
+
+static void add_figure(xpu_bench_target *t, const char *name, const char *unit,
+		       xpu_peak_kind k, double best)
+{
+	xpu_bench_figure *f = &t->figures[t->n_figures++];
+	memset(f, 0, sizeof(*f));
+	xpu_strlcpy(f->name, name, sizeof(f->name));
+	xpu_strlcpy(f->unit, unit, sizeof(f->unit));
+	f->peak_kind = k;
+	f->lower_is_better = strcmp(unit, "us") == 0;
+	f->best = f->median = f->min = f->max = best;
+	f->reps = 5;
+	xpu_set_ok(&f->status);
+}
+
+static void test_percent_of_peak(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	xpu_device d = gpu(0x10de, 0x2335);
+	bench_peaks_fill(&t, &d);
+	add_figure(&t, "d2d.memcpy", "GB/s", XPU_PEAK_MEM_BW, 4329);
+	add_figure(&t, "launch.latency", "us", XPU_PEAK_NONE, 5);
+	bench_peaks_apply(&t);
+	assert_int_equal(t.figures[0].percent_of_peak.status.state, XPU_OK);
+	assert_true(t.figures[0].percent_of_peak.value > 89.9 &&
+		    t.figures[0].percent_of_peak.value < 90.1);
+	assert_int_not_equal(t.figures[1].percent_of_peak.status.state, XPU_OK);
+}
+
+/* A report of one host target with a rate and a latency. */
+static xpu_bench_report *sample_report(double rate, double latency)
+{
+	xpu_bench_report *r = calloc(1, sizeof(*r));
+	xpu_strlcpy(r->hostname, "benchhost", sizeof(r->hostname));
+	xpu_strlcpy(r->machine_id, "0123456789abcdef", sizeof(r->machine_id));
+	r->scale = 1.0;
+	r->n_targets = 1;
+	xpu_bench_target *t = &r->targets[0];
+	xpu_strlcpy(t->device_id, "cpu", sizeof(t->device_id));
+	xpu_strlcpy(t->backend, "host", sizeof(t->backend));
+	xpu_set_ok(&t->status);
+	add_figure(t, "stream.triad", "GB/s", XPU_PEAK_MEM_BW, rate);
+	add_figure(t, "launch.latency", "us", XPU_PEAK_NONE, latency);
+	return r;
+}
+
+typedef struct files {
+	char dir[64];
+	char path[128];
+} files;
+
+static int setup_files(void **state)
+{
+	files *f = calloc(1, sizeof(*f));
+	strcpy(f->dir, "/tmp/xpu-bench-test-XXXXXX");
+	if (!mkdtemp(f->dir))
+		return -1;
+	snprintf(f->path, sizeof(f->path), "%s/base.json", f->dir);
+	*state = f;
+	return 0;
+}
+
+static int teardown_files(void **state)
+{
+	files *f = *state;
+	unlink(f->path);
+	rmdir(f->dir);
+	free(f);
+	return 0;
+}
+
+static int compare(const xpu_bench_report *r, const char *path, double thr,
+		   xpu_bench_comparison **cmp, char *err)
+{
+	return xpu_bench_compare(r, path, thr, cmp, err, 512);
+}
+
+static void test_compare_detects_slowdown(void **state)
+{
+	files *fs = *state;
+	char err[512];
+	xpu_bench_report *base = sample_report(100, 10);
+	assert_int_equal(xpu_bench_save(base, fs->path, err, sizeof(err)), 0);
+	xpu_bench_comparison *cmp = NULL;
+
+	/* the same figures: nothing flagged */
+	assert_int_equal(compare(base, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->n, 2);
+	assert_int_equal(cmp->regressions, 0);
+	free(cmp);
+
+	/* the rate 20% lower: flagged at 10%, not at 25% */
+	xpu_bench_report *slow = sample_report(80, 10);
+	assert_int_equal(compare(slow, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 1);
+	assert_string_equal(cmp->deltas[0].name, "stream.triad");
+	assert_true(cmp->deltas[0].regression);
+	assert_true(cmp->deltas[0].change_pct < -19.9 && cmp->deltas[0].change_pct > -20.1);
+	free(cmp);
+	assert_int_equal(compare(slow, fs->path, 25, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	free(cmp);
+
+	/* a latency that doubled is a regression; one that halved is not */
+	xpu_bench_report *lat = sample_report(100, 20);
+	assert_int_equal(compare(lat, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 1);
+	assert_string_equal(cmp->deltas[1].name, "launch.latency");
+	assert_true(cmp->deltas[1].regression);
+	free(cmp);
+	lat->targets[0].figures[1].best = 5;
+	assert_int_equal(compare(lat, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	free(cmp);
+	free(base);
+	free(slow);
+	free(lat);
+}
+
+static void test_compare_counts_unmatched(void **state)
+{
+	files *fs = *state;
+	char err[512];
+	xpu_bench_report *base = sample_report(100, 10);
+	assert_int_equal(xpu_bench_save(base, fs->path, err, sizeof(err)), 0);
+	xpu_bench_report *now = sample_report(100, 10);
+	xpu_strlcpy(now->targets[0].figures[1].name, "mem.read", sizeof(now->targets[0].figures[1].name));
+	xpu_bench_comparison *cmp = NULL;
+	assert_int_equal(compare(now, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->n, 1);
+	assert_int_equal(cmp->unmatched, 2); /* mem.read here, launch.latency there */
+	free(cmp);
+	free(base);
+	free(now);
+}
+
+static void write_file(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static void expect_refused(const char *path, const char *text, const char *words)
+{
+	char err[512] = "";
+	write_file(path, text);
+	xpu_bench_report *r = sample_report(100, 10);
+	xpu_bench_comparison *cmp = (xpu_bench_comparison *)1;
+	assert_int_not_equal(compare(r, path, 10, &cmp, err), 0);
+	assert_null(cmp);
+	if (!strstr(err, words) || !strstr(err, path))
+		fail_msg("message '%s' lacks '%s' or the path", err, words);
+	free(r);
+}
+
+static void test_baseline_refusals(void **state)
+{
+	files *fs = *state;
+	expect_refused(fs->path, "{\"kind\": \"xpu-bench\", \"schema_", "not valid JSON");
+	expect_refused(fs->path, "", "not valid JSON");
+	expect_refused(fs->path, "[1, 2]", "not an xpu bench baseline");
+	expect_refused(fs->path, "{\"kind\": \"xpu-list\", \"schema_version\": 1}",
+		       "not an xpu bench baseline");
+	expect_refused(fs->path,
+		       "{\"kind\": \"xpu-bench\", \"schema_version\": 99, \"targets\": []}",
+		       "schema_version 99");
+	expect_refused(fs->path, "{\"kind\": \"xpu-bench\", \"targets\": []}",
+		       "schema_version missing");
+	expect_refused(fs->path,
+		       "{\"kind\": \"xpu-bench\", \"schema_version\": 1, \"machine\": "
+		       "{\"hostname\": \"elsewhere\", \"machine_id\": \"ffff\"}, \"targets\": []}",
+		       "another machine");
+	expect_refused(fs->path,
+		       "{\"kind\": \"xpu-bench\", \"schema_version\": 1, \"machine\": "
+		       "{\"hostname\": \"benchhost\", \"machine_id\": \"0123456789abcdef\"}}",
+		       "no \"targets\"");
+	char err[512];
+	xpu_bench_report *r = sample_report(100, 10);
+	xpu_bench_comparison *cmp = NULL;
+	assert_int_not_equal(compare(r, "/nonexistent/base.json", 10, &cmp, err), 0);
+	assert_non_null(strstr(err, "/nonexistent/base.json"));
+	free(r);
+}
+
+static void test_json_has_schema_and_reasons(void **state)
+{
+	(void)state;
+	xpu_bench_report *r = sample_report(100, 10);
+	xpu_bench_target *t = &r->targets[0];
+	xpu_device d;
+	memset(&d, 0, sizeof(d));
+	d.vendor = XPU_VENDOR_CPU;
+	bench_peaks_fill(t, &d);
+	bench_peaks_apply(t);
+	char *s = xpu_bench_json(r, false);
+	assert_non_null(s);
+	assert_non_null(strstr(s, "\"schema_version\":1"));
+	assert_non_null(strstr(s, "\"kind\":\"xpu-bench\""));
+	/* an unknown peak is null with its reason, never 0 */
+	assert_non_null(strstr(s, "\"percent_of_peak\":{\"value\":null"));
+	assert_non_null(strstr(s, "not readable without root"));
+	free(s);
+	free(r);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_only_selects_by_prefix),
+		cmocka_unit_test(test_only_validation),
+		cmocka_unit_test(test_peaks_h200_from_table),
+		cmocka_unit_test(test_peaks_arc),
+		cmocka_unit_test(test_peaks_unknown_device_says_why),
+		cmocka_unit_test(test_percent_of_peak),
+		cmocka_unit_test_setup_teardown(test_compare_detects_slowdown, setup_files,
+						teardown_files),
+		cmocka_unit_test_setup_teardown(test_compare_counts_unmatched, setup_files,
+						teardown_files),
+		cmocka_unit_test_setup_teardown(test_baseline_refusals, setup_files, teardown_files),
+		cmocka_unit_test(test_json_has_schema_and_reasons),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
