@@ -116,7 +116,8 @@ add_ref() { # name tool command...
 	cmds+=("$c")
 }
 add_ref "nvidia-smi -L" nvidia-smi nvidia-smi -L
-add_ref "nvidia-smi --query-gpu=name --format=csv" nvidia-smi nvidia-smi --query-gpu=name --format=csv
+# the same values as `xpu list --json` reads through NVML (issue 2's comparison)
+add_ref "nvidia-smi --query-gpu=(list --json fields)" nvidia-smi nvidia-smi --query-gpu=name,uuid,pci.bus_id,memory.total,driver_version,temperature.gpu,power.draw,clocks.max.sm --format=csv
 add_ref "lspci" lspci lspci
 add_ref "clinfo -l" clinfo clinfo -l
 
