@@ -79,7 +79,7 @@ static void nvml_load(void *lib, nvml_api *a)
 
 /* A failed NVML call, as the value's status.  fn NULL: the symbol was
  * missing from the library (named by sym). */
-static void nv_fail(xpu_status *st, const char *sym, int have_fn, xnv_return rc)
+void xpu_nvml_why(xpu_status *st, const char *sym, bool have_fn, int rc)
 {
 	if (!have_fn)
 		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in " NVML_LIB,
@@ -93,12 +93,20 @@ static void nv_fail(xpu_status *st, const char *sym, int have_fn, xnv_return rc)
 		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s: error %d", sym, rc);
 }
 
-static void nv_uint(xpu_uint *v, const char *sym, int have_fn, xnv_return rc, uint64_t value)
+void xpu_nvml_set_uint(xpu_uint *v, const char *sym, bool have_fn, int rc, uint64_t value)
 {
 	if (have_fn && rc == XNV_SUCCESS)
 		xpu_set_uint(v, value);
 	else
-		nv_fail(&v->status, sym, have_fn, rc);
+		xpu_nvml_why(&v->status, sym, have_fn, rc);
+}
+
+void xpu_nvml_set_real(xpu_real *v, const char *sym, bool have_fn, int rc, double value)
+{
+	if (have_fn && rc == XNV_SUCCESS)
+		xpu_set_real(v, value);
+	else
+		xpu_nvml_why(&v->status, sym, have_fn, rc);
 }
 
 /* mW (or mJ) -> W (or J) */
@@ -107,7 +115,7 @@ static void nv_milli(xpu_real *v, const char *sym, int have_fn, xnv_return rc, d
 	if (have_fn && rc == XNV_SUCCESS)
 		xpu_set_real(v, milli / 1000.0);
 	else
-		nv_fail(&v->status, sym, have_fn, rc);
+		xpu_nvml_why(&v->status, sym, have_fn, rc);
 }
 
 static void nvml_memory(const nvml_api *a, xnv_device h, xpu_device *d)
@@ -115,8 +123,8 @@ static void nvml_memory(const nvml_api *a, xnv_device h, xpu_device *d)
 	xnv_memory m;
 	memset(&m, 0, sizeof(m));
 	xnv_return rc = a->memory ? a->memory(h, &m) : -1;
-	nv_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.total);
-	nv_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.used);
+	xpu_nvml_set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.total);
+	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.used);
 }
 
 static void nvml_clocks(const nvml_api *a, xnv_device h, xpu_device *d)
@@ -128,21 +136,21 @@ static void nvml_clocks(const nvml_api *a, xnv_device h, xpu_device *d)
 	 * value the discovery cache brought is not read again */
 	if (!xpu_is_ok(&d->clock_max_mhz.status)) {
 		rc = have ? a->max_clock(h, XNV_CLOCK_SM, &mhz) : -1;
-		nv_uint(&d->clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
+		xpu_nvml_set_uint(&d->clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
 	}
 	if (!xpu_is_ok(&d->memory_clock_max_mhz.status)) {
 		mhz = 0;
 		rc = have ? a->max_clock(h, XNV_CLOCK_MEM, &mhz) : -1;
-		nv_uint(&d->memory_clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
+		xpu_nvml_set_uint(&d->memory_clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
 	}
 
 	have = a->clock != NULL;
 	mhz = 0;
 	rc = have ? a->clock(h, XNV_CLOCK_SM, &mhz) : -1;
-	nv_uint(&d->clock_actual_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
+	xpu_nvml_set_uint(&d->clock_actual_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
 	mhz = 0;
 	rc = have ? a->clock(h, XNV_CLOCK_MEM, &mhz) : -1;
-	nv_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
+	xpu_nvml_set_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
 }
 
 static void nvml_temperature(const nvml_api *a, xnv_device h, xpu_device *d)
@@ -151,7 +159,7 @@ static void nvml_temperature(const nvml_api *a, xnv_device h, xpu_device *d)
 	int have = a->temperature != NULL;
 	xnv_return rc = have ? a->temperature(h, XNV_TEMPERATURE_GPU, &c) : -1;
 	if (!have || rc != XNV_SUCCESS) {
-		nv_fail(&d->temperature_c.status, "nvmlDeviceGetTemperature", have, rc);
+		xpu_nvml_why(&d->temperature_c.status, "nvmlDeviceGetTemperature", have, rc);
 		return;
 	}
 	xpu_set_real(&d->temperature_c, (double)c);

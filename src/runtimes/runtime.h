@@ -20,6 +20,13 @@ void xpu_runtime_opencl_probe(struct xpu_system *s);     /* libOpenCL.so.1: back
 void xpu_runtime_vulkan_probe(struct xpu_system *s);     /* libvulkan.so.1: backend vulkan */
 void xpu_runtime_rocm_probe(struct xpu_system *s);       /* libamdhip64.so + /dev/kfd: backend rocm */
 
+/* A value NVML gave, or why not: have_fn false when the library lacks sym,
+ * else NVML's return code rc (0 success, 3 not supported, 4 no permission).
+ * Shared by the NVML probe and the telemetry sampler. */
+void xpu_nvml_why(xpu_status *st, const char *sym, bool have_fn, int rc);
+void xpu_nvml_set_uint(xpu_uint *v, const char *sym, bool have_fn, int rc, uint64_t value);
+void xpu_nvml_set_real(xpu_real *v, const char *sym, bool have_fn, int rc, double value);
+
 /* dlopen the first name that loads.  On failure err says which names were
  * tried and dlerror() of the last (or of an earlier one that exists but
  * failed to load: wrong architecture, missing dependency). */

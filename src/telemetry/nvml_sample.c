@@ -132,35 +132,6 @@ static void load(void *lib, nv_api *a)
 	xpu_rt_sym(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
 }
 
-static void fail(xpu_status *st, const char *sym, bool have, nv_ret rc)
-{
-	if (!have)
-		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
-			       "%s missing in libnvidia-ml.so.1", sym);
-	else if (rc == NV_ERROR_NOT_SUPPORTED)
-		xpu_set_status(st, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s: not supported on this GPU",
-			       sym);
-	else if (rc == NV_ERROR_NO_PERMISSION)
-		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_PERMISSION_DENIED, "%s: no permission", sym);
-	else
-		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s: error %d", sym, rc);
-}
-
-static void set_real(xpu_real *v, const char *sym, bool have, nv_ret rc, double value)
-{
-	if (have && rc == NV_SUCCESS)
-		xpu_set_real(v, value);
-	else
-		fail(&v->status, sym, have, rc);
-}
-
-static void set_uint(xpu_uint *v, const char *sym, bool have, nv_ret rc, uint64_t value)
-{
-	if (have && rc == NV_SUCCESS)
-		xpu_set_uint(v, value);
-	else
-		fail(&v->status, sym, have, rc);
-}
 
 static void list_devices(xpu_nvml *n)
 {
@@ -261,8 +232,8 @@ static void memory(const nv_api *a, nv_dev h, xpu_device *d)
 	nv_memory_v1 m;
 	memset(&m, 0, sizeof(m));
 	nv_ret rc = a->memory ? a->memory(h, &m) : -1;
-	set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.total);
-	set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.used);
+	xpu_nvml_set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.total);
+	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.used);
 }
 
 static void clock_of(const nv_api *a, nv_dev h, bool max, int type, xpu_uint *v)
@@ -270,14 +241,14 @@ static void clock_of(const nv_api *a, nv_dev h, bool max, int type, xpu_uint *v)
 	unsigned mhz = 0;
 	nv_ret (*fn)(nv_dev, int, unsigned *) = max ? a->max_clock : a->clock;
 	nv_ret rc = fn ? fn(h, type, &mhz) : -1;
-	set_uint(v, max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo", fn, rc, mhz);
+	xpu_nvml_set_uint(v, max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo", fn, rc, mhz);
 }
 
 static void temperature(const nv_api *a, nv_dev h, xpu_device *d)
 {
 	unsigned c = 0;
 	nv_ret rc = a->temperature ? a->temperature(h, NV_TEMPERATURE_GPU, &c) : -1;
-	set_real(&d->temperature_c, "nvmlDeviceGetTemperature", a->temperature, rc, c);
+	xpu_nvml_set_real(&d->temperature_c, "nvmlDeviceGetTemperature", a->temperature, rc, c);
 	d->n_temps = 0;
 	if (!xpu_is_ok(&d->temperature_c.status)) {
 		d->sensors_status = d->temperature_c.status;
@@ -294,13 +265,13 @@ static void power(const nv_api *a, nv_dev h, xpu_device *d)
 {
 	unsigned mw = 0;
 	nv_ret rc = a->power ? a->power(h, &mw) : -1;
-	set_real(&d->power_draw_w, "nvmlDeviceGetPowerUsage", a->power, rc, mw / 1000.0);
+	xpu_nvml_set_real(&d->power_draw_w, "nvmlDeviceGetPowerUsage", a->power, rc, mw / 1000.0);
 	mw = 0;
 	rc = a->power_limit ? a->power_limit(h, &mw) : -1;
-	set_real(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", a->power_limit, rc, mw / 1000.0);
+	xpu_nvml_set_real(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", a->power_limit, rc, mw / 1000.0);
 	unsigned long long mj = 0;
 	rc = a->energy ? a->energy(h, &mj) : -1;
-	set_real(&d->energy_j, "nvmlDeviceGetTotalEnergyConsumption", a->energy, rc, (double)mj / 1000.0);
+	xpu_nvml_set_real(&d->energy_j, "nvmlDeviceGetTotalEnergyConsumption", a->energy, rc, (double)mj / 1000.0);
 }
 
 static const struct {
@@ -324,7 +295,7 @@ static void throttle(const nv_api *a, nv_dev h, xpu_device_sample *ds)
 	unsigned long long mask = 0;
 	nv_ret rc = a->throttle ? a->throttle(h, &mask) : -1;
 	if (!a->throttle || rc != NV_SUCCESS) {
-		fail(&ds->throttle_reasons.status, "nvmlDeviceGetCurrentClocksEventReasons", a->throttle,
+		xpu_nvml_why(&ds->throttle_reasons.status, "nvmlDeviceGetCurrentClocksEventReasons", a->throttle,
 		     rc);
 		return;
 	}
@@ -360,12 +331,12 @@ void xpu_nvml_sample_device(xpu_nvml *n, unsigned i, xpu_device_sample *ds)
 
 	nv_utilization u = { 0, 0 };
 	nv_ret rc = a->utilization ? a->utilization(h, &u) : -1;
-	set_real(&ds->util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc, u.gpu);
-	set_real(&ds->memory_util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc,
+	xpu_nvml_set_real(&ds->util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc, u.gpu);
+	xpu_nvml_set_real(&ds->memory_util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc,
 		 u.memory);
 	unsigned fan = 0;
 	rc = a->fan ? a->fan(h, &fan) : -1;
-	set_real(&ds->fan_percent, "nvmlDeviceGetFanSpeed", a->fan, rc, fan);
+	xpu_nvml_set_real(&ds->fan_percent, "nvmlDeviceGetFanSpeed", a->fan, rc, fan);
 	throttle(a, h, ds);
 }
 
@@ -408,7 +379,7 @@ static void process_util(xpu_nvml *n, unsigned i, xpu_nvml_process *out, size_t 
 	bool none = rc == NV_ERROR_NOT_FOUND;
 	if (rc != NV_SUCCESS && !none) {
 		for (size_t k = 0; k < count; k++)
-			fail(&out[k].sm_percent.status, "nvmlDeviceGetProcessUtilization", true, rc);
+			xpu_nvml_why(&out[k].sm_percent.status, "nvmlDeviceGetProcessUtilization", true, rc);
 		return;
 	}
 	for (size_t k = 0; k < count; k++)
@@ -437,7 +408,7 @@ size_t xpu_nvml_processes(xpu_nvml *n, unsigned i, xpu_nvml_process *out, size_t
 	if (n->a.graphics_procs)
 		have = add_list(n->a.graphics_procs, h, out, have, max, &rc_g);
 	if (rc != NV_SUCCESS)
-		fail(st, "nvmlDeviceGetComputeRunningProcesses_v3", n->a.compute_procs, rc);
+		xpu_nvml_why(st, "nvmlDeviceGetComputeRunningProcesses_v3", n->a.compute_procs, rc);
 	else
 		xpu_set_ok(st);
 	process_util(n, i, out, have);
