@@ -190,18 +190,14 @@ static void probe_gpu(struct xpu_system *sys, const candidate *cand)
  * 1.3 MB database (4.8 ms on the H200 machine). */
 static void name_devices(struct xpu_system *sys)
 {
-	xpu_pci_db *db = NULL;
 	for (size_t i = 0; i < sys->count; i++) {
 		xpu_device *d = &sys->devices[i];
 		bool looked_up = d->pci_vendor_name.status.state != XPU_UNSUPPORTED ||
 				 d->pci_vendor_name.status.detail[0];
 		if (d->vendor == XPU_VENDOR_CPU || !d->pci_vendor_id || looked_up)
 			continue;
-		if (!db && !(db = xpu_pci_db_new()))
-			return;
-		xpu_pci_names(d, db);
+		xpu_pci_names(d);
 	}
-	xpu_pci_db_free(db);
 }
 
 static void mark_backends(struct xpu_system *sys)

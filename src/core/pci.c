@@ -1,6 +1,7 @@
 #include "core/pci.h"
 
 #include <pci/pci.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,54 +11,50 @@
 #include "core/util.h"
 #include "sys/parse.h"
 
-struct xpu_pci_db {
+/* One parsed database per process: parsing pci.ids costs 1-5 ms, and the
+ * telemetry sampler discovers the devices again at every refresh.  libpci is
+ * not thread-safe, so lookups hold the lock. */
+static struct {
+	pthread_mutex_t lock;
 	struct pci_access *pacc;
 	bool tried;
-	char version[32];
-};
-
-xpu_pci_db *xpu_pci_db_new(void)
-{
-	return calloc(1, sizeof(xpu_pci_db));
-}
-
-void xpu_pci_db_free(xpu_pci_db *db)
-{
-	if (!db)
-		return;
-	if (db->pacc)
-		pci_cleanup(db->pacc);
-	free(db);
-}
+	char path[XSYS_PATH_MAX]; /* XPU_PCI_IDS when it was opened */
+} db = { .lock = PTHREAD_MUTEX_INITIALIZER };
 
 static void quiet_warning(char *msg, ...)
 {
 	(void)msg;
 }
 
-/* Parsing pci.ids costs milliseconds: only when a name is needed. */
-static struct pci_access *db_open(xpu_pci_db *db)
+/* Opened at the first name needed, again when XPU_PCI_IDS changed.  Called
+ * with db.lock held. */
+static struct pci_access *db_open(void)
 {
-	if (db->tried)
-		return db->pacc;
-	db->tried = true;
-	db->pacc = pci_alloc();
-	if (!db->pacc)
+	const char *path = getenv("XPU_PCI_IDS");
+	if (!path)
+		path = "";
+	if (db.tried && strcmp(db.path, path) == 0)
+		return db.pacc;
+	if (db.pacc)
+		pci_cleanup(db.pacc);
+	db.tried = true;
+	xpu_strlcpy(db.path, path, sizeof(db.path));
+	db.pacc = pci_alloc();
+	if (!db.pacc)
 		return NULL;
 	/* pci_init is never called, so libpci's fatal error handler can only
 	 * fire on allocation failure; a missing ids file is a warning */
-	db->pacc->warning = quiet_warning;
-	db->pacc->debug = quiet_warning; /* pci_init would set it; lookups call it */
-	const char *path = getenv("XPU_PCI_IDS");
-	if (path && *path)
-		pci_set_name_list_path(db->pacc, (char *)path, 0);
+	db.pacc->warning = quiet_warning;
+	db.pacc->debug = quiet_warning; /* pci_init would set it; lookups call it */
+	if (*path)
+		pci_set_name_list_path(db.pacc, (char *)path, 0);
 	/* numbers are no name: PCI_LOOKUP_NO_NUMBERS makes unknown ids NULL */
-	return db->pacc;
+	return db.pacc;
 }
 
-static const char *lookup(xpu_pci_db *db, char *buf, size_t len, int flags, ...)
+static const char *lookup(char *buf, size_t len, int flags, ...)
 {
-	struct pci_access *pacc = db_open(db);
+	struct pci_access *pacc = db_open();
 	if (!pacc)
 		return NULL;
 	va_list ap;
@@ -125,25 +122,25 @@ static void set_db_name(xpu_text *t, const char *name, const char *what, unsigne
 			       what, a, b);
 }
 
-void xpu_pci_names(xpu_device *dev, xpu_pci_db *db)
+static void names_locked(xpu_device *dev)
 {
 	char buf[256];
 	const char *n;
 	unsigned v = dev->pci_vendor_id, d = dev->pci_device_id;
 	unsigned sv = dev->pci_subsystem_vendor_id, sd = dev->pci_subsystem_device_id;
 
-	n = lookup(db, buf, sizeof(buf), PCI_LOOKUP_VENDOR, v, d, 0u, 0u);
+	n = lookup(buf, sizeof(buf), PCI_LOOKUP_VENDOR, v, d, 0u, 0u);
 	set_db_name(&dev->pci_vendor_name, n, "vendor", v, 0);
 
 	n = xpu_gpu_known_name((uint16_t)v, (uint16_t)d);
 	if (!n)
-		n = lookup(db, buf, sizeof(buf), PCI_LOOKUP_DEVICE, v, d, 0u, 0u);
+		n = lookup(buf, sizeof(buf), PCI_LOOKUP_DEVICE, v, d, 0u, 0u);
 	set_db_name(&dev->pci_device_name, n, "device", v, d);
 
 	if (sv || sd) {
-		n = lookup(db, buf, sizeof(buf), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR, sv, 0u, 0u, 0u);
+		n = lookup(buf, sizeof(buf), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_VENDOR, sv, 0u, 0u, 0u);
 		set_db_name(&dev->pci_subsystem_vendor_name, n, "subsystem vendor", sv, 0);
-		n = lookup(db, buf, sizeof(buf), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, v, d, sv, sd);
+		n = lookup(buf, sizeof(buf), PCI_LOOKUP_SUBSYSTEM | PCI_LOOKUP_DEVICE, v, d, sv, sd);
 		set_db_name(&dev->pci_subsystem_name, n, "subsystem", sv, sd);
 	}
 
@@ -160,4 +157,11 @@ void xpu_pci_names(xpu_device *dev, xpu_pci_db *db)
 								    : "PCI";
 		xpu_set_text(&dev->name, "unknown %s GPU 0x%04x", vn, d);
 	}
+}
+
+void xpu_pci_names(xpu_device *dev)
+{
+	pthread_mutex_lock(&db.lock);
+	names_locked(dev);
+	pthread_mutex_unlock(&db.lock);
 }

@@ -7,9 +7,6 @@
 #include "xpu/xpu.h"
 
 /* The PCI id database, opened at the first name that xpu's own table lacks. */
-typedef struct xpu_pci_db xpu_pci_db;
-xpu_pci_db *xpu_pci_db_new(void);
-void xpu_pci_db_free(xpu_pci_db *db);
 
 /* Reads dir/uevent (dir is a machine path such as
  * "/sys/bus/pci/devices/0000:03:00.0") into dev: ids, class, driver.
@@ -18,6 +15,6 @@ bool xpu_pci_read_uevent(const xsys *s, const char *dir, char *address, size_t l
 void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir);
 /* The PCI database's names of dev, and dev->name from them unless a driver
  * already named it. */
-void xpu_pci_names(xpu_device *dev, xpu_pci_db *db);
+void xpu_pci_names(xpu_device *dev);
 
 #endif
