@@ -71,8 +71,7 @@ static void print_cache_note(const xpu_system *sys)
 	struct tm tm;
 	if (at > 0 && localtime_r(&t, &tm))
 		strftime(when, sizeof(when), "at %Y-%m-%d %H:%M", &tm);
-	printf("backends as probed %s (discovery cache; '%s --refresh' probes again)\n", when,
-	       "xpu");
+	printf("backends as probed %s (discovery cache; 'xpu --refresh' probes again)\n", when);
 }
 
 static void print_table(const xpu_system *sys, const xpu_choice *ch)
