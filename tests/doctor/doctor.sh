@@ -410,6 +410,7 @@ start_server comfyui-cpu
 doctor --sysroot "$IGPU" doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
 check "comfyui on cpu, GPU machine: FAIL" is apps.comfyui.device FAIL
 check "... fix installs the xpu torch for an Intel GPU" fix_has apps.comfyui.device "whl/xpu"
+check "... and drops --cpu (the shipped profile's [cpu] flag)" fix_has apps.comfyui.device "^drop --cpu, and"
 start_server ollama-gpu
 doctor doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
 check "an Ollama answering as ComfyUI: FAIL (HTTP 404)" evidence_has apps.comfyui.server "HTTP 404"
@@ -432,6 +433,55 @@ mkdir -p "$T/etc" && : >"$T/etc/NIXOS"
 printf 'HOME=/var/lib/ollama\0' >"$T/proc/4242/environ"
 doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
 check "NixOS: the fix is services.ollama.environmentVariables" fix_has apps.ollama.env "services.ollama.environmentVariables.OLLAMA_IGPU_ENABLE"
+
+printf 'OLLAMA_IGPU_ENABLE=1\0OLLAMA_VULKAN=0\0' >"$T/proc/4242/environ"
+rm -f "$T/etc/NIXOS"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "OLLAMA_VULKAN=0 on an Intel iGPU: FAIL, the profile's [vulkan] sets 1" evidence_has apps.ollama.env "OLLAMA_VULKAN=0; on .* (vulkan) the ollama profile sets OLLAMA_VULKAN=1"
+check "... the app profile is named as a check" evidence_has apps.ollama.profile "$SRC/profiles/ollama.ini"
+# the app knowledge comes from the profile of `xpu run`: change the profile
+# (XPU_PROFILES_DIR), and the doctor's verdict and fix follow
+mkdir -p "$TMP/profiles"
+sed -e 's/^env.OLLAMA_IGPU_ENABLE = 1/env.OLLAMA_IGPU_ENABLE = yes-from-profile/' \
+	-e "s|^url = .*|url = http://127.0.0.1:$PORT|" "$SRC/profiles/ollama.ini" >"$TMP/profiles/ollama.ini"
+printf 'HOME=/var/lib/ollama\0' >"$T/proc/4242/environ"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "profile override: the fix sets the profile's value" fix_has apps.ollama.env "Environment=OLLAMA_IGPU_ENABLE=yes-from-profile"
+check "... and names the profile file" evidence_has apps.ollama.env "$TMP/profiles/ollama.ini"
+check "... the server address is the profile's url (no --url)" evidence_has apps.ollama.server "127.0.0.1:$PORT"
+sed -i '/^require_integrated/d' "$TMP/profiles/ollama.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "profile without require_integrated: OLLAMA_IGPU_ENABLE unset PASSes" is apps.ollama.env PASS
+printf '[profile]\ncommand = ollama\nbogus = 1\n' >"$TMP/profiles/ollama.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "malformed profile: apps.ollama.profile FAIL naming file and line" evidence_has apps.ollama.profile "ollama.ini:3"
+check "... fix names XPU_PROFILES_DIR" fix_has apps.ollama.profile "XPU_PROFILES_DIR"
+check "... exit status 2" rc_is 2
+# NVIDIA: the [cuda] section's {uuid} selector
+T=$(tree nvenv h200)
+mkdir -p "$T/proc/4242"
+echo ollama >"$T/proc/4242/comm"
+printf 'CUDA_VISIBLE_DEVICES=-1\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "NVIDIA, CUDA_VISIBLE_DEVICES=-1: FAIL, it hides the GPU from cuda" evidence_has apps.ollama.env "CUDA_VISIBLE_DEVICES=-1 hides .* from cuda (the ollama profile sets {uuid})"
+check "... fix removes it" fix_has apps.ollama.env "remove CUDA_VISIBLE_DEVICES"
+printf 'CUDA_VISIBLE_DEVICES=0\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "NVIDIA, CUDA_VISIBLE_DEVICES=0: PASS" is apps.ollama.env PASS
+if [ -n "$STANDIN" ]; then
+	printf 'CUDA_VISIBLE_DEVICES=1\0' >"$T/proc/4242/environ"
+	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+	check "NVIDIA (stand-in CUDA index 0), CUDA_VISIBLE_DEVICES=1: FAIL" is apps.ollama.env FAIL
+	printf 'CUDA_VISIBLE_DEVICES=GPU-a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf\0' >"$T/proc/4242/environ"
+	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+	check "... its UUID in CUDA_VISIBLE_DEVICES: PASS" is apps.ollama.env PASS
+fi
+# ComfyUI: the flag that keeps it on the CPU is the profile's [cpu] arg
+start_server comfyui-cpu
+sed "s|^url = .*|url = http://127.0.0.1:$PORT|; s|^arg = --cpu|arg = --cpu-from-profile|" "$SRC/profiles/comfyui.ini" >"$TMP/profiles/comfyui.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app comfyui --json
+check "comfyui on cpu: the fix drops the profile's [cpu] flag" fix_has apps.comfyui.device "^drop --cpu-from-profile, and in ComfyUI's environment"
+check "... the server address is the profile's url" evidence_has apps.comfyui.server "127.0.0.1:$PORT"
 
 # --- compat ---
 doctor --sysroot "$IGPU" doctor --json
