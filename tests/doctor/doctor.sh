@@ -15,6 +15,16 @@ XPU=$1
 SRC=$2
 STANDIN=${3:-}
 [ -n "$STANDIN" ] && STANDIN=$(cd "$STANDIN" && pwd) # the evidence names real paths
+# meson test puts the folders of the shared libraries a test depends on in
+# LD_LIBRARY_PATH: the stand-ins must load only where a test asks for them.
+if [ -n "$STANDIN" ] && [ -n "${LD_LIBRARY_PATH:-}" ]; then
+	kept=
+	IFS=: read -ra dirs <<<"$LD_LIBRARY_PATH"
+	for d in "${dirs[@]}"; do
+		[ -n "$d" ] && [ "$(cd "$d" 2>/dev/null && pwd)" != "$STANDIN" ] && kept=${kept:+$kept:}$d
+	done
+	if [ -n "$kept" ]; then export LD_LIBRARY_PATH=$kept; else unset LD_LIBRARY_PATH; fi
+fi
 HERE=$SRC/tests/doctor
 TMP=$(mktemp -d /tmp/xpu-doctor-XXXXXX)
 chmod 755 "$TMP" # the access tests run xpu as nobody on a tree in here
