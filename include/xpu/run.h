@@ -147,6 +147,19 @@ const char *xpu_profile_file(const xpu_profile *p);
 const char *xpu_profile_description(const xpu_profile *p);
 const char *xpu_profile_command(const xpu_profile *p); /* the program launchers start */
 unsigned xpu_profile_backends(const xpu_profile *p);   /* bits (1u << backend) */
+/* For `xpu doctor --app`: the app server's default address ("" when the
+ * profile gives none) and the variable that moves it ("" when none). */
+const char *xpu_profile_url(const xpu_profile *p);
+const char *xpu_profile_url_env(const xpu_profile *p);
+/* The i-th variable section b sets, in file order, its value as written
+ * (placeholders not filled in); false past the last. */
+bool xpu_profile_env_at(const xpu_profile *p, xpu_backend_kind b, size_t i, const char **name,
+			const char **value);
+/* The i-th argument section b appends; NULL past the last. */
+const char *xpu_profile_arg_at(const xpu_profile *p, xpu_backend_kind b, size_t i);
+/* Whether section b lists name under `require` (or, with integrated, under
+ * `require_integrated`): the app fails without it, whatever its default. */
+bool xpu_profile_requires(const xpu_profile *p, xpu_backend_kind b, const char *name, bool integrated);
 
 /* ---- the plan: what will be executed ---- */
 

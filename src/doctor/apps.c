@@ -4,45 +4,63 @@
  * the share on the GPU; docs.ollama.com/api) and the environment of the
  * running ollama process.  ComfyUI: GET /system_stats (devices[].type).
  *
- * The app knowledge below (which variables Ollama's backends need) is a small
- * table of its own until `xpu run`'s app profiles can be shared.  Sources:
- * ollama docs/gpu.mdx (Vulkan on by default when installed; OLLAMA_VULKAN=0
- * or GGML_VK_VISIBLE_DEVICES=-1 turn it off), ollama 0.32.5's log "dropping
- * integrated GPU; to enable, set OLLAMA_IGPU_ENABLE=1". */
+ * The app knowledge (default address, the variable that moves it, which
+ * variables the service needs on each backend, ComfyUI's CPU flag) is the
+ * app's profile of `xpu run` (profiles/NAME.ini, include/xpu/run.h): one
+ * source for both commands, overridable the same way (XPU_PROFILES_DIR,
+ * /etc/xpu/profiles, the user's folder). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "core/util.h"
 #include "doctor/doctor_int.h"
+#include "xpu/run.h"
 
 typedef struct app_ctx {
 	char base[256];
 	double timeout;
+	const xpu_profile *profile;
+	const char *name; /* the profile's name: "ollama" */
 } app_ctx;
 
-/* --- Ollama's environment --- */
+/* --- the service's environment against its profile --- */
 
-typedef enum env_rule {
-	RULE_DISABLED_IF,   /* the variable set to value turns the GPU off */
-	RULE_REQUIRED_IGPU, /* on a machine with only an integrated GPU, must be value */
-} env_rule;
-
-static const struct ollama_env {
-	const char *name, *value;
-	env_rule rule;
-	xpu_vendor vendor; /* whose GPUs it concerns; XPU_VENDOR_OTHER: Intel and AMD (Vulkan) */
-	const char *why;
-} ollama_env[] = {
-	{ "OLLAMA_IGPU_ENABLE", "1", RULE_REQUIRED_IGPU, XPU_VENDOR_OTHER,
-	  "Ollama drops integrated GPUs unless OLLAMA_IGPU_ENABLE=1" },
-	{ "GGML_VK_VISIBLE_DEVICES", "-1", RULE_DISABLED_IF, XPU_VENDOR_OTHER,
-	  "GGML_VK_VISIBLE_DEVICES=-1 hides every Vulkan device" },
-	{ "OLLAMA_VULKAN", "0", RULE_DISABLED_IF, XPU_VENDOR_OTHER, "OLLAMA_VULKAN=0 turns the Vulkan backend off" },
-	{ "CUDA_VISIBLE_DEVICES", "-1", RULE_DISABLED_IF, XPU_VENDOR_NVIDIA,
-	  "CUDA_VISIBLE_DEVICES=-1 hides every NVIDIA GPU" },
-};
+/* The device the app should run on and the backend `xpu run` would start it
+ * with: the policy's choice when that is a GPU; else (no GPU backend usable
+ * yet, which the checks above explain) the first GPU, discrete first, and
+ * the first backend in the policy's order that the profile has and that
+ * applies to it. */
+static bool app_target(const doc_ctx *c, const app_ctx *a, const xpu_device **dev, xpu_backend_kind *be)
+{
+	xpu_request req = { .supported = xpu_profile_backends(a->profile), .app = a->name };
+	xpu_decision *d = calloc(1, sizeof(*d));
+	char err[256];
+	bool found = false;
+	if (d && xpu_decide(c->sys, &req, d, err, sizeof(err)) == XPU_DECIDE_OK && d->device && doc_is_gpu(d->device)) {
+		*dev = d->device;
+		*be = d->backend;
+		found = true;
+	}
+	free(d);
+	static const xpu_backend_kind order[] = { XPU_BACKEND_CUDA, XPU_BACKEND_LEVEL_ZERO, XPU_BACKEND_ROCM,
+						  XPU_BACKEND_VULKAN }; /* the policy's (xpu_decide) */
+	for (int pass = 0; pass < 2 && !found; pass++) /* discrete GPUs, then integrated */
+		for (size_t i = 0; i < xpu_device_count(c->sys) && !found; i++) {
+			const xpu_device *g = xpu_device_at(c->sys, i);
+			if (!doc_is_gpu(g) || (g->kind == XPU_KIND_DISCRETE) != (pass == 0))
+				continue;
+			for (size_t b = 0; b < XPU_ARRAY_LEN(order) && !found; b++)
+				if ((req.supported & (1u << order[b])) && g->backends[order[b]].applies) {
+					*dev = g;
+					*be = order[b];
+					found = true;
+				}
+		}
+	return found;
+}
 
 /* The value of name in a NUL-separated environment block, or NULL. */
 static const char *env_get(const char *block, size_t len, const char *name)
@@ -54,8 +72,8 @@ static const char *env_get(const char *block, size_t len, const char *name)
 	return NULL;
 }
 
-/* The pid of a process named "ollama" (its comm), or 0. */
-static long find_ollama(const doc_ctx *c)
+/* The pid of a process whose comm is the profile's command, or 0. */
+static long find_service(const doc_ctx *c, const char *command)
 {
 	xsys_names procs = { 0 };
 	long found = 0;
@@ -66,7 +84,7 @@ static long find_ollama(const doc_ctx *c)
 			if (pid <= 0 || *end)
 				continue;
 			if (xsys_text(&c->fs, comm, sizeof(comm), "/proc/%ld/comm", pid) == XSYS_OK &&
-			    strcmp(comm, "ollama") == 0)
+			    strcmp(comm, command) == 0)
 				found = pid;
 		}
 	}
@@ -74,65 +92,105 @@ static long find_ollama(const doc_ctx *c)
 	return found;
 }
 
-static bool rule_applies(const doc_ctx *c, const struct ollama_env *e)
+/* Whether a device selector the service has (a list, "0,1" or UUIDs)
+ * names dev, as the profile's {placeholder} value would: its index in
+ * backend be's runtime, its UUID (with or without "GPU-") or its PCI
+ * address; any index when the runtime gave none (not probed). */
+static bool selector_names(const char *have, const xpu_device *dev, xpu_backend_kind be)
 {
-	bool vulkan_gpu = c->has_intel_gpu || c->has_amd_gpu;
-	if (e->vendor == XPU_VENDOR_NVIDIA)
-		return c->has_nvidia_gpu;
-	if (e->rule == RULE_REQUIRED_IGPU)
-		return vulkan_gpu && !c->has_discrete_gpu;
-	return vulkan_gpu;
+	char copy[512], idx[16] = "";
+	xpu_strlcpy(copy, have, sizeof(copy));
+	int ri = dev->backends[be].runtime_index;
+	if (ri >= 0)
+		snprintf(idx, sizeof(idx), "%d", ri);
+	const char *uuid = xpu_is_ok(&dev->uuid.status) ? dev->uuid.value : "";
+	const char *bare = xpu_starts_with(uuid, "GPU-") ? uuid + 4 : uuid;
+	char *save = NULL;
+	for (char *e = strtok_r(copy, ", ", &save); e; e = strtok_r(NULL, ", ", &save)) {
+		bool number = e[strspn(e, "0123456789")] == '\0';
+		if ((number && (ri < 0 || strcmp(e, idx) == 0)) || (uuid[0] && (!strcasecmp(e, uuid) || !strcasecmp(e, bare))) ||
+		    (dev->pci_address[0] && !strcasecmp(e, dev->pci_address)))
+			return true;
+	}
+	return false;
 }
 
-static void env_fix(const doc_ctx *c, xpu_check *k, const char *name, const char *value, bool unset)
+static void env_fix(const doc_ctx *c, xpu_check *k, const char *service, const char *name, const char *value,
+		    bool selector)
 {
-	if (c->pkg == DOC_PKG_NIX && unset)
-		doc_fix(k, "remove %s from services.ollama.environmentVariables and rebuild", name);
-	else if (c->pkg == DOC_PKG_NIX)
-		doc_fix(k, "set services.ollama.environmentVariables.%s = \"%s\"; and rebuild", name, value);
-	else if (unset)
-		doc_fix(k, "sudo systemctl edit ollama: remove Environment=%s, then sudo systemctl restart ollama", name);
+	char want[160];
+	if (selector)
+		snprintf(want, sizeof(want), "remove %s (or name the device in it)", name);
 	else
-		doc_fix(k, "sudo systemctl edit ollama: add [Service] Environment=%s=%s, then sudo systemctl restart "
-			"ollama", name, value);
+		snprintf(want, sizeof(want), "set %s=%s", name, value);
+	if (c->pkg == DOC_PKG_NIX && selector)
+		doc_fix(k, "remove %s from services.%s.environmentVariables and rebuild", name, service);
+	else if (c->pkg == DOC_PKG_NIX)
+		doc_fix(k, "set services.%s.environmentVariables.%s = \"%s\"; and rebuild", service, name, value);
+	else if (selector)
+		doc_fix(k, "sudo systemctl edit %s: %s, then sudo systemctl restart %s", service, want, service);
+	else
+		doc_fix(k, "sudo systemctl edit %s: add [Service] Environment=%s=%s, then sudo systemctl restart %s",
+			service, name, value, service);
 }
 
-static void ollama_env_check(doc_ctx *c)
+/* One variable of the profile's section against the service's value: a
+ * FAIL (with its fix) when it would keep the app off dev. */
+static bool env_wrong(doc_ctx *c, xpu_check *k, const app_ctx *a, long pid, const xpu_device *dev,
+		      xpu_backend_kind be, const char *name, const char *want, const char *have)
 {
-	xpu_check *k = doc_add(c, "apps", "ollama environment", "apps.ollama.env");
-	long pid = find_ollama(c);
+	bool selector = strchr(want, '{') != NULL;
+	bool required = xpu_profile_requires(a->profile, be, name, dev->kind == XPU_KIND_INTEGRATED);
+	const char *bname = xpu_backend_name(be);
+	if (!have && required) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s (pid %ld): %s unset; on %s (%s) the %s profile requires "
+			    "%s=%s (%s)", a->name, pid, name, doc_dev_name(dev), bname, a->name, name, want,
+			    xpu_profile_file(a->profile));
+	} else if (have && selector && !selector_names(have, dev, be)) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s (pid %ld): %s=%s hides %s from %s (the %s profile sets %s)",
+			    a->name, pid, name, have, doc_dev_name(dev), bname, a->name, want);
+	} else if (have && !selector && strcmp(have, want) != 0) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s (pid %ld): %s=%s; on %s (%s) the %s profile sets %s=%s (%s)",
+			    a->name, pid, name, have, doc_dev_name(dev), bname, a->name, name, want,
+			    xpu_profile_file(a->profile));
+	} else {
+		return false;
+	}
+	env_fix(c, k, xpu_profile_command(a->profile), name, want, selector);
+	return true;
+}
+
+static void service_env_check(doc_ctx *c, const app_ctx *a)
+{
+	xpu_check *k = doc_add(c, "apps", "service environment", "apps.%s.env", a->name);
+	const char *command = xpu_profile_command(a->profile);
+	const xpu_device *dev = NULL;
+	xpu_backend_kind be = XPU_BACKEND_CPU;
+	if (!app_target(c, a, &dev, &be)) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "no GPU that the %s profile has a backend for", a->name);
+		return;
+	}
+	long pid = find_service(c, command);
 	if (!pid) {
-		doc_verdict(k, XPU_VERDICT_SKIP, "no process named ollama on this machine (a remote server?)");
+		doc_verdict(k, XPU_VERDICT_SKIP, "no process named %s on this machine (a remote server?)", command);
 		return;
 	}
 	char *env = NULL;
 	size_t len = 0;
 	xsys_rc rc = xsys_slurp(&c->fs, &env, &len, 1 << 20, "/proc/%ld/environ", pid);
 	if (rc != XSYS_OK && rc != XSYS_EMPTY) {
-		doc_verdict(k, XPU_VERDICT_SKIP, "cannot read /proc/%ld/environ (%s): run as root or as ollama's user",
-			    pid, rc == XSYS_DENIED ? "permission denied" : "unreadable");
+		doc_verdict(k, XPU_VERDICT_SKIP, "cannot read /proc/%ld/environ (%s): run as root or as %s's user",
+			    pid, rc == XSYS_DENIED ? "permission denied" : "unreadable", command);
 		return;
 	}
-	char seen[256] = "";
-	for (size_t i = 0; i < XPU_ARRAY_LEN(ollama_env); i++) {
-		const struct ollama_env *e = &ollama_env[i];
-		const char *v = env ? env_get(env, len, e->name) : NULL;
-		if (v) {
-			size_t used = strlen(seen);
-			snprintf(seen + used, sizeof(seen) - used, "%s%s=%s", used ? " " : "", e->name, v);
-		}
-		if (!rule_applies(c, e))
-			continue;
-		bool bad = e->rule == RULE_DISABLED_IF ? v && strcmp(v, e->value) == 0 : !v || strcmp(v, e->value) != 0;
-		if (bad && k->verdict != XPU_VERDICT_FAIL) {
-			doc_verdict(k, XPU_VERDICT_FAIL, "ollama (pid %ld): %s%s%s", pid, e->why, v ? "; it is " : "; unset",
-				    v ? v : "");
-			env_fix(c, k, e->name, e->value, e->rule == RULE_DISABLED_IF);
-		}
-	}
-	if (k->verdict != XPU_VERDICT_FAIL)
-		doc_verdict(k, XPU_VERDICT_PASS, "ollama (pid %ld): %s", pid,
-			    seen[0] ? seen : "no GPU-related variable set; the defaults suit this machine");
+	const char *name, *want;
+	bool bad = false;
+	for (size_t i = 0; !bad && xpu_profile_env_at(a->profile, be, i, &name, &want); i++)
+		bad = env_wrong(c, k, a, pid, dev, be, name, want, env ? env_get(env, len, name) : NULL);
+	if (!bad)
+		doc_verdict(k, XPU_VERDICT_PASS, "%s (pid %ld): its environment suits %s through %s (the %s "
+			    "profile's [%s] section)", a->name, pid, doc_dev_name(dev), xpu_backend_name(be), a->name,
+			    xpu_backend_name(be));
 	free(env);
 }
 
@@ -252,7 +310,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 		for (size_t i = 0; i < XPU_ARRAY_LEN(rest); i++)
 			doc_verdict(doc_add(c, "apps", rest[i][1], "%s", rest[i][0]), XPU_VERDICT_SKIP,
 				    "server not reachable (see apps.ollama.server)");
-		ollama_env_check(c);
+		service_env_check(c, a);
 		return;
 	}
 	const char *ver = json_string_value(json_object_get(v, "version"));
@@ -265,21 +323,38 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 	json_decref(v);
 	ollama_models_check(c, a);
 	ollama_gpu_check(c, a);
-	ollama_env_check(c);
+	service_env_check(c, a);
 }
 
 /* --- ComfyUI --- */
 
-static void comfyui_cpu_fix(const doc_ctx *c, xpu_check *k)
+/* "drop --cpu, and ": the arguments the profile's [cpu] section adds are
+ * what keeps the app on the CPU. */
+static void cpu_flags(const app_ctx *a, char *out, size_t len)
 {
+	out[0] = '\0';
+	const char *arg;
+	for (size_t i = 0; (arg = xpu_profile_arg_at(a->profile, XPU_BACKEND_CPU, i)) != NULL; i++) {
+		size_t used = strlen(out);
+		snprintf(out + used, len - used, "%s%s", used ? " " : "drop ", arg);
+	}
+	size_t used = strlen(out);
+	if (used)
+		snprintf(out + used, len - used, ", and ");
+}
+
+static void comfyui_cpu_fix(const doc_ctx *c, const app_ctx *a, xpu_check *k)
+{
+	char drop[160];
+	cpu_flags(a, drop, sizeof(drop));
 	if (c->has_nvidia_gpu)
-		doc_fix(k, "drop --cpu, and in ComfyUI's environment: pip install --force-reinstall torch torchvision "
-			"torchaudio --index-url https://download.pytorch.org/whl/cu128");
+		doc_fix(k, "%sin ComfyUI's environment: pip install --force-reinstall torch torchvision "
+			"torchaudio --index-url https://download.pytorch.org/whl/cu128", drop);
 	else if (c->has_intel_gpu)
-		doc_fix(k, "drop --cpu, and in ComfyUI's environment: pip install --force-reinstall torch torchvision "
-			"torchaudio --index-url https://download.pytorch.org/whl/xpu (see frameworks.torch_xpu)");
+		doc_fix(k, "%sin ComfyUI's environment: pip install --force-reinstall torch torchvision "
+			"torchaudio --index-url https://download.pytorch.org/whl/xpu (see frameworks.torch_xpu)", drop);
 	else
-		doc_fix(k, "drop --cpu and install the torch build for this GPU in ComfyUI's environment");
+		doc_fix(k, "%sinstall the torch build for this GPU in ComfyUI's environment", drop);
 }
 
 static void comfyui_checks(doc_ctx *c, const app_ctx *a)
@@ -314,21 +389,27 @@ static void comfyui_checks(doc_ctx *c, const app_ctx *a)
 	} else if (c->has_intel_gpu || c->has_nvidia_gpu || c->has_amd_gpu) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "ComfyUI runs on the CPU (device type cpu, torch %s) on a machine with a GPU",
 			    torch ? torch : "?");
-		comfyui_cpu_fix(c, k);
+		comfyui_cpu_fix(c, a, k);
 	} else {
 		doc_verdict(k, XPU_VERDICT_PASS, "ComfyUI runs on the CPU, as expected: no GPU here");
 	}
 	json_decref(st);
 }
 
-/* OLLAMA_HOST as Ollama reads it: [scheme://]host[:port], 0.0.0.0 meaning
- * this machine, 11434 when no port is given. */
-static void ollama_base(char *out, size_t len)
+/* The server's address: --url, else the profile's url_env variable as
+ * servers read it ([scheme://]host[:port], 0.0.0.0 meaning this machine,
+ * the profile url's port when none is given), else the profile's url. */
+static bool app_base(const doc_ctx *c, const app_ctx *a, char *out, size_t len)
 {
-	const char *host = getenv("OLLAMA_HOST");
+	if (c->opt->url && *c->opt->url) {
+		xpu_strlcpy(out, c->opt->url, len);
+		return true;
+	}
+	const char *url = xpu_profile_url(a->profile), *var = xpu_profile_url_env(a->profile);
+	const char *host = var[0] ? getenv(var) : NULL;
 	if (!host || !*host) {
-		xpu_strlcpy(out, "http://127.0.0.1:11434", len);
-		return;
+		xpu_strlcpy(out, url, len);
+		return url[0] != '\0';
 	}
 	const char *sep = strstr(host, "://");
 	int scheme_len = sep ? (int)(sep - host) : 4;
@@ -342,8 +423,29 @@ static void ollama_base(char *out, size_t len)
 	while (n && h[n - 1] == '/')
 		h[--n] = '\0';
 	const char *colon = strrchr(h, ':'), *bracket = strrchr(h, ']');
+	const char *url_port = strrchr(url, ':');
 	bool port = colon && (!bracket || colon > bracket);
-	snprintf(out, len, "%.*s://%s%s", scheme_len, sep ? host : "http", h, port ? "" : ":11434");
+	snprintf(out, len, "%.*s://%s%s", scheme_len, sep ? host : "http", h,
+		 port || !url_port || url_port < url + 6 ? "" : url_port);
+	return true;
+}
+
+/* The app's profile as a check of its own: both commands read it. */
+static xpu_profile *app_profile(doc_ctx *c, const char *name)
+{
+	xpu_check *k = doc_add(c, "apps", "app profile", "apps.%s.profile", name);
+	xpu_paths paths;
+	xpu_paths_init(&paths);
+	xpu_profile *p = NULL;
+	char err[512];
+	if (xpu_profile_load(&paths, name, &p, err, sizeof(err))) {
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s", err);
+		doc_fix(k, "restore %s.ini (it ships with xpu) or point XPU_PROFILES_DIR at a folder with it; "
+			"'xpu config' lists the profiles", name);
+		return NULL;
+	}
+	doc_verdict(k, XPU_VERDICT_PASS, "%s (%s)", xpu_profile_file(p), xpu_profile_description(p));
+	return p;
 }
 
 void doc_app_checks(doc_ctx *c)
@@ -353,13 +455,20 @@ void doc_app_checks(doc_ctx *c)
 			    "no --app given (ollama, comfyui): app servers not checked");
 		return;
 	}
-	app_ctx a = { .timeout = c->opt->http_timeout_s > 0 ? c->opt->http_timeout_s : 3.0 };
-	if (c->opt->url && *c->opt->url)
-		xpu_strlcpy(a.base, c->opt->url, sizeof(a.base));
-	else if (c->opt->app == XPU_APP_OLLAMA)
-		ollama_base(a.base, sizeof(a.base));
-	else
-		xpu_strlcpy(a.base, "http://127.0.0.1:8188", sizeof(a.base));
+	const char *name = c->opt->app == XPU_APP_OLLAMA ? "ollama" : "comfyui";
+	xpu_profile *p = app_profile(c, name);
+	if (!p)
+		return;
+	app_ctx a = { .timeout = c->opt->http_timeout_s > 0 ? c->opt->http_timeout_s : 3.0, .profile = p,
+		      .name = name };
+	if (!app_base(c, &a, a.base, sizeof(a.base))) {
+		xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", name);
+		doc_verdict(k, XPU_VERDICT_FAIL, "the %s profile (%s) gives no url and no --url was given", name,
+			    xpu_profile_file(p));
+		doc_fix(k, "give --url, or add url = http://HOST:PORT to [profile] in %s", xpu_profile_file(p));
+		xpu_profile_free(p);
+		return;
+	}
 	size_t n = strlen(a.base);
 	while (n && a.base[n - 1] == '/')
 		a.base[--n] = '\0';
@@ -369,4 +478,5 @@ void doc_app_checks(doc_ctx *c)
 	else
 		comfyui_checks(c, &a);
 	doc_http_cleanup();
+	xpu_profile_free(p);
 }

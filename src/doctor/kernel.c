@@ -163,40 +163,79 @@ static void firmware_check(doc_ctx *c, const xpu_device *d)
 	free(text);
 }
 
-/* After a driver update without a reboot, the module and libcuda differ and
- * cuInit fails with 803 (or NVML with "driver/library version mismatch"). */
+/* The loaded kernel module's version: /proc/driver/nvidia/version ("NVRM
+ * version: NVIDIA UNIX ... Kernel Module  580.159.04  Release Build ..."),
+ * else /sys/module/nvidia/version.  where names the file read. */
+static bool module_version(doc_ctx *c, char *out, size_t len, const char **where)
+{
+	char text[512];
+	*where = "/proc/driver/nvidia/version";
+	if (xsys_text(&c->fs, text, sizeof(text), "%s", *where) == XSYS_OK) {
+		const char *m = strstr(text, "Kernel Module");
+		char ver[64] = "";
+		if (m && sscanf(m + strlen("Kernel Module"), " for %*s %63s", ver) != 1)
+			sscanf(m + strlen("Kernel Module"), " %63s", ver);
+		if (ver[0] >= '0' && ver[0] <= '9') {
+			xpu_strlcpy(out, ver, len);
+			return true;
+		}
+	}
+	*where = "/sys/module/nvidia/version";
+	return xsys_text(&c->fs, out, len, "%s", *where) == XSYS_OK;
+}
+
+/* The userspace driver's version: what NVML reports (nvmlSystemGetDriverVersion),
+ * else the version in the file name behind libcuda.so.1 / libnvidia-ml.so.1. */
+static bool userspace_version(const doc_ctx *c, char *out, size_t len, char *from, size_t fromlen)
+{
+	const xpu_runtime_info *nvml = xpu_runtime_at(c->sys, XPU_RT_NVML);
+	if (nvml && nvml->probed && nvml->status.state == XPU_OK && nvml->version[0]) {
+		xpu_strlcpy(out, nvml->version, len);
+		snprintf(from, fromlen, "NVML (%s)", nvml->library);
+		return true;
+	}
+	static const char *const sonames[] = { "libcuda.so.1", "libnvidia-ml.so.1" };
+	char file[512];
+	for (size_t i = 0; i < XPU_ARRAY_LEN(sonames); i++) {
+		if (!doc_lib_file(sonames[i], file, sizeof(file)))
+			continue;
+		doc_lib_version(file, sonames[i], out, len);
+		if (out[0]) {
+			xpu_strlcpy(from, file, fromlen);
+			return true;
+		}
+	}
+	return false;
+}
+
+/* After a driver update without a reboot, the module and the userspace
+ * libraries differ: cuInit fails with 803 (or 35), NVML with "driver/library
+ * version mismatch". */
 static void nvidia_versions_check(doc_ctx *c)
 {
 	xpu_check *k = doc_add(c, "kernel", "NVIDIA module vs library", "kernel.nvidia_versions");
-	char module[64] = "", file[512] = "", lib[64] = "";
-	xsys_rc rc = xsys_text(&c->fs, module, sizeof(module), "/sys/module/nvidia/version");
-	if (rc != XSYS_OK) {
-		doc_verdict(k, XPU_VERDICT_SKIP, "nvidia kernel module not loaded (/sys/module/nvidia/version %s)",
-			    rc == XSYS_MISSING ? "missing" : "unreadable");
+	char module[64] = "", lib[64] = "", from[512] = "";
+	const char *where;
+	if (!module_version(c, module, sizeof(module), &where)) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "nvidia kernel module not loaded (no /proc/driver/nvidia/version "
+			    "or /sys/module/nvidia/version)");
 		return;
 	}
 	if (!xpu_system_runtimes_probed(c->sys)) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "module %s; userspace not checked (runtimes not probed)", module);
 		return;
 	}
-	const char *soname = "libcuda.so.1";
-	if (!doc_lib_file(soname, file, sizeof(file))) {
-		soname = "libnvidia-ml.so.1";
-		if (!doc_lib_file(soname, file, sizeof(file))) {
-			doc_verdict(k, XPU_VERDICT_SKIP, "module %s; no libcuda.so.1 or libnvidia-ml.so.1 found", module);
-			return;
-		}
-	}
-	doc_lib_version(file, soname, lib, sizeof(lib));
-	if (!lib[0]) {
-		doc_verdict(k, XPU_VERDICT_SKIP, "module %s; %s carries no version in its name", module, file);
+	if (!userspace_version(c, lib, sizeof(lib), from, sizeof(from))) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "module %s (%s); the userspace version is unknown: NVML did not "
+			    "answer and no libcuda.so.1 or libnvidia-ml.so.1 carries a version in its file name",
+			    module, where);
 		return;
 	}
 	if (strcmp(lib, module) == 0) {
-		doc_verdict(k, XPU_VERDICT_PASS, "module %s = %s", module, file);
+		doc_verdict(k, XPU_VERDICT_PASS, "module %s = %s %s", module, from, lib);
 		return;
 	}
-	doc_verdict(k, XPU_VERDICT_FAIL, "module %s but %s is %s", module, file, lib);
+	doc_verdict(k, XPU_VERDICT_FAIL, "kernel module %s (%s) but %s is %s", module, where, from, lib);
 	doc_fix(k, "reboot to load the module that matches the installed driver (%s); if that does not "
 		"help, reinstall one driver version for both", lib);
 }
@@ -222,6 +261,7 @@ void doc_kernel_checks(doc_ctx *c)
 		doc_verdict(k, XPU_VERDICT_SKIP, "no GPU found on the PCI bus (kernel %s)",
 			    kver ? release : "unknown");
 	}
-	if (c->has_nvidia_gpu || xsys_exists(&c->fs, "/sys/module/nvidia"))
+	if (c->has_nvidia_gpu || xsys_exists(&c->fs, "/sys/module/nvidia") ||
+	    xsys_exists(&c->fs, "/proc/driver/nvidia/version"))
 		nvidia_versions_check(c);
 }

@@ -50,13 +50,20 @@ static int cuda_error_code(const char *detail)
 	return e ? atoi(e + 6) : 0;
 }
 
-static void cuda_error_fix(const doc_ctx *c, xpu_check *k, int code)
+/* cuInit 35 or 803, NVML error 18: the loaded module is not the driver
+ * version the userspace library belongs to. */
+static void mismatch_fix(xpu_check *k, const char *library)
+{
+	doc_fix(k, "the NVIDIA kernel module and %s differ (see kernel.nvidia_versions): reboot after a "
+		"driver update, or reinstall one driver version for both", library);
+}
+
+static void cuda_error_fix(xpu_check *k, int code)
 {
 	switch (code) {
 	case 35:
 	case 803:
-		doc_fix(k, "the NVIDIA kernel module and libcuda differ (see kernel.nvidia_versions): reboot after a "
-			"driver update, or reinstall one driver version for both");
+		mismatch_fix(k, "libcuda");
 		break;
 	case 100:
 		doc_fix(k, "CUDA sees no GPU: check access.nvidia_nodes, unset CUDA_VISIBLE_DEVICES if it hides it, "
@@ -90,7 +97,7 @@ static void cuda_check(doc_ctx *c)
 		if (gpu && !gpu->backends[XPU_BACKEND_CUDA].usable) {
 			doc_verdict(k, XPU_VERDICT_FAIL, "%s works but not for %s: %s", info->version, doc_dev_name(gpu),
 				    describe(&gpu->backends[XPU_BACKEND_CUDA].status, why, sizeof(why)));
-			cuda_error_fix(c, k, 100);
+			cuda_error_fix(k, 100);
 			return;
 		}
 		const char *drv = gpu && gpu->driver_version.status.state == XPU_OK ? gpu->driver_version.value : "?";
@@ -113,7 +120,7 @@ static void cuda_check(doc_ctx *c)
 		doc_fix_install(c, k, "hardware.graphics.enable = true; services.xserver.videoDrivers = [ \"nvidia\" ];",
 				"libcuda1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);
 	else
-		cuda_error_fix(c, k, code);
+		cuda_error_fix(k, code);
 }
 
 static void nvml_check(doc_ctx *c)
@@ -136,7 +143,7 @@ static void nvml_check(doc_ctx *c)
 	doc_verdict(k, XPU_VERDICT_WARN, "%s: memory, power and clocks are not readable",
 		    describe(&info->status, why, sizeof(why)));
 	if (strstr(info->status.detail, "mismatch"))
-		cuda_error_fix(c, k, 803);
+		mismatch_fix(k, "libnvidia-ml");
 	else
 		doc_fix_install(c, k, "hardware.nvidia.package (it brings libnvidia-ml)",
 				"libnvidia-ml1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);

@@ -8,6 +8,12 @@
  *   env.CUDA_VISIBLE_DEVICES = {uuid}
  *   unset = ZE_AFFINITY_MASK HIP_VISIBLE_DEVICES
  *   arg = --cpu                 ; one argument, appended; repeatable
+ *   require = NAME ...          ; xpu doctor: a service must have these as set
+ *                               ; here (unset is wrong: the app's default fails)
+ *   require_integrated = NAME   ; the same, only on an integrated GPU
+ *
+ * [profile] may also give url (the app server's default address) and
+ * url_env (the variable that moves it), for `xpu doctor --app`.
  *
  * A profile NAME is NAME.ini in the first of the profile dirs that has it
  * (user, then /etc, then the shipped ones): a whole file overrides. */
@@ -99,9 +105,17 @@ static int profile_key(xpu_ini_ctx *ctx, xpu_profile *p, const char *key, const 
 		dst = p->commands, len = sizeof(p->commands);
 	else if (strcmp(key, "command") == 0)
 		dst = p->command, len = sizeof(p->command);
+	else if (strcmp(key, "url") == 0)
+		dst = p->url, len = sizeof(p->url);
+	else if (strcmp(key, "url_env") == 0)
+		dst = p->url_env, len = sizeof(p->url_env);
 	else
 		return xpu_ini_problem(ctx, "unknown key '%s' in [profile] (keys: description, "
-				       "commands, command)", key);
+				       "commands, command, url, url_env)", key);
+	if (strcmp(key, "url") == 0 && strncmp(value, "http://", 7) && strncmp(value, "https://", 8))
+		return xpu_ini_problem(ctx, "url: '%s' is no http:// or https:// address", value);
+	if (strcmp(key, "url_env") == 0 && !xpu_env_name_ok(value))
+		return xpu_ini_problem(ctx, "url_env: '%s' is no environment variable name", value);
 	xpu_strlcpy(dst, value, len);
 	return 1;
 }
@@ -120,6 +134,25 @@ static int unset_names(xpu_ini_ctx *ctx, xpu_profile_section *s, const char *val
 	return 1;
 }
 
+/* require(_integrated) = NAME ...: names of variables this section sets. */
+static int require_names(xpu_ini_ctx *ctx, xpu_profile_section *s, const char *key, const char *value)
+{
+	char *dst = strcmp(key, "require") == 0 ? s->require : s->require_integrated;
+	size_t cap = sizeof(s->require);
+	char copy[XPU_PROFILE_LINE];
+	xpu_strlcpy(copy, value, sizeof(copy));
+	char *save = NULL;
+	for (char *n = strtok_r(copy, " \t", &save); n; n = strtok_r(NULL, " \t", &save)) {
+		if (!xpu_env_name_ok(n))
+			return xpu_ini_problem(ctx, "%s: '%s' is no environment variable name", key, n);
+		size_t used = strlen(dst);
+		if (used + strlen(n) + 2 > cap)
+			return xpu_ini_problem(ctx, "%s: too many names", key);
+		snprintf(dst + used, cap - used, "%s%s", used ? " " : "", n);
+	}
+	return 1;
+}
+
 static int backend_key(xpu_ini_ctx *ctx, xpu_profile_section *s, const char *key,
 		       const char *value)
 {
@@ -133,12 +166,15 @@ static int backend_key(xpu_ini_ctx *ctx, xpu_profile_section *s, const char *key
 	}
 	if (strcmp(key, "unset") == 0)
 		return unset_names(ctx, s, value);
+	if (strcmp(key, "require") == 0 || strcmp(key, "require_integrated") == 0)
+		return require_names(ctx, s, key, value);
 	if (strcmp(key, "arg") == 0) {
 		if (bad_placeholder(value, why, sizeof(why)))
 			return xpu_ini_problem(ctx, "arg: %s", why);
 		return add_entry(s, XPU_ENTRY_ARG, NULL, value) ? xpu_ini_problem(ctx, "out of memory") : 1;
 	}
-	return xpu_ini_problem(ctx, "unknown key '%s' (keys: env.NAME, unset, arg)", key);
+	return xpu_ini_problem(ctx, "unknown key '%s' (keys: env.NAME, unset, arg, require, "
+			       "require_integrated)", key);
 }
 
 static int on_profile(xpu_ini_ctx *ctx, const char *section, const char *key, const char *value)
@@ -330,4 +366,60 @@ unsigned xpu_profile_backends(const xpu_profile *p)
 		if (p->backends[b].present)
 			mask |= 1u << b;
 	return mask;
+}
+
+const char *xpu_profile_url(const xpu_profile *p)
+{
+	return p->url;
+}
+
+const char *xpu_profile_url_env(const xpu_profile *p)
+{
+	return p->url_env;
+}
+
+/* The i-th entry of kind k in section b, or NULL. */
+static const xpu_profile_entry *entry_at(const xpu_profile *p, xpu_backend_kind b, xpu_entry_kind k, size_t i)
+{
+	if ((int)b < 0 || b >= XPU_BACKEND_COUNT)
+		return NULL;
+	const xpu_profile_section *s = &p->backends[b];
+	for (size_t j = 0; j < s->n; j++)
+		if (s->items[j].kind == k && i-- == 0)
+			return &s->items[j];
+	return NULL;
+}
+
+bool xpu_profile_env_at(const xpu_profile *p, xpu_backend_kind b, size_t i, const char **name,
+			const char **value)
+{
+	const xpu_profile_entry *e = entry_at(p, b, XPU_ENTRY_SET, i);
+	if (!e)
+		return false;
+	*name = e->name;
+	*value = e->value;
+	return true;
+}
+
+const char *xpu_profile_arg_at(const xpu_profile *p, xpu_backend_kind b, size_t i)
+{
+	const xpu_profile_entry *e = entry_at(p, b, XPU_ENTRY_ARG, i);
+	return e ? e->value : NULL;
+}
+
+static bool word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *w = strstr(list, word); w; w = strstr(w + 1, word))
+		if ((w == list || w[-1] == ' ') && (w[n] == '\0' || w[n] == ' '))
+			return true;
+	return false;
+}
+
+bool xpu_profile_requires(const xpu_profile *p, xpu_backend_kind b, const char *name, bool integrated)
+{
+	if ((int)b < 0 || b >= XPU_BACKEND_COUNT)
+		return false;
+	const xpu_profile_section *s = &p->backends[b];
+	return word_in(s->require, name) || (integrated && word_in(s->require_integrated, name));
 }

@@ -21,6 +21,8 @@ typedef struct xpu_profile_entry {
 
 typedef struct xpu_profile_section {
 	bool present;
+	char require[256];            /* require = NAME ...: xpu doctor: must be set as here */
+	char require_integrated[256]; /* the same, on an integrated GPU only */
 	xpu_profile_entry *items; /* in file order */
 	size_t n, cap;
 } xpu_profile_section;
@@ -31,6 +33,8 @@ struct xpu_profile {
 	char description[256];
 	char commands[512];
 	char command[512];
+	char url[256];     /* where the app's server answers by default (xpu doctor) */
+	char url_env[64];  /* the variable that moves it ([scheme://]host[:port]) */
 	xpu_profile_section backends[XPU_BACKEND_COUNT];
 };
 

@@ -5,12 +5,26 @@
 # device, Debian's python3-torch 1.13 without XPU, no python at all); sysroot
 # trees for hardware this machine lacks; a LOCAL STAND-IN HTTP server
 # (standin_server.py) for the Ollama and ComfyUI APIs; fault-injection
-# pythons (fake-python/) for imports that hang, crash or print garbage.
-# Usage: doctor.sh XPU_BINARY SOURCE_DIR
+# pythons (fake-python/) for imports that hang, crash or print garbage;
+# STAND-IN NVIDIA libraries (standin_*.c) for the CUDA/NVML error paths.
+# Usage: doctor.sh XPU_BINARY SOURCE_DIR [STANDIN_DIR]
+# STANDIN_DIR: where meson built the stand-in NVIDIA libraries.
 set -u
 export PYTHONDONTWRITEBYTECODE=1 # the stand-in modules live in the source tree
 XPU=$1
 SRC=$2
+STANDIN=${3:-}
+[ -n "$STANDIN" ] && STANDIN=$(cd "$STANDIN" && pwd) # the evidence names real paths
+# meson test puts the folders of the shared libraries a test depends on in
+# LD_LIBRARY_PATH: the stand-ins must load only where a test asks for them.
+if [ -n "$STANDIN" ] && [ -n "${LD_LIBRARY_PATH:-}" ]; then
+	kept=
+	IFS=: read -ra dirs <<<"$LD_LIBRARY_PATH"
+	for d in "${dirs[@]}"; do
+		[ -n "$d" ] && [ "$(cd "$d" 2>/dev/null && pwd)" != "$STANDIN" ] && kept=${kept:+$kept:}$d
+	done
+	if [ -n "$kept" ]; then export LD_LIBRARY_PATH=$kept; else unset LD_LIBRARY_PATH; fi
+fi
 HERE=$SRC/tests/doctor
 TMP=$(mktemp -d /tmp/xpu-doctor-XXXXXX)
 chmod 755 "$TMP" # the access tests run xpu as nobody on a tree in here
@@ -38,6 +52,7 @@ one_err_line() { [ "$(wc -l <"$TMP/err")" = 1 ]; }
 verdict() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .verdict' "$TMP/out"; }
 is() { [ "$(verdict "$1")" = "$2" ]; }
 evidence_has() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .evidence' "$TMP/out" | grep -q -- "$2"; }
+fix_is_empty() { [ "$(jq -r --arg id "$1" '.checks[] | select(.id == $id) | .fix // ""' "$TMP/out")" = "" ]; }
 fix_has() { jq -r --arg id "$1" '.checks[] | select(.id == $id) | .fix // ""' "$TMP/out" | grep -q -- "$2"; }
 
 # A writable copy of a fixture tree, to add what a test needs.
@@ -167,23 +182,104 @@ doctor --sysroot "$T" doctor --json
 check "GuC MISSING: firmware FAIL" is kernel.firmware.0000:00:02.0 FAIL
 check "... fix installs the firmware" fix_has kernel.firmware.0000:00:02.0 "firmware"
 check "no debugfs: firmware SKIP, saying why" bash -c "'$XPU' --sysroot '$IGPU' doctor --json 2>/dev/null | jq -r '.checks[] | select(.id == \"kernel.firmware.0000:00:02.0\") | .verdict + \" \" + .evidence' | grep -q '^SKIP .*debugfs'"
-# NVIDIA module against the userspace library (a stand-in libcuda.so.1
-# symlink whose target carries a version: fault injection, never loaded
-# successfully)
-T=$(tree nv h200)
-mkdir -p "$T/sys/module/nvidia" "$TMP/fakelib"
-echo 580.159.04 >"$T/sys/module/nvidia/version"
-: >"$TMP/fakelib/libcuda.so.570.86.10"
-ln -sf libcuda.so.570.86.10 "$TMP/fakelib/libcuda.so.1"
-LD_LIBRARY_PATH=$TMP/fakelib doctor --sysroot "$T" --runtimes=cuda doctor --json
-check "module 580.159.04, libcuda 570.86.10: FAIL" is kernel.nvidia_versions FAIL
-check "... fix says reboot" fix_has kernel.nvidia_versions "reboot"
-: >"$TMP/fakelib/libcuda.so.580.159.04"
-ln -sf libcuda.so.580.159.04 "$TMP/fakelib/libcuda.so.1"
-LD_LIBRARY_PATH=$TMP/fakelib doctor --sysroot "$T" --runtimes=cuda doctor --json
-check "module and libcuda both 580.159.04: PASS" is kernel.nvidia_versions PASS
-check "CUDA library that does not load, NVIDIA GPU present: FAIL" is runtime.cuda FAIL
-check "NVIDIA nodes of the capture: PASS as root" bash -c "[ \$(id -u) != 0 ] || [ \"\$(jq -r '.checks[] | select(.id == \"access.nvidia_nodes\") | .verdict' '$TMP/out')\" = PASS ]"
+# --- NVIDIA: STAND-IN libraries for the error paths ---
+# libcuda.so.1, libnvidia-ml.so.1 and libcublas.so.13 built by
+# tests/doctor/meson.build from standin_*.c: each answers as the env vars
+# XPU_STANDIN_* say (cuInit's code, NVML's init code and driver version).
+# They stand in for broken drivers no CI machine has; the PASS path with the
+# real libraries is proven on the H200 (docs/hardware-runs.d/doctor.md).
+H200=$SRC/tests/fixtures/h200
+nv() { # nv ENV... -- doctor/list ARGS: the stand-ins on the loader path, no discovery cache
+	local envs=()
+	while [ "$1" != -- ]; do envs+=("$1"); shift; done
+	shift
+	env "${envs[@]}" LD_LIBRARY_PATH="$STANDIN" XPU_CACHE_DIR= XPU_PYTHON=/nonexistent "$XPU" "$@" >"$TMP/out" 2>"$TMP/err"
+	echo $? >"$TMP/rc"
+}
+text_has() { grep -q -- "$1" "$TMP/out"; } # the plain report
+cuda_case() { # cuda_case CODE VERDICT EVIDENCE FIX LIST_REASON
+	nv XPU_STANDIN_CUINIT="$1" -- --sysroot "$H200" --runtimes=cuda,nvml doctor --json
+	check "cuInit $1: runtime.cuda $2" is runtime.cuda "$2"
+	check "... evidence: $3" evidence_has runtime.cuda "$3"
+	check "... fix: $4" fix_has runtime.cuda "$4"
+	check "... exit status 2" rc_is 2
+	nv XPU_STANDIN_CUINIT="$1" -- --sysroot "$H200" --runtimes=cuda,nvml doctor
+	check "... the plain report says the same" bash -c "grep -q 'FAIL  runtime.cuda .*$3' '$TMP/out' && grep -q 'fix: .*$4' '$TMP/out'"
+	nv XPU_STANDIN_CUINIT="$1" -- --sysroot "$H200" --runtimes=cuda,nvml --no-cache list --json
+	check "... xpu list gives the H200's cuda backend the same reason" bash -c "jq -e '.devices[] | select(.pci.address == \"0000:00:06.0\") | .backends.cuda | (.usable == false and .reason == \"$5\" and (.detail | contains(\"error $1\")))' '$TMP/out' >/dev/null"
+}
+if [ -n "$STANDIN" ] && [ -e "$STANDIN/libcuda.so.1" ]; then
+	cuda_case 803 FAIL "error 803 (driver/library version mismatch)" "kernel module and libcuda differ" runtime_error
+	cuda_case 35 FAIL "error 35 (driver/library version mismatch)" "reboot after a driver update" runtime_error
+	cuda_case 100 FAIL "error 100 (no CUDA device)" "CUDA_VISIBLE_DEVICES" runtime_no_device
+	cuda_case 802 FAIL "error 802 (system not ready" "nvidia-fabricmanager" runtime_error
+	cuda_case 2 FAIL "cuInit failed: error 2\$" "dmesg | grep -i nvrm" runtime_error
+	nv -- --sysroot "$H200" --runtimes=cuda,nvml doctor --json
+	check "cuInit success (stand-in): runtime.cuda PASS with version and device" evidence_has runtime.cuda "CUDA 13.0, driver 580.159.04 (libcuda.so.1): 1 device, NVIDIA H200"
+	check "... no fix on a PASS" fix_is_empty runtime.cuda
+	check "NVML success (stand-in): PASS with its driver version" evidence_has runtime.nvml "driver 580.159.04, 1 device"
+	check "cuBLAS present where CUDA works: PASS naming the file" evidence_has runtime.cublas "libcublas.so.13 loads ($STANDIN/libcublas.so.13)"
+	check "module 580.159.04 (/proc/driver/nvidia/version) = NVML 580.159.04: PASS" is kernel.nvidia_versions PASS
+	check "... naming both" evidence_has kernel.nvidia_versions "module 580.159.04 = NVML (libnvidia-ml.so.1) 580.159.04"
+	check "all NVIDIA checks pass: exit status 0 or 1 (no FAIL)" bash -c "[ \"\$(jq .summary.fail '$TMP/out')\" = 0 ]"
+	nv -- --sysroot "$H200" --runtimes=cuda,nvml doctor
+	check "... plain: runtime.cuda PASS line" text_has "PASS  runtime.cuda                 CUDA 13.0"
+	nv XPU_STANDIN_NVML_VERSION=570.86.10 -- --sysroot "$H200" --runtimes=cuda,nvml doctor --json
+	check "module 580.159.04, NVML says 570.86.10: kernel.nvidia_versions FAIL" is kernel.nvidia_versions FAIL
+	check "... evidence names both versions and the module's file" evidence_has kernel.nvidia_versions "kernel module 580.159.04 (/proc/driver/nvidia/version) but NVML (libnvidia-ml.so.1) is 570.86.10"
+	check "... fix says reboot" fix_has kernel.nvidia_versions "reboot to load the module that matches the installed driver (570.86.10)"
+	nv XPU_STANDIN_NVML_VERSION=570.86.10 -- --sysroot "$H200" --runtimes=cuda,nvml doctor
+	check "... plain report: FAIL and the fix" bash -c "grep -q 'FAIL  kernel.nvidia_versions' '$TMP/out' && grep -q 'fix: reboot to load' '$TMP/out'"
+	# the module version where /proc/driver/nvidia is absent: /sys/module/nvidia/version
+	T=$(tree nvsys h200)
+	rm -r "$T/proc/driver/nvidia"
+	echo 570.86.10 >"$T/sys/module/nvidia/version"
+	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --json
+	check "no /proc/driver/nvidia: the module version comes from /sys/module/nvidia/version (FAIL against NVML 580)" evidence_has kernel.nvidia_versions "kernel module 570.86.10 (/sys/module/nvidia/version)"
+	# NVML not probed: the version in libcuda's file name (a copy of the stand-in)
+	mkdir -p "$TMP/verlib"
+	cp "$STANDIN/libcuda.so.1" "$TMP/verlib/libcuda.so.570.86.10"
+	ln -sf libcuda.so.570.86.10 "$TMP/verlib/libcuda.so.1"
+	LD_LIBRARY_PATH=$TMP/verlib XPU_CACHE_DIR= doctor --sysroot "$H200" --runtimes=cuda doctor --json
+	check "NVML not probed, libcuda.so.570.86.10 vs module 580.159.04: FAIL from the file name" evidence_has kernel.nvidia_versions "but $TMP/verlib/libcuda.so.570.86.10 is 570.86.10"
+	check "... and cuda itself PASSes through that file" is runtime.cuda PASS
+	nv XPU_STANDIN_NVML_INIT=18 -- --sysroot "$H200" --runtimes=cuda,nvml doctor --json
+	check "NVML error 18: runtime.nvml WARN (monitoring only)" is runtime.nvml WARN
+	check "... evidence: driver/library version mismatch" evidence_has runtime.nvml "nvmlInit_v2: error 18 (driver/library version mismatch)"
+	check "... fix: module and libnvidia-ml differ" fix_has runtime.nvml "kernel module and libnvidia-ml differ"
+	check "... versions SKIP: NVML did not answer, the file name carries none" evidence_has kernel.nvidia_versions "userspace version is unknown"
+	nv XPU_STANDIN_NVML_INIT=18 -- --sysroot "$H200" --runtimes=cuda,nvml doctor
+	check "... plain report: WARN with the fix" bash -c "grep -q 'WARN  runtime.nvml .*error 18' '$TMP/out' && grep -q 'fix: the NVIDIA kernel module and libnvidia-ml differ' '$TMP/out'"
+	nv XPU_STANDIN_NVML_INIT=18 -- --sysroot "$H200" --runtimes=cuda,nvml --no-cache list --json
+	check "... xpu list gives NVML's reason" bash -c "jq -e '.runtimes.nvml.detail | contains(\"error 18 (driver/library version mismatch)\")' '$TMP/out' >/dev/null"
+	# cuBLAS missing where CUDA works: the stand-in libcuda and NVML alone on
+	# the loader path.  A system cuBLAS (this machine may have CUDA in
+	# /usr/local) is hidden by an empty tmpfs over its folder, in a private
+	# mount namespace (root only); one in /usr/lib cannot be hidden.
+	mkdir -p "$TMP/cudaonly"
+	cp "$STANDIN/libcuda.so.1" "$STANDIN/libnvidia-ml.so.1" "$TMP/cudaonly/"
+	cublas_dirs=$(ldconfig -p 2>/dev/null | grep -E 'libcublas\.so\.1[123] ' | sed 's/.*=> //' | xargs -r -n1 dirname | sort -u)
+	hide=""
+	for d in $cublas_dirs; do hide+="mount -t tmpfs none '$d' && "; done
+	if grep -qE '^(/usr)?/lib' <<<"$cublas_dirs" || { [ -n "$hide" ] && { [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; }; }; then
+		echo "# skipped: a system libcublas ($cublas_dirs) cannot be hidden here, so 'cuBLAS missing' is not shown (not counted)"
+	else
+		unshare -m bash -c "${hide}LD_LIBRARY_PATH='$TMP/cudaonly' XPU_CACHE_DIR= XPU_PYTHON=/nonexistent '$XPU' --sysroot '$H200' --runtimes=cuda,nvml doctor --json" >"$TMP/out" 2>"$TMP/err"
+		check "CUDA works, no libcublas: runtime.cuda PASS" is runtime.cuda PASS
+		check "... runtime.cublas WARN" is runtime.cublas WARN
+		check "... saying bundling apps are fine" evidence_has runtime.cublas "no libcublas.so.13/.12/.11 on the loader path"
+		check "... fix installs libcublas" fix_has runtime.cublas "libcublas"
+	fi
+	check "NVIDIA nodes of the capture: PASS as root" bash -c "[ \$(id -u) != 0 ] || [ \"\$(jq -r '.checks[] | select(.id == \"access.nvidia_nodes\") | .verdict' '$TMP/out')\" = PASS ]"
+else
+	not_ok "the stand-in NVIDIA libraries were not built (third argument: their build dir)"
+fi
+# No libcuda at all, NVIDIA GPU present: FAIL with the install fix
+LD_LIBRARY_PATH=/nonexistent doctor --sysroot "$H200" --runtimes=cuda doctor --json
+if ! ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1 '; then
+	check "no libcuda.so.1, NVIDIA GPU present: runtime.cuda FAIL" is runtime.cuda FAIL
+	check "... fix installs the driver's libcuda" fix_has runtime.cuda "libcuda1"
+fi
 
 # --- access ---
 T=$(tree acc i915-igpu)
@@ -324,6 +420,7 @@ start_server comfyui-cpu
 doctor --sysroot "$IGPU" doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
 check "comfyui on cpu, GPU machine: FAIL" is apps.comfyui.device FAIL
 check "... fix installs the xpu torch for an Intel GPU" fix_has apps.comfyui.device "whl/xpu"
+check "... and drops --cpu (the shipped profile's [cpu] flag)" fix_has apps.comfyui.device "^drop --cpu, and"
 start_server ollama-gpu
 doctor doctor --app comfyui --url "http://127.0.0.1:$PORT" --json
 check "an Ollama answering as ComfyUI: FAIL (HTTP 404)" evidence_has apps.comfyui.server "HTTP 404"
@@ -346,6 +443,55 @@ mkdir -p "$T/etc" && : >"$T/etc/NIXOS"
 printf 'HOME=/var/lib/ollama\0' >"$T/proc/4242/environ"
 doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
 check "NixOS: the fix is services.ollama.environmentVariables" fix_has apps.ollama.env "services.ollama.environmentVariables.OLLAMA_IGPU_ENABLE"
+
+printf 'OLLAMA_IGPU_ENABLE=1\0OLLAMA_VULKAN=0\0' >"$T/proc/4242/environ"
+rm -f "$T/etc/NIXOS"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "OLLAMA_VULKAN=0 on an Intel iGPU: FAIL, the profile's [vulkan] sets 1" evidence_has apps.ollama.env "OLLAMA_VULKAN=0; on .* (vulkan) the ollama profile sets OLLAMA_VULKAN=1"
+check "... the app profile is named as a check" evidence_has apps.ollama.profile "$SRC/profiles/ollama.ini"
+# the app knowledge comes from the profile of `xpu run`: change the profile
+# (XPU_PROFILES_DIR), and the doctor's verdict and fix follow
+mkdir -p "$TMP/profiles"
+sed -e 's/^env.OLLAMA_IGPU_ENABLE = 1/env.OLLAMA_IGPU_ENABLE = yes-from-profile/' \
+	-e "s|^url = .*|url = http://127.0.0.1:$PORT|" "$SRC/profiles/ollama.ini" >"$TMP/profiles/ollama.ini"
+printf 'HOME=/var/lib/ollama\0' >"$T/proc/4242/environ"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "profile override: the fix sets the profile's value" fix_has apps.ollama.env "Environment=OLLAMA_IGPU_ENABLE=yes-from-profile"
+check "... and names the profile file" evidence_has apps.ollama.env "$TMP/profiles/ollama.ini"
+check "... the server address is the profile's url (no --url)" evidence_has apps.ollama.server "127.0.0.1:$PORT"
+sed -i '/^require_integrated/d' "$TMP/profiles/ollama.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "profile without require_integrated: OLLAMA_IGPU_ENABLE unset PASSes" is apps.ollama.env PASS
+printf '[profile]\ncommand = ollama\nbogus = 1\n' >"$TMP/profiles/ollama.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$T" doctor --app ollama --json
+check "malformed profile: apps.ollama.profile FAIL naming file and line" evidence_has apps.ollama.profile "ollama.ini:3"
+check "... fix names XPU_PROFILES_DIR" fix_has apps.ollama.profile "XPU_PROFILES_DIR"
+check "... exit status 2" rc_is 2
+# NVIDIA: the [cuda] section's {uuid} selector
+T=$(tree nvenv h200)
+mkdir -p "$T/proc/4242"
+echo ollama >"$T/proc/4242/comm"
+printf 'CUDA_VISIBLE_DEVICES=-1\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "NVIDIA, CUDA_VISIBLE_DEVICES=-1: FAIL, it hides the GPU from cuda" evidence_has apps.ollama.env "CUDA_VISIBLE_DEVICES=-1 hides .* from cuda (the ollama profile sets {uuid})"
+check "... fix removes it" fix_has apps.ollama.env "remove CUDA_VISIBLE_DEVICES"
+printf 'CUDA_VISIBLE_DEVICES=0\0' >"$T/proc/4242/environ"
+doctor --sysroot "$T" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+check "NVIDIA, CUDA_VISIBLE_DEVICES=0: PASS" is apps.ollama.env PASS
+if [ -n "$STANDIN" ]; then
+	printf 'CUDA_VISIBLE_DEVICES=1\0' >"$T/proc/4242/environ"
+	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+	check "NVIDIA (stand-in CUDA index 0), CUDA_VISIBLE_DEVICES=1: FAIL" is apps.ollama.env FAIL
+	printf 'CUDA_VISIBLE_DEVICES=GPU-a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf\0' >"$T/proc/4242/environ"
+	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --app ollama --url "http://127.0.0.1:$PORT" --json
+	check "... its UUID in CUDA_VISIBLE_DEVICES: PASS" is apps.ollama.env PASS
+fi
+# ComfyUI: the flag that keeps it on the CPU is the profile's [cpu] arg
+start_server comfyui-cpu
+sed "s|^url = .*|url = http://127.0.0.1:$PORT|; s|^arg = --cpu|arg = --cpu-from-profile|" "$SRC/profiles/comfyui.ini" >"$TMP/profiles/comfyui.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app comfyui --json
+check "comfyui on cpu: the fix drops the profile's [cpu] flag" fix_has apps.comfyui.device "^drop --cpu-from-profile, and in ComfyUI's environment"
+check "... the server address is the profile's url" evidence_has apps.comfyui.server "127.0.0.1:$PORT"
 
 # --- compat ---
 doctor --sysroot "$IGPU" doctor --json
