@@ -16,7 +16,7 @@
 const char *const bench_known_prefixes[] = {
 	"stream", "stream.copy", "stream.scale", "stream.add", "stream.triad",
 	"gemm", "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8",
-	"gemv", "gemv.bf16",
+	"gemv", "gemv.bf16", "gemv.fp8",
 	"d2d", "d2d.memcpy", "d2d.kernel", "h2d", "h2d.pinned", "h2d.pageable",
 	"d2h", "d2h.pinned", "d2h.pageable", "mem", "mem.read", "mem.copy",
 	"launch", "launch.latency", NULL,
