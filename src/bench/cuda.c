@@ -2,7 +2,8 @@
  * device-to-device copy (cuMemcpyDtoDAsync and a PTX copy kernel; both
  * counting conventions), host-to-device and device-to-host from pinned and
  * pageable memory, cublasGemmEx at 8192^3 in fp32/tf32/fp16/bf16 and at
- * decode-like shapes (M = 1, 16), and kernel launch latency.
+ * decode-like shapes (M = 1, 16), and kernel launch latency; fp8 through
+ * cuBLASLt is in cuda_fp8.c.
  *
  * Timing follows nvbandwidth: events around a batch of operations on one
  * stream, several samples, warm-ups first.  Matrices hold random values
@@ -547,7 +548,7 @@ void *cu_lib_open(const char *const *sonames, const char *dir, char *where, size
 
 bool cu_workspace(cu *c)
 {
-	return c->ws || c->d.mem_alloc(&c->ws, CU_WORKSPACE) == XCU_SUCCESS;
+	return c->ws || cu_alloc(c, &c->ws, CU_WORKSPACE);
 }
 
 static bool cublas_load(bench_ctx *bc, cu *c)
@@ -726,9 +727,8 @@ static bool any_gemm(const bench_ctx *bc)
 	return false;
 }
 
-static void cu_gemm(bench_ctx *bc, cu *c)
+static void cu_gemm_cublas(bench_ctx *bc, cu *c)
 {
-	cu_gemm_fp8(bc, c);
 	if (!any_gemm(bc))
 		return;
 	c->err[0] = '\0';
@@ -742,6 +742,13 @@ static void cu_gemm(bench_ctx *bc, cu *c)
 	for (int m = 1; m <= 16; m += 15)
 		for (size_t i = 0; i < cu_decode_shapes(bc); i++)
 			gemv_decode(bc, c, m, cu_decode_nk[i][0], cu_decode_nk[i][1]);
+}
+
+/* cuBLAS first: cuBLASLt is looked for beside it. */
+static void cu_gemm(bench_ctx *bc, cu *c)
+{
+	cu_gemm_cublas(bc, c);
+	cu_gemm_fp8(bc, c);
 }
 
 /* ---- launch latency ---- */

@@ -74,6 +74,15 @@ static bool lt_open(cu *c, lt *l)
 	return true;
 }
 
+/* "; cuBLASLt 13.1.0" after the target's library, where it fits. */
+static void lt_name(bench_ctx *bc, const lt *l)
+{
+	size_t v = l->a.version ? l->a.version() : 0, used = strlen(bc->t->library);
+	if (v && used + 24 < sizeof(bc->t->library))
+		snprintf(bc->t->library + used, sizeof(bc->t->library) - used, "; cuBLASLt %zu.%zu.%zu",
+			 v / 10000, v / 100 % 100, v % 100);
+}
+
 static bool lt_status(cu *c, int st, const char *what)
 {
 	if (st == 0)
@@ -352,6 +361,7 @@ void cu_gemm_fp8(bench_ctx *bc, cu *c)
 		bench_skip(bc, "gemm.fp8.8192", "TFLOP/s", XPU_PEAK_FP8, XPU_UNAVAILABLE,
 			   l.h ? XPU_R_RUNTIME_ERROR : XPU_R_RUNTIME_MISSING, "%s", c->err);
 	} else {
+		lt_name(bc, &l);
 		fp8_figures(bc, c, &l, checked);
 	}
 	if (l.h)
