@@ -62,6 +62,8 @@ typedef struct xpu_bench_target {
 	char device_name[XPU_TEXT_LEN];
 	char backend[16];     /* "host", "cuda", "opencl", "level_zero" */
 	char library[192];    /* which runtime/BLAS ran it, and where it was found */
+	char gemm[192];       /* OpenCL: which GEMM ran ("oneDNN 2.6.3 ..." or the
+	                       * tiled kernel) and why oneDNN did not; "" elsewhere */
 	xpu_status status;    /* OK; or why this target could not run at all */
 	xpu_real peaks[XPU_PEAK_COUNT];
 	char peak_source[96]; /* "table: NVIDIA H200 SXM (10de:2335)" */

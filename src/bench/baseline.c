@@ -74,6 +74,8 @@ static json_t *target_json(const xpu_bench_target *t)
 	}
 	if (t->properties[0])
 		json_object_set_new(o, "properties", json_string(t->properties));
+	if (t->gemm[0])
+		json_object_set_new(o, "gemm", json_string(t->gemm));
 	json_t *peaks = json_object();
 	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++)
 		put_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);

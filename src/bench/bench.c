@@ -2,6 +2,7 @@
  * benchmarks, and keeps the figures with their statistics. */
 #include "bench/bench_int.h"
 
+#include <math.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 const char *const bench_known_prefixes[] = {
 	"stream", "stream.copy", "stream.scale", "stream.add", "stream.triad",
 	"gemm", "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8",
-	"gemv", "gemv.bf16",
+	"gemv", "gemv.bf16", "gemv.fp8",
 	"d2d", "d2d.memcpy", "d2d.kernel", "h2d", "h2d.pinned", "h2d.pageable",
 	"d2h", "d2h.pinned", "d2h.pageable", "mem", "mem.read", "mem.copy",
 	"launch", "launch.latency", NULL,
@@ -474,4 +475,55 @@ const char *xpu_bench_level_name(xpu_bench_level l)
 	case XPU_BENCH_FULL: return "full";
 	default: return "normal";
 	}
+}
+
+uint16_t bench_to_half(float f)
+{
+	uint32_t x;
+	memcpy(&x, &f, 4);
+	uint32_t sign = (x >> 16) & 0x8000u;
+	int exp = (int)((x >> 23) & 0xff) - 127 + 15;
+	uint32_t mant = (x >> 13) & 0x3ffu;
+	if (exp <= 0)
+		return (uint16_t)sign;
+	return (uint16_t)(sign | ((uint32_t)exp << 10) | mant);
+}
+
+float bench_from_half(uint16_t h)
+{
+	uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
+	uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
+	uint32_t x = exp ? sign | ((exp - 15 + 127) << 23) | (mant << 13) : sign;
+	float f;
+	memcpy(&f, &x, 4);
+	return f;
+}
+
+void bench_gemm_ref_make(bench_gemm_ref *r)
+{
+	for (int i = 0; i < BENCH_CHK_M * BENCH_CHK_K; i++)
+		r->a[i] = (float)((i * 7 % 17) - 8) / 8.0f;
+	for (int i = 0; i < BENCH_CHK_K * BENCH_CHK_N; i++)
+		r->b[i] = (float)((i * 5 % 13) - 6) / 8.0f;
+	for (int i = 0; i < BENCH_CHK_M; i++)
+		for (int j = 0; j < BENCH_CHK_N; j++) {
+			double s = 0;
+			for (int x = 0; x < BENCH_CHK_K; x++)
+				s += (double)r->a[i * BENCH_CHK_K + x] * r->b[x * BENCH_CHK_N + j];
+			r->ref[i * BENCH_CHK_N + j] = (float)s;
+		}
+}
+
+bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half, char *err,
+			    size_t len)
+{
+	for (int i = 0; i < BENCH_CHK_M * BENCH_CHK_N; i++) {
+		double tol = half ? fabs(r->ref[i]) / 512 + 1e-3 : 1e-4;
+		if (!(fabs(out[i] - r->ref[i]) <= tol)) {
+			snprintf(err, len, "GEMM result wrong at (%d,%d): %g, CPU reference %g",
+				 i / BENCH_CHK_N, i % BENCH_CHK_N, (double)out[i], (double)r->ref[i]);
+			return false;
+		}
+	}
+	return true;
 }

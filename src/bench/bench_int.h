@@ -4,6 +4,7 @@
 #define XPU_BENCH_INT_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include "xpu/bench.h"
 #include "xpu/xpu.h"
@@ -51,6 +52,25 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 double bench_now(void);
 /* A rate in unit per second from an amount and seconds, guarding t = 0. */
 double bench_rate(double amount, double seconds);
+
+/* IEEE half <-> float for host-side checks (normal numbers and zero only:
+ * what the checks use). */
+uint16_t bench_to_half(float f);
+float bench_from_half(uint16_t h);
+
+/* The GEMM check every backend runs before timing: an odd shape, so bounds
+ * and tails are exercised, with inputs that are small multiples of 1/8
+ * (exact in fp16 and bf16), so fp32 results must match to rounding. */
+enum { BENCH_CHK_M = 67, BENCH_CHK_N = 45, BENCH_CHK_K = 33 };
+typedef struct bench_gemm_ref {
+	float a[BENCH_CHK_M * BENCH_CHK_K], b[BENCH_CHK_K * BENCH_CHK_N];
+	float ref[BENCH_CHK_M * BENCH_CHK_N];
+} bench_gemm_ref;
+void bench_gemm_ref_make(bench_gemm_ref *r);
+/* out (row-major, fp32) against the reference; half allows fp16 output
+ * rounding.  false with the first wrong element in err. */
+bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half, char *err,
+			    size_t len);
 
 /* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
 void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);

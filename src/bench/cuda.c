@@ -2,21 +2,22 @@
  * device-to-device copy (cuMemcpyDtoDAsync and a PTX copy kernel; both
  * counting conventions), host-to-device and device-to-host from pinned and
  * pageable memory, cublasGemmEx at 8192^3 in fp32/tf32/fp16/bf16 and at
- * decode-like shapes (M = 1, 16), and kernel launch latency.
+ * decode-like shapes (M = 1, 16), and kernel launch latency; fp8 through
+ * cuBLASLt is in cuda_fp8.c.
  *
  * Timing follows nvbandwidth: events around a batch of operations on one
  * stream, several samples, warm-ups first.  Matrices hold random values
  * (+-[1,2)) written by a PTX kernel: zeros would flatter the tensor cores
  * (less switching, higher clocks). */
-#include "bench/bench_int.h"
+#include "bench/cuda_int.h"
 
 #include <dlfcn.h>
 #include <glob.h>
+#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "bench/cuda_api.h"
 #include "core/util.h"
 #include "runtimes/rt.h"
 #include "runtimes/runtime.h"
@@ -64,23 +65,8 @@ static const char copy_ptx[] =
 	"\tadd.s64 %rd3, %rd3, %rd5;\n\tbra COPY_LOOP;\n"
 	"COPY_DONE:\n\tret;\n}\n";
 
-typedef struct cu {
-	cuda_drv d;
-	xcu_device dev;
-	xcu_ctx ctx;
-	xcu_stream s;
-	xcu_event e0, e1;
-	xcu_module mod;
-	xcu_func f_empty, f_fill, f_copy;
-	int sms, clock_khz, memclk_khz, bus_bits;
-	char err[160]; /* the last failure, for the figure that met it */
-	cublas_api b;
-	xcublas h;
-	xcu_ptr ws;
-} cu;
-
 /* "CUDA_ERROR_OUT_OF_MEMORY (2)" into c->err, prefixed by what failed. */
-static bool cu_ok(cu *c, xcu_result rc, const char *what)
+bool cu_ok(cu *c, xcu_result rc, const char *what)
 {
 	if (rc == XCU_SUCCESS)
 		return true;
@@ -131,10 +117,12 @@ static bool drv_load(void *lib, cuda_drv *d)
 
 static void cu_attributes(cu *c)
 {
-	c->d.attribute(&c->sms, XCU_ATTR_SM_COUNT, c->dev);
+	c->d.attribute(&c->sms, XCU_ATTR_MULTIPROCESSOR_COUNT, c->dev);
 	c->d.attribute(&c->clock_khz, XCU_ATTR_CLOCK_RATE, c->dev);
 	c->d.attribute(&c->memclk_khz, XCU_ATTR_MEMORY_CLOCK_RATE, c->dev);
 	c->d.attribute(&c->bus_bits, XCU_ATTR_MEMORY_BUS_WIDTH, c->dev);
+	c->d.attribute(&c->cc_major, XCU_ATTR_CC_MAJOR, c->dev);
+	c->d.attribute(&c->cc_minor, XCU_ATTR_CC_MINOR, c->dev);
 }
 
 static bool cu_open(cu *c, int ordinal)
@@ -188,8 +176,6 @@ static void cu_close(cu *c)
 
 /* ---- timing ---- */
 
-typedef xcu_result (*cu_op)(cu *c, void *arg);
-
 /* Seconds for iters ops between two events on the stream. */
 static bool cu_time(cu *c, cu_op op, void *arg, unsigned iters, double *sec)
 {
@@ -224,8 +210,7 @@ static unsigned cu_calibrate(cu *c, cu_op op, void *arg, double target)
 }
 
 /* Samples of amount-per-op rates; warm-ups first.  Fails f with c->err. */
-static void cu_measure(bench_ctx *bc, cu *c, xpu_bench_figure *f, cu_op op, void *arg,
-		       double amount)
+void cu_measure(bench_ctx *bc, cu *c, xpu_bench_figure *f, cu_op op, void *arg, double amount)
 {
 	double target = bc->opt->level == XPU_BENCH_QUICK ? 0.01 : 0.03;
 	unsigned reps = bench_reps(bc);
@@ -250,7 +235,7 @@ static void cu_measure(bench_ctx *bc, cu *c, xpu_bench_figure *f, cu_op op, void
 /* ---- device memory ---- */
 
 /* Allocation that fails a figure with "out of device memory" clearly. */
-static bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes)
+bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes)
 {
 	char what[64];
 	snprintf(what, sizeof(what), "cuMemAlloc of %zu MiB", bytes >> 20);
@@ -258,22 +243,21 @@ static bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes)
 	return cu_ok(c, c->d.mem_alloc(p, bytes), what);
 }
 
-static void cu_free(cu *c, xcu_ptr *p)
+void cu_free(cu *c, xcu_ptr *p)
 {
 	if (*p)
 		c->d.mem_free(*p);
 	*p = 0;
 }
 
-/* Fills words 32-bit words at p with +-[1,2) numbers of the given type. */
-typedef enum { T_F32, T_F16, T_BF16 } num_type;
-
-static bool cu_fill(cu *c, xcu_ptr p, size_t bytes, num_type t, unsigned seed)
+/* Fills bytes at p with +-[1,2) numbers of the given type. */
+bool cu_fill(cu *c, xcu_ptr p, size_t bytes, num_type t, unsigned seed)
 {
 	static const unsigned masks[][2] = {
 		[T_F32] = { 0x807fffffu, 0x3f800000u },
 		[T_F16] = { 0x83ff83ffu, 0x3c003c00u },
 		[T_BF16] = { 0x807f807fu, 0x3f803f80u },
+		[T_FP8_E4M3] = { 0x87878787u, 0x38383838u }, /* exponent 7 (bias 7) */
 	};
 	unsigned n = (unsigned)(bytes / 4), andm = masks[t][0], orm = masks[t][1];
 	void *args[] = { &p, &n, &seed, &andm, &orm };
@@ -469,7 +453,7 @@ static void cu_transfers(bench_ctx *bc, cu *c)
 
 /* ---- cuBLAS ---- */
 
-/* Where cuBLAS may be: XPU_CUBLAS (a file, or a folder holding
+/* Where cuBLAS and cuBLASLt may be: XPU_CUBLAS (a file, or a folder holding
  * libcublas.so.*), then the loader's own search (LD_LIBRARY_PATH, ld.so
  * cache), then the CUDA toolkit and the nvidia-cublas wheels pip installs
  * (PyTorch's "nvidia/cu13/lib" and "nvidia/cublas/lib"). */
@@ -488,11 +472,11 @@ static const char *const cublas_globs[] = {
 	NULL,
 };
 
-static void *open_in_dir(const char *dir, char *where, size_t len)
+static void *open_in_dir(const char *const *sonames, const char *dir, char *where, size_t len)
 {
-	for (size_t i = 0; cublas_sonames[i]; i++) {
+	for (size_t i = 0; sonames[i]; i++) {
 		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, cublas_sonames[i]);
+		snprintf(path, sizeof(path), "%s/%s", dir, sonames[i]);
 		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
 		if (h) {
 			snprintf(where, len, "%s", path);
@@ -502,15 +486,27 @@ static void *open_in_dir(const char *dir, char *where, size_t len)
 	return NULL;
 }
 
-static void *open_env(const char *env, char *where, size_t len)
+/* XPU_CUBLAS: a folder, or a file whose folder holds the other library. */
+static void *open_env(const char *const *sonames, const char *env, char *where, size_t len)
 {
-	void *h = open_in_dir(env, where, len);
-	if (!h && (h = dlopen(env, RTLD_NOW | RTLD_LOCAL)))
-		snprintf(where, len, "%s (XPU_CUBLAS)", env);
-	return h;
+	void *h = open_in_dir(sonames, env, where, len);
+	if (h)
+		return h;
+	if (strstr(env, sonames[0]) || (sonames[1] && strstr(env, sonames[1]))) {
+		if ((h = dlopen(env, RTLD_NOW | RTLD_LOCAL)))
+			snprintf(where, len, "%s (XPU_CUBLAS)", env);
+		return h;
+	}
+	char dir[1024];
+	snprintf(dir, sizeof(dir), "%s", env);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	*slash = '\0';
+	return open_in_dir(sonames, dir, where, len);
 }
 
-static void *open_globbed(char *where, size_t len)
+static void *open_globbed(const char *const *sonames, char *where, size_t len)
 {
 	for (size_t i = 0; cublas_globs[i]; i++) {
 		glob_t g;
@@ -518,7 +514,7 @@ static void *open_globbed(char *where, size_t len)
 			continue;
 		void *h = NULL;
 		for (size_t j = 0; j < g.gl_pathc && !h; j++)
-			h = open_in_dir(g.gl_pathv[j], where, len);
+			h = open_in_dir(sonames, g.gl_pathv[j], where, len);
 		globfree(&g);
 		if (h)
 			return h;
@@ -526,34 +522,39 @@ static void *open_globbed(char *where, size_t len)
 	return NULL;
 }
 
-/* Resolved path of the library holding sym, for the report. */
-static void loaded_from(void *sym, char *where, size_t len)
+/* The file the loader picked for a soname, for the report. */
+static void loaded_from(void *h, char *where, size_t len)
 {
-	Dl_info info;
-	if (sym && dladdr(sym, &info) && info.dli_fname)
-		snprintf(where, len, "%s", info.dli_fname);
+	struct link_map *map = NULL;
+	if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && *map->l_name)
+		snprintf(where, len, "%s", map->l_name);
 }
 
-static void *cublas_open(char *where, size_t len)
+void *cu_lib_open(const char *const *sonames, const char *dir, char *where, size_t len)
 {
 	const char *env = getenv("XPU_CUBLAS");
 	if (env && *env)
-		return open_env(env, where, len);
-	for (size_t i = 0; cublas_sonames[i]; i++) {
-		void *h = dlopen(cublas_sonames[i], RTLD_NOW | RTLD_LOCAL);
+		return open_env(sonames, env, where, len);
+	void *h = dir && *dir ? open_in_dir(sonames, dir, where, len) : NULL;
+	for (size_t i = 0; !h && sonames[i]; i++) {
+		h = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
 		if (h) {
-			snprintf(where, len, "%s", cublas_sonames[i]);
-			loaded_from(dlsym(h, "cublasCreate_v2"), where, len);
-			return h;
+			snprintf(where, len, "%s", sonames[i]);
+			loaded_from(h, where, len);
 		}
 	}
-	return open_globbed(where, len);
+	return h ? h : open_globbed(sonames, where, len);
+}
+
+bool cu_workspace(cu *c)
+{
+	return c->ws || cu_alloc(c, &c->ws, CU_WORKSPACE);
 }
 
 static bool cublas_load(bench_ctx *bc, cu *c)
 {
 	char where[160] = "";
-	void *lib = cublas_open(where, sizeof(where));
+	void *lib = cu_lib_open(cublas_sonames, NULL, where, sizeof(where));
 	if (!lib) {
 		snprintf(c->err, sizeof(c->err), "cuBLAS not found (%s; set XPU_CUBLAS to "
 			 "libcublas.so or its folder)", getenv("XPU_CUBLAS") && *getenv("XPU_CUBLAS") ?
@@ -577,11 +578,11 @@ static bool cublas_load(bench_ctx *bc, cu *c)
 		return false;
 	}
 	c->b.set_stream(c->h, c->s);
-	/* A 32 MiB workspace, as PyTorch gives cuBLAS on Hopper: some of the
-	 * fastest kernels need one. */
-	size_t ws = 32u << 20;
-	if (c->b.set_workspace && c->d.mem_alloc(&c->ws, ws) == XCU_SUCCESS)
-		c->b.set_workspace(c->h, (void *)(uintptr_t)c->ws, ws);
+	if (c->b.set_workspace && cu_workspace(c))
+		c->b.set_workspace(c->h, (void *)(uintptr_t)c->ws, CU_WORKSPACE);
+	char *slash = strrchr(where, '/');
+	if (slash)
+		snprintf(c->cublas_dir, sizeof(c->cublas_dir), "%.*s", (int)(slash - where), where);
 	int v = 0;
 	if (c->b.version)
 		c->b.version(c->h, &v);
@@ -700,9 +701,9 @@ static void gemv_decode(bench_ctx *bc, cu *c, int m, int n, int k)
 	gemm_free(c, &g);
 }
 
-static const int decode_nk[][2] = { { 4096, 4096 }, { 14336, 4096 }, { 4096, 14336 } };
+const int cu_decode_nk[3][2] = { { 4096, 4096 }, { 14336, 4096 }, { 4096, 14336 } };
 
-static size_t decode_shapes(const bench_ctx *bc)
+size_t cu_decode_shapes(const bench_ctx *bc)
 {
 	return bc->opt->level == XPU_BENCH_FULL ? 3 : 2;
 }
@@ -717,19 +718,17 @@ static bool any_gemm(const bench_ctx *bc)
 			return true;
 	}
 	for (int m = 1; m <= 16; m += 15)
-		for (size_t i = 0; i < decode_shapes(bc); i++) {
-			snprintf(name, sizeof(name), "gemv.bf16.m%d.n%d.k%d", m, decode_nk[i][0],
-				 decode_nk[i][1]);
+		for (size_t i = 0; i < cu_decode_shapes(bc); i++) {
+			snprintf(name, sizeof(name), "gemv.bf16.m%d.n%d.k%d", m, cu_decode_nk[i][0],
+				 cu_decode_nk[i][1]);
 			if (bench_want(bc, name))
 				return true;
 		}
 	return false;
 }
 
-static void cu_gemm(bench_ctx *bc, cu *c)
+static void cu_gemm_cublas(bench_ctx *bc, cu *c)
 {
-	bench_skip(bc, "gemm.fp8.8192", "TFLOP/s", XPU_PEAK_FP8, XPU_UNSUPPORTED, XPU_R_NO_SOURCE,
-		   "fp8 needs cublasLtMatmul with scale factors: not measured by this version");
 	if (!any_gemm(bc))
 		return;
 	c->err[0] = '\0';
@@ -741,8 +740,15 @@ static void cu_gemm(bench_ctx *bc, cu *c)
 	for (size_t i = 0; i < XPU_ARRAY_LEN(precisions); i++)
 		gemm_square(bc, c, &precisions[i], 8192);
 	for (int m = 1; m <= 16; m += 15)
-		for (size_t i = 0; i < decode_shapes(bc); i++)
-			gemv_decode(bc, c, m, decode_nk[i][0], decode_nk[i][1]);
+		for (size_t i = 0; i < cu_decode_shapes(bc); i++)
+			gemv_decode(bc, c, m, cu_decode_nk[i][0], cu_decode_nk[i][1]);
+}
+
+/* cuBLAS first: cuBLASLt is looked for beside it. */
+static void cu_gemm(bench_ctx *bc, cu *c)
+{
+	cu_gemm_cublas(bc, c);
+	cu_gemm_fp8(bc, c);
 }
 
 /* ---- launch latency ---- */

@@ -4,6 +4,7 @@
  * STREAM counts them: 2/2/3/3 x 8 B x N), and GEMM through a BLAS found at
  * run time with dlopen. */
 #include "bench/bench_int.h"
+#include "bench/onednn.h"
 
 #include <dlfcn.h>
 #include <math.h>
@@ -337,8 +338,27 @@ out:
 	free(C);
 }
 
-/* bf16 inputs, fp32 output, where the CPU has bf16 arithmetic and the BLAS
- * has cblas_sbgemm. */
+/* Without cblas_sbgemm: oneDNN's matmul on its CPU engine (bf16 in, fp32
+ * out), which uses AVX512-BF16 and AMX where the CPU has them. */
+static void gemm_bf16_dnnl(bench_ctx *c, const char *name, int n)
+{
+	char why[160];
+	bench_dnnl *d = bench_dnnl_open(why, sizeof(why));
+	if (!d || !bench_dnnl_engine(d, NULL, NULL, why, sizeof(why))) {
+		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_RUNTIME_MISSING,
+			   "the BLAS has no cblas_sbgemm (OpenBLAS built with BFLOAT16) and %s", why);
+		bench_dnnl_close(d);
+		return;
+	}
+	bench_progress(c, "gemm bf16 %d^3 (oneDNN)", n);
+	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_BF16, "2 x M x N x K");
+	if (f && !bench_dnnl_gemm(c, d, f, DNNL_MM_BF16, n, why, sizeof(why)))
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", why);
+	bench_dnnl_close(d);
+}
+
+/* bf16 inputs, fp32 output, where the CPU has bf16 arithmetic: the BLAS's
+ * cblas_sbgemm, else oneDNN. */
 static void gemm_bf16(bench_ctx *c, const blas *b, const xpu_device *cpu, int n)
 {
 	char name[48];
@@ -351,8 +371,7 @@ static void gemm_bf16(bench_ctx *c, const blas *b, const xpu_device *cpu, int n)
 		return;
 	}
 	if (!b->sbgemm) {
-		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_RUNTIME_MISSING,
-			   "the BLAS has no cblas_sbgemm (OpenBLAS built with BFLOAT16)");
+		gemm_bf16_dnnl(c, name, n);
 		return;
 	}
 	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_BF16, "2 x M x N x K");

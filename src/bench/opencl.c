@@ -2,15 +2,18 @@
  * global memory bandwidth read-only (clpeak's method: each work-item sums
  * 16 strided float4 loads, only fetched bytes counted) and copy (read+write),
  * host transfers from pageable and pinned (CL_MEM_ALLOC_HOST_PTR, mapped)
- * memory, fp32 and fp16-storage GEMM with a tiled kernel checked against a
- * CPU reference at small sizes first, and launch latency.  The Khronos
+ * memory, fp32 and fp16 GEMM (oneDNN's OpenCL GPU engine where it takes the
+ * device, else a tiled kernel with fp16 storage), checked against a CPU
+ * reference at a small size first, and launch latency.  The Khronos
  * headers supply types only; calls go through dlsym. */
 #define CL_TARGET_OPENCL_VERSION 120
 #include "bench/bench_int.h"
+#include "bench/onednn.h"
 
 #include <CL/cl.h>
 #include <dlfcn.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -519,62 +522,27 @@ static cl_int gemm_setup(ocl *o, cl_kernel k, gemm_bufs *g, int m, int n, int kk
 	return CL_SUCCESS;
 }
 
-/* IEEE half <-> float for the host side of the fp16 check (normal numbers
- * and zero are all the check uses). */
-static uint16_t to_half(float f)
+/* The tiled kernel on the check shape. */
+static bool gemm_check(ocl *o, cl_kernel k, bool half, char *err, size_t len)
 {
-	uint32_t x;
-	memcpy(&x, &f, 4);
-	uint32_t sign = (x >> 16) & 0x8000u;
-	int exp = (int)((x >> 23) & 0xff) - 127 + 15;
-	uint32_t mant = (x >> 13) & 0x3ffu;
-	if (exp <= 0)
-		return (uint16_t)sign;
-	return (uint16_t)(sign | ((uint32_t)exp << 10) | mant);
-}
-
-static float from_half(uint16_t h)
-{
-	uint32_t sign = (uint32_t)(h & 0x8000u) << 16;
-	uint32_t exp = (h >> 10) & 0x1fu, mant = h & 0x3ffu;
-	uint32_t x = exp ? sign | ((exp - 15 + 127) << 23) | (mant << 13) : sign;
-	float f;
-	memcpy(&f, &x, 4);
-	return f;
-}
-
-/* The kernel on an odd shape against a CPU reference.  Inputs are small
- * integers over 8, exact in fp16, so fp32 results must match to rounding. */
-static bool gemm_check(ocl *o, cl_kernel k, bool half, double *maxerr, char *err, size_t len)
-{
-	enum { M = 67, N = 45, K = 33 };
 	size_t es = half ? 2 : 4;
-	float A[M * K], B[K * N], ref[M * N], out[M * N];
-	uint16_t hA[M * K], hB[K * N], hC[M * N];
-	for (int i = 0; i < M * K; i++)
-		A[i] = (float)((i * 7 % 17) - 8) / 8.0f;
-	for (int i = 0; i < K * N; i++)
-		B[i] = (float)((i * 5 % 13) - 6) / 8.0f;
-	for (int i = 0; i < M; i++)
-		for (int j = 0; j < N; j++) {
-			double s = 0;
-			for (int x = 0; x < K; x++)
-				s += (double)A[i * K + x] * B[x * N + j];
-			ref[i * N + j] = (float)s;
-		}
-	for (int i = 0; i < M * K; i++)
-		hA[i] = to_half(A[i]);
-	for (int i = 0; i < K * N; i++)
-		hB[i] = to_half(B[i]);
+	bench_gemm_ref r;
+	bench_gemm_ref_make(&r);
+	float out[BENCH_CHK_M * BENCH_CHK_N];
+	uint16_t hA[BENCH_CHK_M * BENCH_CHK_K], hB[BENCH_CHK_K * BENCH_CHK_N], hC[BENCH_CHK_M * BENCH_CHK_N];
+	for (int i = 0; i < BENCH_CHK_M * BENCH_CHK_K; i++)
+		hA[i] = bench_to_half(r.a[i]);
+	for (int i = 0; i < BENCH_CHK_K * BENCH_CHK_N; i++)
+		hB[i] = bench_to_half(r.b[i]);
 	gemm_bufs g = { 0 };
 	size_t global[2], local[2] = { (size_t)o->tile, (size_t)o->tile };
-	cl_int rc = gemm_setup(o, k, &g, M, N, K, es, global);
+	cl_int rc = gemm_setup(o, k, &g, BENCH_CHK_M, BENCH_CHK_N, BENCH_CHK_K, es, global);
 	if (rc == CL_SUCCESS)
-		rc = o->a.write(o->q, g.a, CL_TRUE, 0, sizeof(A) / 4 * es, half ? (void *)hA : A, 0,
-				NULL, NULL);
+		rc = o->a.write(o->q, g.a, CL_TRUE, 0, sizeof(r.a) / 4 * es, half ? (void *)hA : r.a,
+				0, NULL, NULL);
 	if (rc == CL_SUCCESS)
-		rc = o->a.write(o->q, g.b, CL_TRUE, 0, sizeof(B) / 4 * es, half ? (void *)hB : B, 0,
-				NULL, NULL);
+		rc = o->a.write(o->q, g.b, CL_TRUE, 0, sizeof(r.b) / 4 * es, half ? (void *)hB : r.b,
+				0, NULL, NULL);
 	if (rc == CL_SUCCESS && ocl_run(o, k, global, local, 2, &rc) < 0 && rc == CL_SUCCESS)
 		rc = CL_INVALID_VALUE;
 	if (rc == CL_SUCCESS)
@@ -585,32 +553,14 @@ static bool gemm_check(ocl *o, cl_kernel k, bool half, double *maxerr, char *err
 		snprintf(err, len, "GEMM check could not run: error %d", rc);
 		return false;
 	}
-	*maxerr = 0;
-	for (int i = 0; i < M * N; i++) {
-		double v = half ? from_half(hC[i]) : out[i];
-		double tol = half ? fabs(ref[i]) / 512 + 1e-3 : 1e-4;
-		double e = fabs(v - ref[i]);
-		*maxerr = fmax(*maxerr, e);
-		if (e > tol) {
-			snprintf(err, len, "GEMM result wrong at (%d,%d): %g, CPU reference %g", i / N,
-				 i % N, v, (double)ref[i]);
-			return false;
-		}
-	}
-	return true;
+	for (int i = 0; half && i < BENCH_CHK_M * BENCH_CHK_N; i++)
+		out[i] = bench_from_half(hC[i]);
+	return bench_gemm_ref_compare(&r, out, half, err, len);
 }
 
-static void ocl_gemm_one(bench_ctx *c, ocl *o, const char *kname, const char *prec,
-			 xpu_peak_kind pk, int n)
+static void gemm_tiled(bench_ctx *c, ocl *o, xpu_bench_figure *f, const char *kname, bool half,
+		       int n)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemm.%s.%d", prec, n);
-	if (!bench_want(c, name))
-		return;
-	bool half = strcmp(prec, "fp16") == 0;
-	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", pk, "2 x M x N x K");
-	if (!f)
-		return;
 	cl_int rc;
 	cl_kernel k = o->a.create_kernel(o->prog, kname, &rc);
 	if (!k) {
@@ -618,14 +568,12 @@ static void ocl_gemm_one(bench_ctx *c, ocl *o, const char *kname, const char *pr
 			   kname, rc);
 		return;
 	}
-	double maxerr = 0;
 	char err[128];
-	if (!gemm_check(o, k, half, &maxerr, err, sizeof(err))) {
+	if (!gemm_check(o, k, half, err, sizeof(err))) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", err);
 		o->a.release_kernel(k);
 		return;
 	}
-	bench_progress(c, "opencl gemm %s %d^3", prec, n);
 	gemm_bufs g = { 0 };
 	size_t global[2], local[2] = { (size_t)o->tile, (size_t)o->tile };
 	rc = gemm_setup(o, k, &g, n, n, n, half ? 2 : 4, global);
@@ -634,17 +582,79 @@ static void ocl_gemm_one(bench_ctx *c, ocl *o, const char *kname, const char *pr
 			   "cannot allocate 3 %d x %d matrices: error %d", n, n, rc);
 	else
 		ocl_time_kernel(c, o, f, k, global, local, 2, 2.0 * n * n * (double)n * 1e-12);
-	bench_note(f, "tiled kernel %dx%d%s; checked against a CPU reference (67x45x33)", o->tile,
-		   o->tile, half ? ", fp16 storage, fp32 math" : "");
+	bench_note(f, "tiled kernel %dx%d%s; checked against a CPU reference (%dx%dx%d)", o->tile,
+		   o->tile, half ? ", fp16 storage, fp32 math" : "", BENCH_CHK_M, BENCH_CHK_N, BENCH_CHK_K);
 	gemm_release(o, &g);
 	o->a.release_kernel(k);
+}
+
+/* ---- GEMM through oneDNN's OpenCL GPU engine ---- */
+
+/* oneDNN with an engine on this device and context, or NULL with why. */
+static bench_dnnl *ocl_dnnl(ocl *o, char *why, size_t len)
+{
+	bench_dnnl *d = bench_dnnl_open(why, len);
+	if (d && !bench_dnnl_engine(d, o->dev, o->ctx, why, len)) {
+		bench_dnnl_close(d);
+		d = NULL;
+	}
+	return d;
+}
+
+/* Appends "; text" to the target's GEMM line. */
+static void gemm_says(bench_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void gemm_says(bench_ctx *c, const char *fmt, ...)
+{
+	size_t used = strlen(c->t->gemm);
+	if (used && used + 2 < sizeof(c->t->gemm)) {
+		memcpy(c->t->gemm + used, "; ", 3);
+		used += 2;
+	}
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(c->t->gemm + used, sizeof(c->t->gemm) - used, fmt, ap);
+	va_end(ap);
+}
+
+static void ocl_gemm_one(bench_ctx *c, ocl *o, bench_dnnl *d, const char *prec, int n)
+{
+	char name[48];
+	snprintf(name, sizeof(name), "gemm.%s.%d", prec, n);
+	if (!bench_want(c, name))
+		return;
+	bool half = strcmp(prec, "fp16") == 0;
+	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", half ? XPU_PEAK_FP16 : XPU_PEAK_FP32,
+					   "2 x M x N x K");
+	if (!f)
+		return;
+	bench_progress(c, "opencl gemm %s %d^3", prec, n);
+	char why[160];
+	if (d && bench_dnnl_gemm(c, d, f, half ? DNNL_MM_F16 : DNNL_MM_F32, n, why, sizeof(why))) {
+		gemm_says(c, "%s: %s matmul", prec, bench_dnnl_name(d));
+		return;
+	}
+	if (d)
+		gemm_says(c, "%s: tiled kernel (oneDNN: %s)", prec, why);
+	gemm_tiled(c, o, f, half ? "hgemm" : "sgemm", half, n);
 }
 
 static void ocl_gemm(bench_ctx *c, ocl *o)
 {
 	int n = c->opt->level == XPU_BENCH_QUICK ? 512 : c->opt->level == XPU_BENCH_FULL ? 2048 : 1024;
-	ocl_gemm_one(c, o, "sgemm", "fp32", XPU_PEAK_FP32, n);
-	ocl_gemm_one(c, o, "hgemm", "fp16", XPU_PEAK_FP16, n);
+	char name[2][48];
+	snprintf(name[0], sizeof(name[0]), "gemm.fp32.%d", n);
+	snprintf(name[1], sizeof(name[1]), "gemm.fp16.%d", n);
+	if (!bench_want(c, name[0]) && !bench_want(c, name[1]))
+		return;
+	/* oneDNN's OpenCL GPU engine where it takes the device, else the tiled
+	 * kernel; the target says which ran and why. */
+	char why[160] = "";
+	bench_dnnl *d = ocl_dnnl(o, why, sizeof(why));
+	if (!d)
+		snprintf(c->t->gemm, sizeof(c->t->gemm), "tiled kernel; oneDNN not used: %s", why);
+	ocl_gemm_one(c, o, d, "fp32", n);
+	ocl_gemm_one(c, o, d, "fp16", n);
+	bench_dnnl_close(d);
 }
 
 /* ---- launch latency ---- */

@@ -26,7 +26,8 @@ static void bench_usage(FILE *f)
 		"  --quick          small sizes, few repetitions (seconds)\n"
 		"  --full           every shape and precision (minutes)\n"
 		"  --only NAMES     comma list of figures or prefixes: stream, stream.triad,\n"
-		"                   gemm, gemm.bf16, gemv, d2d, h2d, d2h, mem, launch\n"
+		"                   gemm, gemm.bf16, gemm.fp8, gemv, gemv.fp8, d2d, h2d,\n"
+		"                   d2h, mem, launch\n"
 		"  --json           machine-readable report (has a schema_version)\n"
 		"  --save FILE      also write the report to FILE as a baseline\n"
 		"  --compare FILE   compare with a baseline saved on this machine; flag\n"
@@ -36,7 +37,11 @@ static void bench_usage(FILE *f)
 		"\n"
 		"Libraries are found at run time: XPU_BLAS (host BLAS, else OpenBLAS, MKL,\n"
 		"oneDNN, BLIS, reference BLAS), XPU_CUBLAS (a libcublas file or folder, else\n"
-		"LD_LIBRARY_PATH, the CUDA toolkit and pip's nvidia-cublas wheels).\n"
+		"LD_LIBRARY_PATH, the CUDA toolkit and pip's nvidia-cublas wheels; cuBLASLt\n"
+		"for fp8, on compute capability 8.9 and later, is looked for beside it),\n"
+		"XPU_DNNL (oneDNN 2.x, else libdnnl.so.2: OpenCL GEMM on oneDNN's GPU engine\n"
+		"where it takes the device, else a tiled kernel; host bf16 GEMM without\n"
+		"cblas_sbgemm).  The report says which GEMM ran and why.\n"
 		"\n"
 		"Exit status: 0 done; 1 nothing could be measured (no device of the asked\n"
 		"kind, a failing runtime, an unusable baseline); 2 bad command line;\n"
@@ -160,6 +165,8 @@ static void print_target(const xpu_bench_target *t)
 	printf("  peaks: %s\n", t->peak_source);
 	if (t->properties[0])
 		printf("  properties: %s\n", t->properties);
+	if (t->gemm[0])
+		printf("  gemm: %s\n", t->gemm);
 	if (!(t->status.state == XPU_OK))
 		printf("  n/a (%s: %s)\n", xpu_reason_text(t->status.reason), t->status.detail);
 	for (size_t i = 0; i < t->n_figures; i++)

@@ -1,9 +1,10 @@
 /* CUDA driver API (libcuda.so.1): backend cuda, compute capability, SMs.
  *
  * NVIDIA's headers are not redistributable, so the few entry points used are
- * declared here from the documented driver API (CUresult and CUdevice are
- * ints, CUuuid is 16 bytes).  No context is created: everything read here is
- * a device attribute, so probing never allocates GPU memory. */
+ * declared here from the documented driver API (types and constants in
+ * runtimes/cuda_api.h, shared with src/bench).  No context is created:
+ * everything read here is a device attribute, so probing never allocates GPU
+ * memory. */
 #include "runtimes/runtime.h"
 #include "runtimes/rt.h"
 
@@ -12,28 +13,7 @@
 #include <string.h>
 
 #include "core/util.h"
-
-typedef int xcu_result; /* CUresult */
-typedef int xcu_device; /* CUdevice */
-typedef struct xcu_uuid {
-	unsigned char bytes[16];
-} xcu_uuid; /* CUuuid */
-
-enum {
-	XCU_SUCCESS = 0,
-	XCU_ERROR_INSUFFICIENT_DRIVER = 35,
-	XCU_ERROR_NO_DEVICE = 100,
-	XCU_ERROR_SYSTEM_NOT_READY = 802,
-	XCU_ERROR_SYSTEM_DRIVER_MISMATCH = 803,
-	XCU_ERROR_COMPAT_NOT_SUPPORTED = 804,
-};
-
-/* CUdevice_attribute values */
-enum {
-	XCU_ATTR_MULTIPROCESSOR_COUNT = 16,
-	XCU_ATTR_CC_MAJOR = 75,
-	XCU_ATTR_CC_MINOR = 76,
-};
+#include "runtimes/cuda_api.h"
 
 typedef struct cuda_api {
 	xcu_result (*init)(unsigned flags);

@@ -28,7 +28,7 @@ CL='.targets[] | select(.backend == "opencl")'
 # --- command line ---
 run bench --help
 check "--help exits 0" rc_is 0
-for opt in --device --quick --full --only --json --save --compare --threshold XPU_BLAS XPU_CUBLAS "Exit status"; do
+for opt in --device --quick --full --only --json --save --compare --threshold XPU_BLAS XPU_CUBLAS XPU_DNNL gemm.fp8 "Exit status"; do
 	check "--help documents $opt" out_has "$opt"
 	check "man page documents $opt" grep -qi -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$SRC/doc/xpu-bench.1"
 done
@@ -87,8 +87,31 @@ if "$XPU" list --json | jq -e '[.devices[] | .backends.opencl.usable? // false] 
 	check "OpenCL copy gives both counting conventions" jq_true "$CL | .figures[] | select(.name == \"mem.copy\") | (.alt_value * 2 - .value | fabs) < 0.001 * .value"
 	check "OpenCL pinned transfer measured" jq_true "$CL | .figures[] | select(.name == \"h2d.pinned\") | .state == \"ok\""
 	check "launch latency is lower-is-better, in us" jq_true "$CL | .figures[] | select(.name == \"launch.latency\") | .unit == \"us\" and .higher_is_better == false and .value == .min"
+	# oneDNN (Debian's libdnnl2, built with its OpenCL GPU runtime) refuses
+	# PoCL's CPU device: the tiled kernel runs and the report says why.
+	if ldconfig -p | grep -q 'libdnnl\.so\.2 '; then
+		check "OpenCL GEMM: oneDNN's refusal of the device is reported" jq_true "$CL | .gemm | test(\"^tiled kernel; oneDNN not used: oneDNN 2\\\\.[0-9.]+ \\\\(libdnnl.so.2\\\\) refused the device \\\\(dnnl_ocl_interop_engine_create\\\\): [a-z_]+$\")"
+		check "OpenCL GEMM: the text report has the gemm line" bash -c "'$XPU' bench --quick --device opencl --only gemm.fp32 2>/dev/null | grep -q '^  gemm: tiled kernel; oneDNN not used: oneDNN 2'"
+	else
+		not_ok "OpenCL GEMM through oneDNN: libdnnl.so.2 missing (install libdnnl2)"
+	fi
+	XPU_DNNL=/nonexistent/libdnnl.so.2 "$XPU" bench --quick --device opencl --only gemm.fp32 --json >"$TMP/out" 2>"$TMP/err"
+	check "OpenCL GEMM without oneDNN: 'not installed' reported" jq_true "$CL | .gemm == \"tiled kernel; oneDNN not used: oneDNN not installed (/nonexistent/libdnnl.so.2: not found; install libdnnl2)\""
+	check "OpenCL GEMM without oneDNN: the tiled kernel still ran, checked" jq_true "$CL | .figures[] | select(.name == \"gemm.fp32.512\") | .state == \"ok\" and (.note | test(\"^tiled kernel\"))"
 else
 	not_ok "OpenCL: no usable OpenCL device (install pocl-opencl-icd)"
+fi
+
+# --- host bf16 GEMM through oneDNN's CPU engine (Debian's OpenBLAS has no
+# cblas_sbgemm) ---
+if grep -qw -e avx512_bf16 -e amx_bf16 /proc/cpuinfo; then
+	run bench --quick --device cpu --only gemm.bf16 --json
+	check "host bf16 GEMM ran through oneDNN, checked" jq_true "$HOST | .figures[] | select(.name == \"gemm.bf16.1024\") | .state == \"ok\" and (.note | test(\"^oneDNN 2[.0-9]+ \\\\(libdnnl.so.2\\\\) matmul, CPU engine, bf16 in, fp32 out; checked against a CPU reference\"))"
+	XPU_DNNL=/nonexistent/libdnnl.so.2 "$XPU" bench --quick --device cpu --only gemm.bf16 --json >"$TMP/out" 2>"$TMP/err"
+	check "host bf16 GEMM without oneDNN: skipped, saying why" jq_true "$HOST | .figures[] | select(.name == \"gemm.bf16.1024\") | .value == null and (.detail | test(\"no cblas_sbgemm.*oneDNN not installed\"))"
+else
+	run bench --quick --device cpu --only gemm.bf16 --json
+	check "host bf16 GEMM on a CPU without bf16: skipped, saying why" jq_true "$HOST | .figures[] | select(.name | startswith(\"gemm.bf16\")) | .value == null and (.detail | test(\"neither AVX512-BF16 nor AMX-BF16\"))"
 fi
 
 # --- baselines ---

@@ -36,6 +36,8 @@ static void test_only_validation(void **state)
 	char bad[64];
 	assert_true(xpu_bench_only_valid("stream,gemm.bf16.8192,launch", bad, sizeof(bad)));
 	assert_true(xpu_bench_only_valid("gemv.bf16.m1.n4096.k4096", bad, sizeof(bad)));
+	/* the fp8 figures, as perf/bench-vs-peers.sh asks for them */
+	assert_true(xpu_bench_only_valid("gemm.fp8.8192,gemv.fp8.m16.n14336.k4096", bad, sizeof(bad)));
 	assert_false(xpu_bench_only_valid("stream,bogus", bad, sizeof(bad)));
 	assert_string_equal(bad, "bogus");
 	assert_false(xpu_bench_only_valid("streamx", bad, sizeof(bad)));

@@ -1,0 +1,61 @@
+/* Private to src/bench/cuda*.c: the CUDA runner's state and the helpers its
+ * parts share (cuda.c: driver API, copies, cuBLAS; cuda_fp8.c: cuBLASLt). */
+#ifndef XPU_BENCH_CUDA_INT_H
+#define XPU_BENCH_CUDA_INT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "bench/bench_int.h"
+#include "bench/cuda_api.h"
+
+typedef struct cu {
+	cuda_drv d;
+	xcu_device dev;
+	xcu_ctx ctx;
+	xcu_stream s;
+	xcu_event e0, e1;
+	xcu_module mod;
+	xcu_func f_empty, f_fill, f_copy;
+	int sms, clock_khz, memclk_khz, bus_bits, cc_major, cc_minor;
+	char err[160]; /* the last failure, for the figure that met it */
+	cublas_api b;
+	xcublas h;
+	xcu_ptr ws;
+	char cublas_dir[160]; /* where cuBLAS was found: cuBLASLt is beside it */
+} cu;
+
+/* Random +-[1,2) numbers of a type, written by the fill kernel. */
+typedef enum { T_F32, T_F16, T_BF16, T_FP8_E4M3 } num_type;
+
+/* false with "what: CUDA_ERROR_... (n)" in c->err unless rc is success. */
+bool cu_ok(cu *c, xcu_result rc, const char *what);
+bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes);
+void cu_free(cu *c, xcu_ptr *p);
+bool cu_fill(cu *c, xcu_ptr p, size_t bytes, num_type t, unsigned seed);
+
+/* One operation on c->s: success, a CUDA error, or -1 with c->err set. */
+typedef xcu_result (*cu_op)(cu *c, void *arg);
+/* Samples of amount-per-op rates into f, warm-ups first; fails f with
+ * c->err. */
+void cu_measure(bench_ctx *bc, cu *c, xpu_bench_figure *f, cu_op op, void *arg, double amount);
+
+/* The first of sonames found in XPU_CUBLAS (a file or folder), in dir (may
+ * be NULL), by the loader, or in the CUDA toolkit's and pip wheels' folders;
+ * where says which file. */
+void *cu_lib_open(const char *const *sonames, const char *dir, char *where, size_t len);
+
+/* A 32 MiB workspace, as PyTorch gives cuBLAS and cuBLASLt on Hopper: some
+ * of the fastest kernels need one.  Allocated once, on first use, into
+ * c->ws. */
+#define CU_WORKSPACE ((size_t)32 << 20)
+bool cu_workspace(cu *c);
+
+/* The decode-like shapes: M in {1, 16} against these (N, K). */
+extern const int cu_decode_nk[3][2];
+size_t cu_decode_shapes(const bench_ctx *bc);
+
+/* cuda_fp8.c: fp8 GEMM through cuBLASLt, where the GPU has fp8 (cc >= 8.9). */
+void cu_gemm_fp8(bench_ctx *bc, cu *c);
+
+#endif
