@@ -159,9 +159,11 @@ bool xpu_perfmon_capable(const xsys *s)
 	if (xsys_slurp(s, &status, &n, 1 << 16, "/proc/self/status") != XSYS_OK)
 		return false;
 	bool capable = false;
-	const char *line = strstr(status, "\nCapEff:");
-	if (line) {
-		unsigned long long eff = strtoull(line + strlen("\nCapEff:"), NULL, 16);
+	for (char *save = NULL, *line = strtok_r(status, "\n", &save); line;
+	     line = strtok_r(NULL, "\n", &save)) {
+		if (strncmp(line, "CapEff:", 7) != 0)
+			continue;
+		unsigned long long eff = strtoull(line + 7, NULL, 16);
 		capable = ((eff >> CAP_PERFMON_BIT) & 1) || ((eff >> CAP_SYS_ADMIN_BIT) & 1);
 	}
 	free(status);

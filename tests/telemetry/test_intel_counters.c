@@ -183,6 +183,8 @@ static void capabilities_from_cap_eff(void **state)
 	assert_true(xpu_perfmon_capable(&s)); /* CAP_PERFMON, bit 38 */
 	put("proc/self/status", "%sCapEff:\t0000000000200000\n", head);
 	assert_true(xpu_perfmon_capable(&s)); /* CAP_SYS_ADMIN, bit 21 */
+	put("proc/self/status", "CapEff:\t0000004000000000\nCapBnd:\t0000000000000000\n");
+	assert_true(xpu_perfmon_capable(&s)); /* the first line, and CapBnd is not it */
 	sh("rm -rf %s", root);
 }
 
