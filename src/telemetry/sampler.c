@@ -213,6 +213,14 @@ static int copy_devices(xpu_sampler *s, xpu_sample *x, char *err, size_t errlen)
 	return XPU_E_OK;
 }
 
+static bool any_drm_device(const xpu_sample *x)
+{
+	for (size_t i = 0; i < x->n_devices; i++)
+		if (xpu_device_has_drm_clients(&x->devices[i].dev))
+			return true;
+	return false;
+}
+
 int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t errlen)
 {
 	xpu_sample x;
@@ -242,7 +250,15 @@ int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t er
 	xpu_drm_clients tmp = s->prev_clients;
 	s->prev_clients = s->clients;
 	s->clients = tmp;
-	xpu_drm_scan(&s->sys, &s->clients);
+	if (any_drm_device(&x)) {
+		xpu_drm_scan(&s->sys, &s->clients);
+	} else {
+		/* every fd of every process, for no device that could be a
+		 * client's: most of a refresh's cost on such machines */
+		s->clients.count = 0;
+		s->clients.hidden = 0;
+		xpu_set_ok(&s->clients.status);
+	}
 	xpu_sample_processes_at(&x, &s->sys, &s->clients, prev ? &s->prev_clients : NULL, dt_ns, s->nvml);
 	/* after the fdinfo totals: where the PMU answers, it is the device's own */
 	if (s->pmu)
