@@ -102,6 +102,10 @@ static void usage(FILE *f)
 		"  --processes          also export per-process series (pid, command)\n"
 		"  -h, --help           this help\n"
 		"\n"
+		"Intel memory use and device-wide engine busy need CAP_PERFMON\n"
+		"(setcap cap_perfmon=ep \"$(command -v xpu)\"); without it they are\n"
+		"reported in xpu_metric_unavailable{reason=\"needs_cap_perfmon\"}.\n"
+		"\n"
 		"Exit status: 0 stopped by SIGINT/SIGTERM; 1 could not listen or sample;\n"
 		"2 bad command line.  See xpu-exporter(1).\n");
 }
