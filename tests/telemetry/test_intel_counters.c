@@ -24,6 +24,7 @@
 #include "telemetry/intel_query.h"
 #include "telemetry/pmu.h"
 #include "xpu/telemetry.h"
+#include "tree.h"
 
 #define GIB (1024ull * 1024 * 1024)
 
@@ -141,40 +142,15 @@ static void without_perfmon_use_is_unknown_with_the_reason(void **state)
 	assert_int_equal(d.memory_used_bytes.value, 0);
 }
 
-static char root[256];
-
-__attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
-__attribute__((format(printf, 2, 3))) static void put(const char *rel, const char *fmt, ...)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	sh("mkdir -p \"$(dirname '%s')\"", path);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
 
 static void capabilities_from_cap_eff(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/xpu-caps-XXXXXX");
-	assert_non_null(mkdtemp(root));
+	snprintf(tree_root, sizeof(tree_root), "/tmp/xpu-caps-XXXXXX");
+	assert_non_null(mkdtemp(tree_root));
 	xsys s;
 	char err[128];
-	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
+	assert_int_equal(xsys_init(&s, tree_root, err, sizeof(err)), 0);
 	assert_false(xpu_perfmon_capable(&s)); /* no status file: not capable */
 	const char *head = "Name:\txpu\nCapInh:\t0000000000000000\nCapPrm:\t000001ffffffffff\n";
 	put("proc/self/status", "%sCapEff:\t0000000000000000\n", head);
@@ -185,7 +161,7 @@ static void capabilities_from_cap_eff(void **state)
 	assert_true(xpu_perfmon_capable(&s)); /* CAP_SYS_ADMIN, bit 21 */
 	put("proc/self/status", "CapEff:\t0000004000000000\nCapBnd:\t0000000000000000\n");
 	assert_true(xpu_perfmon_capable(&s)); /* the first line, and CapBnd is not it */
-	sh("rm -rf %s", root);
+	sh("rm -rf %s", tree_root);
 }
 
 static void pmu_names_and_files(void **state)
@@ -263,9 +239,9 @@ static void permission_gate_follows_the_kernel_rule(void **state)
 static int pmu_setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/xpu-pmu-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	sh("cp -a '%s/tests/fixtures/i915-igpu/.' %s/", SOURCE_DIR, root);
+	snprintf(tree_root, sizeof(tree_root), "/tmp/xpu-pmu-XXXXXX");
+	assert_non_null(mkdtemp(tree_root));
+	sh("cp -a '%s/tests/fixtures/i915-igpu/.' %s/", SOURCE_DIR, tree_root);
 	/* a PMU type no kernel hands out: the open must fail on any machine */
 	put("sys/bus/event_source/devices/i915/type", "4242\n");
 	put("sys/bus/event_source/devices/i915/cpumask", "0\n");
@@ -278,13 +254,13 @@ static int pmu_setup(void **state)
 static int pmu_teardown(void **state)
 {
 	(void)state;
-	sh("rm -rf %s", root);
+	sh("rm -rf %s", tree_root);
 	return 0;
 }
 
 static const xpu_device_sample *igpu_sample(xpu_sampler **out)
 {
-	xpu_sampler_options o = { .discovery = { .sysroot = root, .probe_runtimes = -1 } };
+	xpu_sampler_options o = { .discovery = { .sysroot = tree_root, .probe_runtimes = -1 } };
 	char err[256];
 	xpu_sampler *s = xpu_sampler_new(&o, err, sizeof(err));
 	assert_non_null(s);
@@ -340,7 +316,7 @@ static void pmu_allowed_but_absent_names_the_call(void **state)
 static void no_pmu_in_sysfs_is_unsupported(void **state)
 {
 	(void)state;
-	sh("rm -rf %s/sys/bus/event_source", root);
+	sh("rm -rf %s/sys/bus/event_source", tree_root);
 	xpu_sampler *s = NULL;
 	const xpu_device_sample *ds = igpu_sample(&s);
 	assert_int_equal(ds->pmu_status.state, XPU_UNSUPPORTED);
