@@ -46,6 +46,13 @@ typedef struct xpu_device_sample {
 	xpu_text throttle_reasons;
 	unsigned n_engines;
 	xpu_engine_use engines[XPU_MAX_ENGINES];
+	/* Intel: the same engine classes from the driver's perf PMU, the
+	 * device's own total (processes this user cannot see included); it
+	 * needs CAP_PERFMON or perf_event_paranoid <= 0, and pmu_status says
+	 * why not.  util_percent is the busiest of these when they exist. */
+	xpu_status pmu_status;
+	unsigned n_pmu_engines;
+	xpu_engine_use pmu_engines[XPU_MAX_ENGINES];
 	unsigned n_processes;
 } xpu_device_sample;
 

@@ -1,65 +1,25 @@
 /* NVML (libnvidia-ml.so.1): name, UUID, memory, clocks, temperature, power
  * of NVIDIA GPUs (the energy counter is left to the telemetry sampler).  NVML does not drive a backend; it fills values.
  *
- * Declarations follow nvml.h (not redistributed here): nvmlReturn_t is an
- * int, nvmlDevice_t an opaque pointer, and the two structs used are below. */
+ * The declarations and the one symbol table are in runtimes/nvml_api.h. */
 #include "runtimes/runtime.h"
 #include "runtimes/rt.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "core/util.h"
+#include "runtimes/nvml_api.h"
 
-typedef int xnv_return;               /* nvmlReturn_t */
-typedef struct xnv_device_st *xnv_device; /* nvmlDevice_t */
+const char *const xpu_nvml_libs[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NULL };
 
-typedef struct xnv_memory { /* nvmlMemory_t (v1) */
-	unsigned long long total, free, used;
-} xnv_memory;
-
-typedef struct xnv_pci_info { /* nvmlPciInfo_t, as _v2 and _v3 fill it */
-	char bus_id_legacy[16];
-	unsigned int domain, bus, device, pci_device_id, pci_subsystem_id;
-	char bus_id[32];
-} xnv_pci_info;
-
-enum {
-	XNV_SUCCESS = 0,
-	XNV_ERROR_NOT_SUPPORTED = 3,
-	XNV_ERROR_NO_PERMISSION = 4,
-	XNV_ERROR_DRIVER_NOT_LOADED = 9,
-	XNV_ERROR_LIB_RM_VERSION_MISMATCH = 18,
-	XNV_CLOCK_SM = 1,
-	XNV_CLOCK_MEM = 2,
-	XNV_TEMPERATURE_GPU = 0,
-};
-
-typedef struct nvml_api {
-	xnv_return (*init)(void);
-	xnv_return (*driver_version)(char *version, unsigned len);
-	xnv_return (*count)(unsigned *count);
-	xnv_return (*handle)(unsigned index, xnv_device *dev);
-	xnv_return (*pci)(xnv_device dev, xnv_pci_info *pci);
-	xnv_return (*name)(xnv_device dev, char *name, unsigned len);
-	xnv_return (*uuid)(xnv_device dev, char *uuid, unsigned len);
-	xnv_return (*memory)(xnv_device dev, xnv_memory *mem);
-	xnv_return (*max_clock)(xnv_device dev, int type, unsigned *mhz);
-	xnv_return (*clock)(xnv_device dev, int type, unsigned *mhz);
-	xnv_return (*temperature)(xnv_device dev, int sensor, unsigned *celsius);
-	xnv_return (*power_usage)(xnv_device dev, unsigned *mw);
-	xnv_return (*power_limit)(xnv_device dev, unsigned *mw);
-	xnv_return (*power_constraints)(xnv_device dev, unsigned *min_mw, unsigned *max_mw);
-} nvml_api;
-
-static const char *const nvml_libs[] = {"libnvidia-ml.so.1", "libnvidia-ml.so", NULL};
-#define NVML_LIB "libnvidia-ml.so.1"
-
-static void nvml_load(void *lib, nvml_api *a)
+static void nvml_resolve(void *lib, xpu_nvml_api *a)
 {
 	memset(a, 0, sizeof(*a));
 	xpu_rt_sym(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
+	xpu_rt_sym(lib, &a->shutdown, "nvmlShutdown", NULL);
 	xpu_rt_sym(lib, &a->driver_version, "nvmlSystemGetDriverVersion", NULL);
 	xpu_rt_sym(lib, &a->count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount", NULL);
 	xpu_rt_sym(lib, &a->handle, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex",
@@ -68,13 +28,38 @@ static void nvml_load(void *lib, nvml_api *a)
 	xpu_rt_sym(lib, &a->pci, "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetPciInfo_v2", NULL);
 	xpu_rt_sym(lib, &a->name, "nvmlDeviceGetName", NULL);
 	xpu_rt_sym(lib, &a->uuid, "nvmlDeviceGetUUID", NULL);
+	xpu_rt_sym(lib, &a->memory_v2, "nvmlDeviceGetMemoryInfo_v2", NULL);
 	xpu_rt_sym(lib, &a->memory, "nvmlDeviceGetMemoryInfo", NULL);
-	xpu_rt_sym(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
 	xpu_rt_sym(lib, &a->clock, "nvmlDeviceGetClockInfo", NULL);
+	xpu_rt_sym(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
 	xpu_rt_sym(lib, &a->temperature, "nvmlDeviceGetTemperature", NULL);
 	xpu_rt_sym(lib, &a->power_usage, "nvmlDeviceGetPowerUsage", NULL);
 	xpu_rt_sym(lib, &a->power_limit, "nvmlDeviceGetEnforcedPowerLimit", NULL);
 	xpu_rt_sym(lib, &a->power_constraints, "nvmlDeviceGetPowerManagementLimitConstraints", NULL);
+	xpu_rt_sym(lib, &a->energy, "nvmlDeviceGetTotalEnergyConsumption", NULL);
+	xpu_rt_sym(lib, &a->utilization, "nvmlDeviceGetUtilizationRates", NULL);
+	xpu_rt_sym(lib, &a->fan, "nvmlDeviceGetFanSpeed", NULL);
+	xpu_rt_sym(lib, &a->throttle, "nvmlDeviceGetCurrentClocksEventReasons",
+		   "nvmlDeviceGetCurrentClocksThrottleReasons", NULL);
+	xpu_rt_sym(lib, &a->compute_procs, "nvmlDeviceGetComputeRunningProcesses_v3",
+		   "nvmlDeviceGetComputeRunningProcesses_v2", NULL);
+	xpu_rt_sym(lib, &a->graphics_procs, "nvmlDeviceGetGraphicsRunningProcesses_v3",
+		   "nvmlDeviceGetGraphicsRunningProcesses_v2", NULL);
+	xpu_rt_sym(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
+}
+
+const xpu_nvml_api *xpu_nvml_api_of(void *lib)
+{
+	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+	static xpu_nvml_api table;
+	static void *resolved_for;
+	pthread_mutex_lock(&lock);
+	if (resolved_for != lib) {
+		nvml_resolve(lib, &table);
+		resolved_for = lib;
+	}
+	pthread_mutex_unlock(&lock);
+	return &table;
 }
 
 /* A failed NVML call, as the value's status.  fn NULL: the symbol was
@@ -82,7 +67,7 @@ static void nvml_load(void *lib, nvml_api *a)
 void xpu_nvml_why(xpu_status *st, const char *sym, bool have_fn, int rc)
 {
 	if (!have_fn)
-		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in " NVML_LIB,
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in " XPU_NVML_LIB,
 			       sym);
 	else if (rc == XNV_ERROR_NOT_SUPPORTED)
 		xpu_set_status(st, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s: not supported on this GPU",
@@ -118,7 +103,7 @@ static void nv_milli(xpu_real *v, const char *sym, int have_fn, xnv_return rc, d
 		xpu_nvml_why(&v->status, sym, have_fn, rc);
 }
 
-static void nvml_memory(const nvml_api *a, xnv_device h, xpu_device *d)
+static void nvml_memory(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	xnv_memory m;
 	memset(&m, 0, sizeof(m));
@@ -127,7 +112,7 @@ static void nvml_memory(const nvml_api *a, xnv_device h, xpu_device *d)
 	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.used);
 }
 
-static void nvml_clocks(const nvml_api *a, xnv_device h, xpu_device *d)
+static void nvml_clocks(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	unsigned mhz = 0;
 	int have = a->max_clock != NULL;
@@ -153,7 +138,7 @@ static void nvml_clocks(const nvml_api *a, xnv_device h, xpu_device *d)
 	xpu_nvml_set_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
 }
 
-static void nvml_temperature(const nvml_api *a, xnv_device h, xpu_device *d)
+static void nvml_temperature(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	unsigned c = 0;
 	int have = a->temperature != NULL;
@@ -174,7 +159,7 @@ static void nvml_temperature(const nvml_api *a, xnv_device h, xpu_device *d)
 	xpu_set_real(&t->reading, (double)c);
 }
 
-static void nvml_power(const nvml_api *a, xnv_device h, xpu_device *d)
+static void nvml_power(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	unsigned mw = 0, min_mw = 0;
 	int have = a->power_usage != NULL;
@@ -197,7 +182,7 @@ static void nvml_power(const nvml_api *a, xnv_device h, xpu_device *d)
 }
 
 /* The sysfs device of this handle (PCI address, else UUID), or a new one. */
-static xpu_device *nvml_match(struct xpu_system *s, const nvml_api *a, xnv_device h,
+static xpu_device *nvml_match(struct xpu_system *s, const xpu_nvml_api *a, xnv_device h,
 			      const char *uuid, const char *name)
 {
 	xnv_pci_info pci;
@@ -219,7 +204,7 @@ static xpu_device *nvml_match(struct xpu_system *s, const nvml_api *a, xnv_devic
 	return uuid[0] ? xpu_system_find_uuid(s, uuid) : NULL;
 }
 
-static xpu_device *nvml_device(struct xpu_system *s, const nvml_api *a, unsigned index)
+static xpu_device *nvml_device(struct xpu_system *s, const xpu_nvml_api *a, unsigned index)
 {
 	xnv_device h = NULL;
 	double t0 = xpu_now_ms();
@@ -276,7 +261,7 @@ static void nvml_values_fail(struct xpu_system *s, xpu_reason r, const char *det
 			nvml_values_fail_dev(&s->devices[i], r, detail);
 }
 
-static void nvml_driver_version(struct xpu_system *s, const nvml_api *a, xpu_runtime_info *info)
+static void nvml_driver_version(struct xpu_system *s, const xpu_nvml_api *a, xpu_runtime_info *info)
 {
 	char v[96] = "";
 	if (!a->driver_version || a->driver_version(v, (unsigned)sizeof(v)) != XNV_SUCCESS)
@@ -309,7 +294,7 @@ static void nvml_fail(struct xpu_system *s, xpu_runtime_info *info)
 static void nvml_unseen(struct xpu_system *s, const bool *seen, unsigned n)
 {
 	char detail[XPU_DETAIL_LEN];
-	snprintf(detail, sizeof(detail), "not among the %u devices " NVML_LIB " lists", n);
+	snprintf(detail, sizeof(detail), "not among the %u devices " XPU_NVML_LIB " lists", n);
 	for (size_t i = 0; i < s->count; i++)
 		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA && !seen[i])
 			nvml_values_fail_dev(&s->devices[i], XPU_R_RUNTIME_NO_DEVICE, detail);
@@ -317,25 +302,24 @@ static void nvml_unseen(struct xpu_system *s, const bool *seen, unsigned n)
 
 void xpu_runtime_nvml_probe(struct xpu_system *s)
 {
-	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_NVML, nvml_libs[0]);
+	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_NVML, xpu_nvml_libs[0]);
 	double t0 = xpu_now_ms();
-	void *lib = xpu_rt_open(nvml_libs, NVML_LIB, info);
+	void *lib = xpu_rt_open(xpu_nvml_libs, XPU_NVML_LIB, info);
 	xpu_trace_time("nvml: dlopen", t0);
 	if (!lib) {
 		nvml_fail(s, info);
 		return;
 	}
 	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
-	nvml_api a;
-	nvml_load(lib, &a);
-	if (!a.init || !a.count || !a.handle) {
+	const xpu_nvml_api *a = xpu_nvml_api_of(lib);
+	if (!a->init || !a->count || !a->handle) {
 		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			       "%s lacks nvmlInit/nvmlDeviceGetCount", info->library);
 		nvml_fail(s, info);
 		return;
 	}
 	t0 = xpu_now_ms();
-	xnv_return rc = a.init();
+	xnv_return rc = a->init();
 	xpu_trace_time("nvml: init", t0);
 	if (rc != XNV_SUCCESS) {
 		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
@@ -344,18 +328,18 @@ void xpu_runtime_nvml_probe(struct xpu_system *s)
 		return;
 	}
 	unsigned n = 0;
-	if (a.count(&n) != XNV_SUCCESS)
+	if (a->count(&n) != XNV_SUCCESS)
 		n = 0;
 	xpu_rt_info_ok(info, NULL, n);
 	bool seen[XPU_MAX_DEVICES] = {false};
 	for (unsigned i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++) {
 		t0 = xpu_now_ms();
-		xpu_device *d = nvml_device(s, &a, i);
+		xpu_device *d = nvml_device(s, a, i);
 		xpu_trace_time("nvml: one device", t0);
 		if (d)
 			seen[d - s->devices] = true;
 	}
-	nvml_driver_version(s, &a, info); /* after the loop: it may have added devices */
+	nvml_driver_version(s, a, info); /* after the loop: it may have added devices */
 	nvml_unseen(s, seen, n);
 	/* No nvmlShutdown: it costs 3-10 ms on an H200 (half of what
 	 * `nvidia-smi -L` takes in all), and NVML stays loaded anyway. */

@@ -66,6 +66,9 @@ static json_t *device(const xpu_device_sample *ds)
 	put_text(o, "uuid", &d->uuid);
 	put_real(o, "utilization_percent", &ds->util_percent);
 	json_object_set_new(o, "engines_percent", engines(ds->engines, ds->n_engines));
+	/* Intel's PMU: the device's own total per engine class, or why not */
+	json_object_set_new(o, "device_engines_percent",
+			    value(&ds->pmu_status, engines(ds->pmu_engines, ds->n_pmu_engines)));
 	put_real(o, "memory_utilization_percent", &ds->memory_util_percent);
 	put_uint(o, "memory_total_bytes", &d->memory_total_bytes);
 	put_uint(o, "memory_used_bytes", &d->memory_used_bytes);

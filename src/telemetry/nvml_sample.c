@@ -1,7 +1,5 @@
-/* NVML sampling.  Declarations follow nvml.h (not redistributed here, see
- * src/runtimes/nvml.c): nvmlReturn_t is an int, nvmlDevice_t an opaque
- * pointer; the structs used are spelled out below with their nvml.h names.
- * Versioned entry points are tried first. */
+/* NVML sampling, through the symbol table the discovery probe resolves
+ * (runtimes/nvml_api.h): one list of entry points for both. */
 #include "telemetry/nvml_sample.h"
 
 #include <stdio.h>
@@ -9,140 +7,35 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "runtimes/nvml_api.h"
 #include "runtimes/rt.h"
 #include "runtimes/runtime.h"
 #include "sys/parse.h"
 
-typedef int nv_ret;
-typedef struct nv_dev_st *nv_dev;
-
 enum {
-	NV_SUCCESS = 0,
-	NV_ERROR_NOT_SUPPORTED = 3,
-	NV_ERROR_NO_PERMISSION = 4,
-	NV_ERROR_NOT_FOUND = 6,
-	NV_ERROR_INSUFFICIENT_SIZE = 7,
-	NV_CLOCK_SM = 1,
-	NV_CLOCK_MEM = 2,
-	NV_TEMPERATURE_GPU = 0,
 	NV_MAX_DEVICES = XPU_MAX_DEVICES,
 	NV_MAX_PROCS = 256,
 };
 
-typedef struct nv_memory_v1 { /* nvmlMemory_t */
-	unsigned long long total, free, used;
-} nv_memory_v1;
-
-typedef struct nv_memory_v2 { /* nvmlMemory_v2_t: used excludes the driver's reserve */
-	unsigned int version;
-	unsigned long long total, reserved, free, used;
-} nv_memory_v2;
-/* NVML_STRUCT_VERSION(Memory, 2) */
-#define NV_MEMORY_V2_VERSION ((unsigned)(sizeof(nv_memory_v2) | (2u << 24)))
-
-typedef struct nv_pci { /* nvmlPciInfo_t as the _v2/_v3 entry points fill it */
-	char bus_id_legacy[16];
-	unsigned int domain, bus, device, pci_device_id, pci_subsystem_id;
-	char bus_id[32];
-} nv_pci;
-
-typedef struct nv_utilization { /* nvmlUtilization_t */
-	unsigned int gpu, memory;
-} nv_utilization;
-
-/* nvmlProcessInfo_v2_t; the _v3 entry point fills the same layout
- * (pynvml: c_nvmlProcessInfo_v3_t = c_nvmlProcessInfo_v2_t) */
-typedef struct nv_process {
-	unsigned int pid;
-	unsigned long long used_gpu_memory;
-	unsigned int gpu_instance_id, compute_instance_id;
-} nv_process;
-#define NV_VALUE_NOT_AVAILABLE (~0ull)
-
-typedef struct nv_process_util { /* nvmlProcessUtilizationSample_t */
-	unsigned int pid;
-	unsigned long long timestamp;
-	unsigned int sm, mem, enc, dec;
-} nv_process_util;
-
-typedef struct nv_api {
-	nv_ret (*init)(void);
-	nv_ret (*shutdown)(void);
-	nv_ret (*count)(unsigned *n);
-	nv_ret (*handle)(unsigned i, nv_dev *d);
-	nv_ret (*pci)(nv_dev d, nv_pci *p);
-	nv_ret (*name)(nv_dev d, char *s, unsigned len);
-	nv_ret (*uuid)(nv_dev d, char *s, unsigned len);
-	nv_ret (*memory_v2)(nv_dev d, nv_memory_v2 *m);
-	nv_ret (*memory)(nv_dev d, nv_memory_v1 *m);
-	nv_ret (*clock)(nv_dev d, int type, unsigned *mhz);
-	nv_ret (*max_clock)(nv_dev d, int type, unsigned *mhz);
-	nv_ret (*temperature)(nv_dev d, int sensor, unsigned *c);
-	nv_ret (*power)(nv_dev d, unsigned *mw);
-	nv_ret (*power_limit)(nv_dev d, unsigned *mw);
-	nv_ret (*energy)(nv_dev d, unsigned long long *mj);
-	nv_ret (*utilization)(nv_dev d, nv_utilization *u);
-	nv_ret (*fan)(nv_dev d, unsigned *percent);
-	nv_ret (*throttle)(nv_dev d, unsigned long long *mask);
-	nv_ret (*compute_procs)(nv_dev d, unsigned *count, nv_process *p);
-	nv_ret (*graphics_procs)(nv_dev d, unsigned *count, nv_process *p);
-	nv_ret (*process_util)(nv_dev d, nv_process_util *s, unsigned *count,
-			       unsigned long long last_seen);
-} nv_api;
-
 struct xpu_nvml {
-	void *lib;
-	nv_api a;
+	const xpu_nvml_api *a;
 	xpu_status status;
 	unsigned count;
-	nv_dev handles[NV_MAX_DEVICES];
+	xnv_device handles[NV_MAX_DEVICES];
 	char pci[NV_MAX_DEVICES][16];
 	unsigned long long util_seen[NV_MAX_DEVICES]; /* last process-utilisation timestamp */
 };
 
-static const char *const nvml_libs[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NULL };
-
-static void load(void *lib, nv_api *a)
-{
-	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
-	xpu_rt_sym(lib, &a->shutdown, "nvmlShutdown", NULL);
-	xpu_rt_sym(lib, &a->count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount", NULL);
-	xpu_rt_sym(lib, &a->handle, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex",
-		   NULL);
-	xpu_rt_sym(lib, &a->pci, "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetPciInfo_v2", NULL);
-	xpu_rt_sym(lib, &a->name, "nvmlDeviceGetName", NULL);
-	xpu_rt_sym(lib, &a->uuid, "nvmlDeviceGetUUID", NULL);
-	xpu_rt_sym(lib, &a->memory_v2, "nvmlDeviceGetMemoryInfo_v2", NULL);
-	xpu_rt_sym(lib, &a->memory, "nvmlDeviceGetMemoryInfo", NULL);
-	xpu_rt_sym(lib, &a->clock, "nvmlDeviceGetClockInfo", NULL);
-	xpu_rt_sym(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
-	xpu_rt_sym(lib, &a->temperature, "nvmlDeviceGetTemperature", NULL);
-	xpu_rt_sym(lib, &a->power, "nvmlDeviceGetPowerUsage", NULL);
-	xpu_rt_sym(lib, &a->power_limit, "nvmlDeviceGetEnforcedPowerLimit", NULL);
-	xpu_rt_sym(lib, &a->energy, "nvmlDeviceGetTotalEnergyConsumption", NULL);
-	xpu_rt_sym(lib, &a->utilization, "nvmlDeviceGetUtilizationRates", NULL);
-	xpu_rt_sym(lib, &a->fan, "nvmlDeviceGetFanSpeed", NULL);
-	xpu_rt_sym(lib, &a->throttle, "nvmlDeviceGetCurrentClocksEventReasons",
-		   "nvmlDeviceGetCurrentClocksThrottleReasons", NULL);
-	xpu_rt_sym(lib, &a->compute_procs, "nvmlDeviceGetComputeRunningProcesses_v3",
-		   "nvmlDeviceGetComputeRunningProcesses_v2", NULL);
-	xpu_rt_sym(lib, &a->graphics_procs, "nvmlDeviceGetGraphicsRunningProcesses_v3",
-		   "nvmlDeviceGetGraphicsRunningProcesses_v2", NULL);
-	xpu_rt_sym(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
-}
-
-
 static void list_devices(xpu_nvml *n)
 {
 	unsigned count = 0;
-	if (n->a.count(&count) != NV_SUCCESS)
+	if (n->a->count(&count) != XNV_SUCCESS)
 		count = 0;
 	for (unsigned i = 0; i < count && n->count < NV_MAX_DEVICES; i++) {
-		nv_dev h = NULL;
-		nv_pci p;
+		xnv_device h = NULL;
+		xnv_pci_info p;
 		memset(&p, 0, sizeof(p));
-		if (n->a.handle(i, &h) != NV_SUCCESS || !h || !n->a.pci || n->a.pci(h, &p) != NV_SUCCESS)
+		if (n->a->handle(i, &h) != XNV_SUCCESS || !h || !n->a->pci || n->a->pci(h, &p) != XNV_SUCCESS)
 			continue;
 		char bus[sizeof(p.bus_id) + 1];
 		xpu_rt_copy(bus, sizeof(bus), p.bus_id, sizeof(p.bus_id));
@@ -158,22 +51,21 @@ xpu_nvml *xpu_nvml_open(void)
 	if (!n)
 		return NULL;
 	char err[512];
-	n->lib = xpu_dl_open(nvml_libs, err, sizeof(err));
-	if (!n->lib) {
+	void *lib = xpu_dl_open(xpu_nvml_libs, err, sizeof(err));
+	if (!lib) {
 		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", err);
 		return n;
 	}
-	load(n->lib, &n->a);
-	if (!n->a.init || !n->a.count || !n->a.handle) {
+	n->a = xpu_nvml_api_of(lib);
+	if (!n->a->init || !n->a->count || !n->a->handle) {
 		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			       "libnvidia-ml.so.1 lacks nvmlInit/nvmlDeviceGetCount");
 		return n;
 	}
-	nv_ret rc = n->a.init();
-	if (rc != NV_SUCCESS) {
+	xnv_return rc = n->a->init();
+	if (rc != XNV_SUCCESS) {
 		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "nvmlInit_v2: error %d",
 			       rc);
-		n->a.shutdown = NULL; /* nothing to shut down */
 		return n;
 	}
 	xpu_set_ok(&n->status);
@@ -185,8 +77,8 @@ void xpu_nvml_close(xpu_nvml *n)
 {
 	if (!n)
 		return;
-	if (xpu_is_ok(&n->status) && n->a.shutdown)
-		n->a.shutdown();
+	if (xpu_is_ok(&n->status) && n->a->shutdown)
+		n->a->shutdown();
 	/* the library stays mapped: unloading NVML is not documented safe */
 	free(n);
 }
@@ -206,48 +98,48 @@ const char *xpu_nvml_pci(const xpu_nvml *n, unsigned i)
 	return i < n->count ? n->pci[i] : "";
 }
 
-static void identity(const nv_api *a, nv_dev h, xpu_device *d)
+static void identity(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	char s[96];
-	if (a->name && a->name(h, s, (unsigned)sizeof(s)) == NV_SUCCESS) {
+	if (a->name && a->name(h, s, (unsigned)sizeof(s)) == XNV_SUCCESS) {
 		s[sizeof(s) - 1] = '\0';
 		xpu_set_text(&d->name, "%s", s);
 	}
-	if (a->uuid && a->uuid(h, s, (unsigned)sizeof(s)) == NV_SUCCESS) {
+	if (a->uuid && a->uuid(h, s, (unsigned)sizeof(s)) == XNV_SUCCESS) {
 		s[sizeof(s) - 1] = '\0';
 		xpu_set_text(&d->uuid, "%s", s);
 	}
 }
 
-static void memory(const nv_api *a, nv_dev h, xpu_device *d)
+static void memory(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	if (a->memory_v2) {
-		nv_memory_v2 m = { .version = NV_MEMORY_V2_VERSION };
-		if (a->memory_v2(h, &m) == NV_SUCCESS) {
+		xnv_memory_v2 m = { .version = XNV_MEMORY_V2_VERSION };
+		if (a->memory_v2(h, &m) == XNV_SUCCESS) {
 			xpu_set_uint(&d->memory_total_bytes, m.total);
 			xpu_set_uint(&d->memory_used_bytes, m.used);
 			return;
 		}
 	}
-	nv_memory_v1 m;
+	xnv_memory m;
 	memset(&m, 0, sizeof(m));
-	nv_ret rc = a->memory ? a->memory(h, &m) : -1;
+	xnv_return rc = a->memory ? a->memory(h, &m) : -1;
 	xpu_nvml_set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.total);
 	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory, rc, m.used);
 }
 
-static void clock_of(const nv_api *a, nv_dev h, bool max, int type, xpu_uint *v)
+static void clock_of(const xpu_nvml_api *a, xnv_device h, bool max, int type, xpu_uint *v)
 {
 	unsigned mhz = 0;
-	nv_ret (*fn)(nv_dev, int, unsigned *) = max ? a->max_clock : a->clock;
-	nv_ret rc = fn ? fn(h, type, &mhz) : -1;
+	xnv_return (*fn)(xnv_device, int, unsigned *) = max ? a->max_clock : a->clock;
+	xnv_return rc = fn ? fn(h, type, &mhz) : -1;
 	xpu_nvml_set_uint(v, max ? "nvmlDeviceGetMaxClockInfo" : "nvmlDeviceGetClockInfo", fn, rc, mhz);
 }
 
-static void temperature(const nv_api *a, nv_dev h, xpu_device *d)
+static void temperature(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	unsigned c = 0;
-	nv_ret rc = a->temperature ? a->temperature(h, NV_TEMPERATURE_GPU, &c) : -1;
+	xnv_return rc = a->temperature ? a->temperature(h, XNV_TEMPERATURE_GPU, &c) : -1;
 	xpu_nvml_set_real(&d->temperature_c, "nvmlDeviceGetTemperature", a->temperature, rc, c);
 	d->n_temps = 0;
 	if (!xpu_is_ok(&d->temperature_c.status)) {
@@ -261,11 +153,11 @@ static void temperature(const nv_api *a, nv_dev h, xpu_device *d)
 	xpu_set_ok(&d->sensors_status);
 }
 
-static void power(const nv_api *a, nv_dev h, xpu_device *d)
+static void power(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 {
 	unsigned mw = 0;
-	nv_ret rc = a->power ? a->power(h, &mw) : -1;
-	xpu_nvml_set_real(&d->power_draw_w, "nvmlDeviceGetPowerUsage", a->power, rc, mw / 1000.0);
+	xnv_return rc = a->power_usage ? a->power_usage(h, &mw) : -1;
+	xpu_nvml_set_real(&d->power_draw_w, "nvmlDeviceGetPowerUsage", a->power_usage, rc, mw / 1000.0);
 	mw = 0;
 	rc = a->power_limit ? a->power_limit(h, &mw) : -1;
 	xpu_nvml_set_real(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", a->power_limit, rc, mw / 1000.0);
@@ -290,11 +182,11 @@ static const struct {
 	{ 0x100, "display_clock_setting" },
 };
 
-static void throttle(const nv_api *a, nv_dev h, xpu_device_sample *ds)
+static void throttle(const xpu_nvml_api *a, xnv_device h, xpu_device_sample *ds)
 {
 	unsigned long long mask = 0;
-	nv_ret rc = a->throttle ? a->throttle(h, &mask) : -1;
-	if (!a->throttle || rc != NV_SUCCESS) {
+	xnv_return rc = a->throttle ? a->throttle(h, &mask) : -1;
+	if (!a->throttle || rc != XNV_SUCCESS) {
 		xpu_nvml_why(&ds->throttle_reasons.status, "nvmlDeviceGetCurrentClocksEventReasons", a->throttle,
 		     rc);
 		return;
@@ -317,20 +209,20 @@ void xpu_nvml_sample_device(xpu_nvml *n, unsigned i, xpu_device_sample *ds)
 {
 	if (i >= n->count)
 		return;
-	const nv_api *a = &n->a;
-	nv_dev h = n->handles[i];
+	const xpu_nvml_api *a = n->a;
+	xnv_device h = n->handles[i];
 	xpu_device *d = &ds->dev;
 	identity(a, h, d);
 	memory(a, h, d);
-	clock_of(a, h, false, NV_CLOCK_SM, &d->clock_actual_mhz);
-	clock_of(a, h, true, NV_CLOCK_SM, &d->clock_max_mhz);
-	clock_of(a, h, false, NV_CLOCK_MEM, &d->memory_clock_mhz);
-	clock_of(a, h, true, NV_CLOCK_MEM, &d->memory_clock_max_mhz);
+	clock_of(a, h, false, XNV_CLOCK_SM, &d->clock_actual_mhz);
+	clock_of(a, h, true, XNV_CLOCK_SM, &d->clock_max_mhz);
+	clock_of(a, h, false, XNV_CLOCK_MEM, &d->memory_clock_mhz);
+	clock_of(a, h, true, XNV_CLOCK_MEM, &d->memory_clock_max_mhz);
 	temperature(a, h, d);
 	power(a, h, d);
 
-	nv_utilization u = { 0, 0 };
-	nv_ret rc = a->utilization ? a->utilization(h, &u) : -1;
+	xnv_utilization u = { 0, 0 };
+	xnv_return rc = a->utilization ? a->utilization(h, &u) : -1;
 	xpu_nvml_set_real(&ds->util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc, u.gpu);
 	xpu_nvml_set_real(&ds->memory_util_percent, "nvmlDeviceGetUtilizationRates", a->utilization, rc,
 		 u.memory);
@@ -341,13 +233,13 @@ void xpu_nvml_sample_device(xpu_nvml *n, unsigned i, xpu_device_sample *ds)
 }
 
 /* Appends the processes of one list (compute or graphics), each pid once. */
-static size_t add_list(nv_ret (*fn)(nv_dev, unsigned *, nv_process *), nv_dev h,
-		       xpu_nvml_process *out, size_t have, size_t max, nv_ret *rc)
+static size_t add_list(xnv_return (*fn)(xnv_device, unsigned *, xnv_process *), xnv_device h,
+		       xpu_nvml_process *out, size_t have, size_t max, xnv_return *rc)
 {
-	nv_process buf[NV_MAX_PROCS];
+	xnv_process buf[NV_MAX_PROCS];
 	unsigned count = NV_MAX_PROCS;
 	*rc = fn(h, &count, buf);
-	if (*rc != NV_SUCCESS)
+	if (*rc != XNV_SUCCESS)
 		return have;
 	for (unsigned k = 0; k < count && k < NV_MAX_PROCS; k++) {
 		size_t j = 0;
@@ -356,7 +248,7 @@ static size_t add_list(nv_ret (*fn)(nv_dev, unsigned *, nv_process *), nv_dev h,
 		if (j < have || have == max)
 			continue;
 		out[have].pid = (int)buf[k].pid;
-		out[have].used_bytes = buf[k].used_gpu_memory == NV_VALUE_NOT_AVAILABLE
+		out[have].used_bytes = buf[k].used_gpu_memory == XNV_VALUE_NOT_AVAILABLE
 					       ? UINT64_MAX
 					       : buf[k].used_gpu_memory;
 		xpu_set_status(&out[have].sm_percent.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
@@ -370,14 +262,14 @@ static size_t add_list(nv_ret (*fn)(nv_dev, unsigned *, nv_process *), nv_dev h,
  * that window did not run. */
 static void process_util(xpu_nvml *n, unsigned i, xpu_nvml_process *out, size_t count)
 {
-	const nv_api *a = &n->a;
+	const xpu_nvml_api *a = n->a;
 	if (!a->process_util || count == 0)
 		return;
-	nv_process_util samples[NV_MAX_PROCS];
+	xnv_process_util samples[NV_MAX_PROCS];
 	unsigned ns = NV_MAX_PROCS;
-	nv_ret rc = a->process_util(n->handles[i], samples, &ns, n->util_seen[i]);
-	bool none = rc == NV_ERROR_NOT_FOUND;
-	if (rc != NV_SUCCESS && !none) {
+	xnv_return rc = a->process_util(n->handles[i], samples, &ns, n->util_seen[i]);
+	bool none = rc == XNV_ERROR_NOT_FOUND;
+	if (rc != XNV_SUCCESS && !none) {
 		for (size_t k = 0; k < count; k++)
 			xpu_nvml_why(&out[k].sm_percent.status, "nvmlDeviceGetProcessUtilization", true, rc);
 		return;
@@ -400,15 +292,15 @@ size_t xpu_nvml_processes(xpu_nvml *n, unsigned i, xpu_nvml_process *out, size_t
 		*st = n->status;
 		return 0;
 	}
-	nv_dev h = n->handles[i];
+	xnv_device h = n->handles[i];
 	size_t have = 0;
-	nv_ret rc = -1, rc_g = -1;
-	if (n->a.compute_procs)
-		have = add_list(n->a.compute_procs, h, out, have, max, &rc);
-	if (n->a.graphics_procs)
-		have = add_list(n->a.graphics_procs, h, out, have, max, &rc_g);
-	if (rc != NV_SUCCESS)
-		xpu_nvml_why(st, "nvmlDeviceGetComputeRunningProcesses_v3", n->a.compute_procs, rc);
+	xnv_return rc = -1, rc_g = -1;
+	if (n->a->compute_procs)
+		have = add_list(n->a->compute_procs, h, out, have, max, &rc);
+	if (n->a->graphics_procs)
+		have = add_list(n->a->graphics_procs, h, out, have, max, &rc_g);
+	if (rc != XNV_SUCCESS)
+		xpu_nvml_why(st, "nvmlDeviceGetComputeRunningProcesses_v3", n->a->compute_procs, rc);
 	else
 		xpu_set_ok(st);
 	process_util(n, i, out, have);

@@ -19,7 +19,7 @@ static xpu_device_sample *device_by_pci(xpu_sample *x, const char *pci)
 	return NULL;
 }
 
-static bool has_drm_clients(const xpu_device *d)
+bool xpu_device_has_drm_clients(const xpu_device *d)
 {
 	return d->vendor != XPU_VENDOR_NVIDIA && d->vendor != XPU_VENDOR_CPU;
 }
@@ -287,7 +287,7 @@ void xpu_sample_processes_at(xpu_sample *x, const xsys *s, const xpu_drm_clients
 	from_drm_clients(&t, now, prev, dt_ns);
 	from_nvml(&t, s, nvml);
 	for (size_t i = 0; i < x->n_devices; i++)
-		if (has_drm_clients(&x->devices[i].dev))
+		if (xpu_device_has_drm_clients(&x->devices[i].dev))
 			drm_device_totals(x, &x->devices[i], prev == NULL, &now->status);
 	if (x->n_processes)
 		qsort(x->processes, x->n_processes, sizeof(*x->processes), by_device_then_pid);

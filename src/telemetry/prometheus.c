@@ -179,6 +179,18 @@ static void e_engine(ctx *c, const xpu_device_sample *ds)
 		real(c, &ds->dev, "engine", ds->engines[i].name, &ds->engines[i].busy_percent, 0.01);
 }
 
+/* Intel's PMU; other vendors have nothing to explain here */
+static void e_device_engine(ctx *c, const xpu_device_sample *ds)
+{
+	if (!xpu_is_ok(&ds->pmu_status)) {
+		unavailable(c, &ds->dev, NULL, NULL, &ds->pmu_status);
+		return;
+	}
+	for (unsigned i = 0; i < ds->n_pmu_engines; i++)
+		real(c, &ds->dev, "engine", ds->pmu_engines[i].name, &ds->pmu_engines[i].busy_percent,
+		     0.01);
+}
+
 static void e_mem_util(ctx *c, const xpu_device_sample *ds)
 {
 	real(c, &ds->dev, NULL, NULL, &ds->memory_util_percent, 0.01);
@@ -279,6 +291,9 @@ static const struct {
 	{ "xpu_utilization_ratio", "gauge", "Share of time the device was busy (0-1).", e_util },
 	{ "xpu_engine_utilization_ratio", "gauge",
 	  "Share of time each engine class was busy, from the clients' fdinfo (0-1).", e_engine },
+	{ "xpu_device_engine_utilization_ratio", "gauge",
+	  "Share of time each engine class was busy, device-wide, from the driver's PMU (0-1).",
+	  e_device_engine },
 	{ "xpu_memory_utilization_ratio", "gauge",
 	  "Share of time the memory controller was busy (0-1).", e_mem_util },
 	{ "xpu_memory_total_bytes", "gauge", "Device memory size.", e_mem_total },

@@ -10,7 +10,9 @@
 
 #include "core/util.h"
 #include "sys/sys.h"
+#include "telemetry/intel_query.h"
 #include "telemetry/nvml_sample.h"
+#include "telemetry/pmu.h"
 #include "telemetry/procscan.h"
 #include "telemetry/sampler_internal.h"
 #include "xpu/telemetry.h"
@@ -20,6 +22,8 @@ struct xpu_sampler {
 	char sysroot[XSYS_PATH_MAX];
 	xsys sys;
 	xpu_nvml *nvml; /* NULL: NVML not used (a sysroot, or runtimes turned off) */
+	bool perfmon;   /* CAP_PERFMON or CAP_SYS_ADMIN: the kernel shows Intel VRAM use */
+	xpu_pmu *pmu;   /* Intel engine busy counters, device-wide */
 	xpu_sample last;
 	uint64_t last_ns;
 	xpu_drm_clients clients, prev_clients;
@@ -55,6 +59,8 @@ xpu_sampler *xpu_sampler_new(const xpu_sampler_options *opt, char *err, size_t e
 	}
 	if (use_nvml(&s->discovery, xsys_is_live(&s->sys)))
 		s->nvml = xpu_nvml_open();
+	s->perfmon = xpu_perfmon_capable(&s->sys);
+	s->pmu = xpu_pmu_new();
 	/* the per-sample discovery reads files only; NVML is ours */
 	s->discovery.probe_runtimes = 0;
 	return s;
@@ -75,6 +81,7 @@ void xpu_sampler_free(xpu_sampler *s)
 	xpu_drm_clients_free(&s->clients);
 	xpu_drm_clients_free(&s->prev_clients);
 	xpu_nvml_close(s->nvml);
+	xpu_pmu_free(s->pmu);
 	free(s);
 }
 
@@ -206,6 +213,14 @@ static int copy_devices(xpu_sampler *s, xpu_sample *x, char *err, size_t errlen)
 	return XPU_E_OK;
 }
 
+static bool any_drm_device(const xpu_sample *x)
+{
+	for (size_t i = 0; i < x->n_devices; i++)
+		if (xpu_device_has_drm_clients(&x->devices[i].dev))
+			return true;
+	return false;
+}
+
 int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t errlen)
 {
 	xpu_sample x;
@@ -227,13 +242,27 @@ int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t er
 		power_from_energy(&x.devices[i], previous_device(prev, x.devices[i].dev.id),
 				  x.interval_s);
 	xpu_sample_throttle_sysfs(&s->sys, &x);
+	/* the memory query talks to the driver of this machine, not a replay */
+	for (size_t i = 0; i < x.n_devices && xsys_is_live(&s->sys); i++)
+		xpu_intel_vram_sample(&s->sys, &x.devices[i], s->perfmon);
 
 	/* this sweep's clients become the previous ones of the next */
 	xpu_drm_clients tmp = s->prev_clients;
 	s->prev_clients = s->clients;
 	s->clients = tmp;
-	xpu_drm_scan(&s->sys, &s->clients);
+	if (any_drm_device(&x)) {
+		xpu_drm_scan(&s->sys, &s->clients);
+	} else {
+		/* every fd of every process, for no device that could be a
+		 * client's: most of a refresh's cost on such machines */
+		s->clients.count = 0;
+		s->clients.hidden = 0;
+		xpu_set_ok(&s->clients.status);
+	}
 	xpu_sample_processes_at(&x, &s->sys, &s->clients, prev ? &s->prev_clients : NULL, dt_ns, s->nvml);
+	/* after the fdinfo totals: where the PMU answers, it is the device's own */
+	if (s->pmu)
+		xpu_pmu_sample(s->pmu, &s->sys, &x, now_ns);
 
 	sample_clear(&s->last);
 	s->last = x;

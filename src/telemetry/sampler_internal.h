@@ -13,6 +13,10 @@
  * i915: gt/gt0/throttle_reason_*), for the devices NVML did not fill. */
 void xpu_sample_throttle_sysfs(const xsys *s, xpu_sample *x);
 
+/* Whether the device's clients show in /proc fdinfo (DRM drivers: not
+ * NVIDIA's, not the CPU). */
+bool xpu_device_has_drm_clients(const xpu_device *d);
+
 /* The process table of x from this sweep's DRM clients (rates against the
  * previous sweep's, over dt_ns; prev NULL on the first sample) and from
  * NVML (nvml may be NULL), and what it adds up to per device: engine busy,

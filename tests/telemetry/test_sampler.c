@@ -15,34 +15,10 @@
 #include <cmocka.h>
 
 #include "xpu/telemetry.h"
+#include "tree.h"
 
 #define PCI_DIR "sys/devices/pci0000:00/0000:00:02.0"
 
-static char root[256];
-
-__attribute__((format(printf, 1, 2))) static void sh(const char *fmt, ...)
-{
-	char cmd[2048];
-	va_list ap;
-	va_start(ap, fmt);
-	vsnprintf(cmd, sizeof(cmd), fmt, ap);
-	va_end(ap);
-	assert_int_equal(system(cmd), 0);
-}
-
-__attribute__((format(printf, 2, 3))) static void put(const char *rel, const char *fmt, ...)
-{
-	char path[512];
-	snprintf(path, sizeof(path), "%s/%s", root, rel);
-	sh("mkdir -p \"$(dirname '%s')\"", path);
-	FILE *f = fopen(path, "w");
-	assert_non_null(f);
-	va_list ap;
-	va_start(ap, fmt);
-	vfprintf(f, fmt, ap);
-	va_end(ap);
-	fclose(f);
-}
 
 /* A DRM client of the iGPU: i915 keys as the kernel prints them. */
 static void client(int pid, int fd, unsigned id, unsigned long long render_ns, unsigned kib)
@@ -56,19 +32,19 @@ static void client(int pid, int fd, unsigned id, unsigned long long render_ns, u
 	    "drm-pdev:\t0000:00:02.0\ndrm-total-system0:\t%u KiB\ndrm-resident-system0:\t%u KiB\n"
 	    "drm-engine-render:\t%llu ns\ndrm-engine-copy:\t0 ns\n",
 	    id, kib, kib / 2, render_ns);
-	sh("mkdir -p %s/proc/%d/fd && ln -sfn /dev/dri/renderD128 %s/proc/%d/fd/%d", root, pid, root,
+	sh("mkdir -p %s/proc/%d/fd && ln -sfn /dev/dri/renderD128 %s/proc/%d/fd/%d", tree_root, pid, tree_root,
 	   pid, fd);
 	/* an ordinary file beside it is no client */
 	sh("ln -sfn /home/user/notes.txt %s/proc/%d/fd/1 && printf 'pos:\\t0\\n' >%s/proc/%d/fdinfo/1",
-	   root, pid, root, pid);
+	   tree_root, pid, tree_root, pid);
 }
 
 static int setup(void **state)
 {
 	(void)state;
-	snprintf(root, sizeof(root), "/tmp/xpu-sampler-XXXXXX");
-	assert_non_null(mkdtemp(root));
-	sh("cp -a '%s/tests/fixtures/i915-igpu/.' %s/", SOURCE_DIR, root);
+	snprintf(tree_root, sizeof(tree_root), "/tmp/xpu-sampler-XXXXXX");
+	assert_non_null(mkdtemp(tree_root));
+	sh("cp -a '%s/tests/fixtures/i915-igpu/.' %s/", SOURCE_DIR, tree_root);
 	client(100, 4, 7, 1000000000ull, 2048);
 	/* pid 101 inherited pid 100's open file (same client id): counted once */
 	client(101, 9, 7, 1000000000ull, 2048);
@@ -80,13 +56,13 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	(void)state;
-	sh("rm -rf %s", root);
+	sh("rm -rf %s", tree_root);
 	return 0;
 }
 
 static xpu_sampler *sampler(void)
 {
-	xpu_sampler_options o = { .discovery = { .sysroot = root, .probe_runtimes = -1 } };
+	xpu_sampler_options o = { .discovery = { .sysroot = tree_root, .probe_runtimes = -1 } };
 	char err[256];
 	xpu_sampler *s = xpu_sampler_new(&o, err, sizeof(err));
 	assert_non_null(s);
@@ -179,8 +155,8 @@ static void vanished_device_drops_out(void **state)
 	assert_int_equal(xpu_sampler_refresh_at(s, 1000000000ull, err, sizeof(err)), 0);
 	size_t before = xpu_sampler_last(s)->n_devices;
 	char saved[300];
-	snprintf(saved, sizeof(saved), "%s.saved", root);
-	sh("mkdir -p %s && mv %s/sys/class/drm %s/sys/bus %s/", saved, root, root, saved);
+	snprintf(saved, sizeof(saved), "%s.saved", tree_root);
+	sh("mkdir -p %s && mv %s/sys/class/drm %s/sys/bus %s/", saved, tree_root, tree_root, saved);
 	assert_int_equal(xpu_sampler_refresh_at(s, 2000000000ull, err, sizeof(err)), 0);
 	const xpu_sample *x = xpu_sampler_last(s);
 	assert_int_equal(x->n_devices, before - 1);
@@ -192,7 +168,7 @@ static void vanished_device_drops_out(void **state)
 	assert_non_null(text);
 	assert_null(strstr(text, "0000:00:02.0"));
 	free(text);
-	sh("mv %s/drm %s/sys/class/ && mv %s/bus %s/sys/ && rmdir %s", saved, root, saved, root, saved);
+	sh("mv %s/drm %s/sys/class/ && mv %s/bus %s/sys/ && rmdir %s", saved, tree_root, saved, tree_root, saved);
 	assert_int_equal(xpu_sampler_refresh_at(s, 3000000000ull, err, sizeof(err)), 0);
 	assert_int_equal(xpu_sampler_last(s)->n_devices, before);
 	xpu_sampler_free(s);
@@ -201,10 +177,10 @@ static void vanished_device_drops_out(void **state)
 static void unreadable_sysroot_is_one_error(void **state)
 {
 	(void)state;
-	xpu_sampler_options o = { .discovery = { .sysroot = "/nonexistent/xpu-root" } };
+	xpu_sampler_options o = { .discovery = { .sysroot = "/nonexistent/xpu-tree_root" } };
 	char err[256] = "";
 	assert_null(xpu_sampler_new(&o, err, sizeof(err)));
-	assert_non_null(strstr(err, "/nonexistent/xpu-root"));
+	assert_non_null(strstr(err, "/nonexistent/xpu-tree_root"));
 }
 
 static void prometheus_and_json_of_a_sample(void **state)
