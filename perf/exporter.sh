@@ -14,7 +14,13 @@ set -u
 XPU=${XPU:-./build/xpu}
 DURATION=${DURATION:-30}
 CONNECTIONS=${CONNECTIONS:-64}
-THREADS=${THREADS:-2}
+# wrk's threads: half the cores, so the load generator and the server each
+# have their own.  With a wrk thread per core on the 2-core machine the server
+# got the same requests/s but waited for a core: p99 4.2-6.9 ms with -t2
+# against 1.0-2.4 ms with -t1 (five and three 30 s runs, 2026-11-21).
+# THREADS=2 repeats the oversubscribed measurement.
+half=$(($(nproc) / 2))
+THREADS=${THREADS:-$((half > 0 ? half : 1))}
 IDLE=${IDLE:-200}
 TMP=$(mktemp -d /tmp/xpu-perf-exporter-XXXXXX)
 pids=()
