@@ -11,14 +11,7 @@ TMP=$(mktemp -d /tmp/xpu-cli-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
 # the discovery cache of this run, apart from the user's
 export XPU_CACHE_DIR=$TMP/cache
-pass=0 fail=0
-
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { # check NAME COMMAND...
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$SRC/tests/lib.sh"
 # run: captures exit status, stdout and stderr of xpu
 run() { "$XPU" "$@" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
 rc_is() { [ "$(cat "$TMP/rc")" = "$1" ]; }
@@ -165,5 +158,4 @@ check "empty value: empty" jq_is '.devices[0].clocks.rp0_mhz.reason' empty
 check "truncated value still read" jq_is '.devices[0].clocks.min_mhz.value' 14
 check "missing cpuinfo: CPU still listed with the reason" jq_is '.devices[1].name.reason' file_missing
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -5,6 +5,15 @@
 #include <string.h>
 #include <time.h>
 
+bool xpu_word_in(const char *list, const char *word)
+{
+	size_t n = strlen(word);
+	for (const char *w = strstr(list, word); w; w = strstr(w + 1, word))
+		if ((w == list || w[-1] == ' ') && (w[n] == '\0' || w[n] == ' '))
+			return true;
+	return false;
+}
+
 size_t xpu_strlcpy(char *dst, const char *src, size_t len)
 {
 	size_t n = strlen(src);

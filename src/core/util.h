@@ -12,6 +12,8 @@
 
 /* Copies with truncation; always terminates (len > 0).  Returns src's length. */
 size_t xpu_strlcpy(char *dst, const char *src, size_t len);
+/* Whether WORD is one of the space-separated words of LIST. */
+bool xpu_word_in(const char *list, const char *word);
 /* True when s starts with prefix. */
 int xpu_starts_with(const char *s, const char *prefix);
 

@@ -8,15 +8,6 @@
 #include "core/util.h"
 #include "doctor/doctor_int.h"
 
-static bool driver_in(const char *list, const char *driver)
-{
-	size_t n = strlen(driver);
-	for (const char *p = strstr(list, driver); p; p = strstr(p + 1, driver))
-		if ((p == list || p[-1] == ' ') && (p[n] == '\0' || p[n] == ' '))
-			return true;
-	return false;
-}
-
 static void first_word(const char *list, char *out, size_t len)
 {
 	xpu_strlcpy(out, list, len);
@@ -78,7 +69,7 @@ static void intel_pairing(const doc_ctx *c, xpu_check *k, const xpu_device *d, i
 	const doc_family *f = doc_family_of(d);
 	if (!f)
 		return;
-	if (!driver_in(f->drivers, d->driver.value)) {
+	if (!xpu_word_in(f->drivers, d->driver.value)) {
 		char drv[16];
 		first_word(f->drivers, drv, sizeof(drv));
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s (%s) is bound to %s; %s needs %s", doc_dev_name(d),

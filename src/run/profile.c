@@ -407,19 +407,10 @@ const char *xpu_profile_arg_at(const xpu_profile *p, xpu_backend_kind b, size_t 
 	return e ? e->value : NULL;
 }
 
-static bool word_in(const char *list, const char *word)
-{
-	size_t n = strlen(word);
-	for (const char *w = strstr(list, word); w; w = strstr(w + 1, word))
-		if ((w == list || w[-1] == ' ') && (w[n] == '\0' || w[n] == ' '))
-			return true;
-	return false;
-}
-
 bool xpu_profile_requires(const xpu_profile *p, xpu_backend_kind b, const char *name, bool integrated)
 {
 	if ((int)b < 0 || b >= XPU_BACKEND_COUNT)
 		return false;
 	const xpu_profile_section *s = &p->backends[b];
-	return word_in(s->require, name) || (integrated && word_in(s->require_integrated, name));
+	return xpu_word_in(s->require, name) || (integrated && xpu_word_in(s->require_integrated, name));
 }

@@ -11,10 +11,7 @@ XPU=$1
 SRC=$2
 TMP=$(mktemp -d /tmp/xpu-bench-XXXXXX)
 trap 'rm -rf "$TMP"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
+. "$SRC/tests/lib.sh"
 run() { "$XPU" "$@" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
 rc_is() { [ "$(cat "$TMP/rc")" = "$1" ]; }
 err_has() { grep -q -- "$1" "$TMP/err"; }
@@ -157,5 +154,4 @@ run bench $ONLY --save /nonexistent/dir/base.json
 check "unwritable --save exits 1" rc_is 1
 check "unwritable --save names the file" err_has "/nonexistent/dir/base.json"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

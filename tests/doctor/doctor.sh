@@ -34,13 +34,7 @@ cleanup() {
 	rm -rf "$TMP"
 }
 trap cleanup EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { # check NAME COMMAND...
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name"; fi
-}
+. "$SRC/tests/lib.sh"
 # doctor ARGS...: runs xpu (global options first), keeping rc, stdout, stderr.
 # The default interpreter is a missing one, so that checks other than the
 # framework ones do not wait for torch; tests of python set XPU_PYTHON.
@@ -499,5 +493,4 @@ check "Iris Xe (Xe-LP): compat WARN (not in torch.xpu's list)" is compat.0000:00
 check "... saying FP64 is emulated" evidence_has compat.0000:00:02.0 "no FP64 hardware"
 check "h200 without CUDA answers: compat SKIP" bash -c "'$XPU' --sysroot '$SRC/tests/fixtures/h200' doctor --json 2>/dev/null | jq -e '.checks[] | select(.id == \"compat.0000:00:06.0\" and .verdict == \"SKIP\")' >/dev/null"
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

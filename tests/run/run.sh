@@ -12,13 +12,8 @@ SRC=$3
 BUILD=$4
 TMP=$(mktemp -d /tmp/xpu-run-XXXXXX)
 trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { # check NAME COMMAND...
-	local name=$1; shift
-	if "$@"; then ok "$name"; else not_ok "$name"; sed 's/^/#   /' "$TMP/err" 2>/dev/null | head -5; fi
-}
+. "$SRC/tests/lib.sh"
+check_failed() { sed 's/^/#   /' "$TMP/err" 2>/dev/null | head -5; }
 
 # A clean environment: no config, shipped profiles from the source tree.
 mkdir -p "$TMP/bin" "$TMP/etc/xpu" "$TMP/home/.config/xpu"
@@ -338,5 +333,4 @@ for opt in --json XPU_SYSCONFDIR XPU_PROFILES_DIR XDG_CONFIG_HOME; do
 	check "config --help and xpu-config(1) both document $opt" man_and_help_have "$opt" "$SRC/doc/xpu-config.1"
 done
 
-echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+finish

@@ -1,10 +1,6 @@
 # Sourced by the telemetry shell tests: counters, checks, and a recorded tree
 # (the i915 iGPU fixture) with DRM clients added under /proc.
-pass=0 fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-not_ok() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { local name=$1; shift; if "$@"; then ok "$name"; else not_ok "$name"; fi; }
-finish() { echo "$pass passed, $fail failed"; [ "$fail" = 0 ]; exit $?; }
+. "$SRC/tests/lib.sh"
 
 # make_root DIR: a copy of the i915-igpu fixture at DIR
 make_root() { mkdir -p "$1" && cp -a "$SRC/tests/fixtures/i915-igpu/." "$1/"; }
