@@ -20,6 +20,10 @@ extern "C" {
 /* Backends an app can be started on, in the default order. */
 #define XPU_POLICY_BACKENDS 5
 
+/* The i-th backend of the default order (i < XPU_POLICY_BACKENDS): cuda,
+ * level_zero, rocm, vulkan, cpu. */
+xpu_backend_kind xpu_policy_backend(size_t i);
+
 /* "cuda" -> XPU_BACKEND_CUDA; also "xpu"/"intel"/"sycl"/"oneapi" for
  * level_zero.  False for names the policy does not know (opencl included). */
 bool xpu_backend_parse(const char *name, xpu_backend_kind *out);

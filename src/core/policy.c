@@ -21,6 +21,11 @@ static const xpu_backend_kind order[XPU_POLICY_BACKENDS] = {
 	XPU_BACKEND_CPU,
 };
 
+xpu_backend_kind xpu_policy_backend(size_t i)
+{
+	return i < XPU_POLICY_BACKENDS ? order[i] : XPU_BACKEND_CPU;
+}
+
 #define ORDER_TEXT "cuda > level_zero > rocm > vulkan > cpu"
 
 bool xpu_backend_parse(const char *name, xpu_backend_kind *out)

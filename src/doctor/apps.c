@@ -28,6 +28,20 @@ typedef struct app_ctx {
 
 /* --- the service's environment against its profile --- */
 
+/* The first backend in the policy's order, short of cpu, that the profile
+ * supports (0: any) and that applies to the GPU g. */
+static bool first_gpu_backend(const xpu_device *g, unsigned supported, xpu_backend_kind *be)
+{
+	for (size_t i = 0; i < XPU_POLICY_BACKENDS; i++) {
+		xpu_backend_kind b = xpu_policy_backend(i);
+		if (b != XPU_BACKEND_CPU && (!supported || (supported & (1u << b))) && g->backends[b].applies) {
+			*be = b;
+			return true;
+		}
+	}
+	return false;
+}
+
 /* The device the app should run on and the backend `xpu run` would start it
  * with: the policy's choice when that is a GPU; else (no GPU backend usable
  * yet, which the checks above explain) the first GPU, discrete first, and
@@ -45,19 +59,13 @@ static bool app_target(const doc_ctx *c, const app_ctx *a, const xpu_device **de
 		found = true;
 	}
 	free(d);
-	static const xpu_backend_kind order[] = { XPU_BACKEND_CUDA, XPU_BACKEND_LEVEL_ZERO, XPU_BACKEND_ROCM,
-						  XPU_BACKEND_VULKAN }; /* the policy's (xpu_decide) */
 	for (int pass = 0; pass < 2 && !found; pass++) /* discrete GPUs, then integrated */
 		for (size_t i = 0; i < xpu_device_count(c->sys) && !found; i++) {
 			const xpu_device *g = xpu_device_at(c->sys, i);
-			if (!doc_is_gpu(g) || (g->kind == XPU_KIND_DISCRETE) != (pass == 0))
-				continue;
-			for (size_t b = 0; b < XPU_ARRAY_LEN(order) && !found; b++)
-				if ((req.supported & (1u << order[b])) && g->backends[order[b]].applies) {
-					*dev = g;
-					*be = order[b];
-					found = true;
-				}
+			if (doc_is_gpu(g) && (g->kind == XPU_KIND_DISCRETE) == (pass == 0))
+				found = first_gpu_backend(g, req.supported, be);
+			if (found)
+				*dev = g;
 		}
 	return found;
 }
