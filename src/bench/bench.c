@@ -174,21 +174,13 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 	free(v);
 }
 
-__attribute__((format(printf, 4, 0))) static void vfail(xpu_status *st, xpu_state state,
-							xpu_reason r, const char *fmt, va_list ap)
-{
-	st->state = state;
-	st->reason = r;
-	vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
-}
-
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 {
 	if (!f)
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(&f->status, st, r, fmt, ap);
+	xpu_vset_status(&f->status, st, r, fmt, ap);
 	va_end(ap);
 }
 
@@ -202,7 +194,7 @@ void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind 
 		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(&f->status, st, r, fmt, ap);
+	xpu_vset_status(&f->status, st, r, fmt, ap);
 	va_end(ap);
 }
 
@@ -239,7 +231,7 @@ void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
-	vfail(&t->status, XPU_UNAVAILABLE, r, fmt, ap);
+	xpu_vset_status(&t->status, XPU_UNAVAILABLE, r, fmt, ap);
 	va_end(ap);
 }
 

@@ -37,17 +37,21 @@ void xpu_set_ok(xpu_status *st)
 	st->detail[0] = '\0';
 }
 
-void xpu_set_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, ...)
+void xpu_vset_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, va_list ap)
 {
 	st->state = state;
 	st->reason = reason;
 	st->detail[0] = '\0';
-	if (fmt) {
-		va_list ap;
-		va_start(ap, fmt);
+	if (fmt)
 		vsnprintf(st->detail, sizeof(st->detail), fmt, ap);
-		va_end(ap);
-	}
+}
+
+void xpu_set_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	xpu_vset_status(st, state, reason, fmt, ap);
+	va_end(ap);
 }
 
 void xpu_set_uint(xpu_uint *v, uint64_t value)

@@ -20,6 +20,9 @@ int xpu_starts_with(const char *s, const char *prefix);
 void xpu_set_ok(xpu_status *st);
 void xpu_set_status(xpu_status *st, xpu_state state, xpu_reason reason, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The same with a va_list, for the variadic helpers of other layers. */
+__attribute__((format(printf, 4, 0))) void xpu_vset_status(xpu_status *st, xpu_state state,
+							   xpu_reason reason, const char *fmt, va_list ap);
 void xpu_set_uint(xpu_uint *v, uint64_t value);
 void xpu_set_real(xpu_real *v, double value);
 void xpu_set_text(xpu_text *v, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -151,11 +151,7 @@ __attribute__((format(printf, 4, 0))) static void vunusable(xpu_device *dev, xpu
 		return;
 	if (kernel_cause(be->status.reason) && !kernel_cause(r))
 		return;
-	be->status.state = XPU_UNAVAILABLE;
-	be->status.reason = r;
-	be->status.detail[0] = '\0';
-	if (fmt)
-		vsnprintf(be->status.detail, sizeof(be->status.detail), fmt, ap);
+	xpu_vset_status(&be->status, XPU_UNAVAILABLE, r, fmt, ap);
 }
 
 void xpu_rt_unusable(xpu_device *dev, xpu_backend_kind b, xpu_reason r, const char *fmt, ...)
