@@ -11,7 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 
 /* Figure names and prefixes --only accepts. */
 const char *const bench_known_prefixes[] = {

@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 
 /* Hand-written PTX (ISA 6.0, sm_50 and later; checked with ptxas for sm_75
@@ -81,37 +82,37 @@ static bool drv_load(void *lib, cuda_drv *d)
 {
 	memset(d, 0, sizeof(*d));
 	bool ok = true;
-	ok &= xpu_rt_sym(lib, &d->init, "cuInit", NULL);
-	ok &= xpu_rt_sym(lib, &d->device_get, "cuDeviceGet", NULL);
-	ok &= xpu_rt_sym(lib, &d->attribute, "cuDeviceGetAttribute", NULL);
-	ok &= xpu_rt_sym(lib, &d->primary_retain, "cuDevicePrimaryCtxRetain", NULL);
-	ok &= xpu_rt_sym(lib, &d->primary_release, "cuDevicePrimaryCtxRelease_v2",
+	ok &= xpu_dl_fn(lib, &d->init, "cuInit", NULL);
+	ok &= xpu_dl_fn(lib, &d->device_get, "cuDeviceGet", NULL);
+	ok &= xpu_dl_fn(lib, &d->attribute, "cuDeviceGetAttribute", NULL);
+	ok &= xpu_dl_fn(lib, &d->primary_retain, "cuDevicePrimaryCtxRetain", NULL);
+	ok &= xpu_dl_fn(lib, &d->primary_release, "cuDevicePrimaryCtxRelease_v2",
 			 "cuDevicePrimaryCtxRelease", NULL);
-	ok &= xpu_rt_sym(lib, &d->ctx_set_current, "cuCtxSetCurrent", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_get_info, "cuMemGetInfo_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_alloc, "cuMemAlloc_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_free, "cuMemFree_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->host_alloc, "cuMemHostAlloc", NULL);
-	ok &= xpu_rt_sym(lib, &d->host_free, "cuMemFreeHost", NULL);
-	ok &= xpu_rt_sym(lib, &d->memset_d32, "cuMemsetD32_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtod_async, "cuMemcpyDtoDAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_htod_async, "cuMemcpyHtoDAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtoh_async, "cuMemcpyDtoHAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_htod, "cuMemcpyHtoD_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtoh, "cuMemcpyDtoH_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_create, "cuStreamCreate", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_destroy, "cuStreamDestroy_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_sync, "cuStreamSynchronize", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_create, "cuEventCreate", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_destroy, "cuEventDestroy_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_record, "cuEventRecord", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_sync, "cuEventSynchronize", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_elapsed, "cuEventElapsedTime_v2", "cuEventElapsedTime", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_load_data, "cuModuleLoadData", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_unload, "cuModuleUnload", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_function, "cuModuleGetFunction", NULL);
-	ok &= xpu_rt_sym(lib, &d->launch, "cuLaunchKernel", NULL);
-	xpu_rt_sym(lib, &d->error_name, "cuGetErrorName", NULL);
+	ok &= xpu_dl_fn(lib, &d->ctx_set_current, "cuCtxSetCurrent", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_get_info, "cuMemGetInfo_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_alloc, "cuMemAlloc_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_free, "cuMemFree_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->host_alloc, "cuMemHostAlloc", NULL);
+	ok &= xpu_dl_fn(lib, &d->host_free, "cuMemFreeHost", NULL);
+	ok &= xpu_dl_fn(lib, &d->memset_d32, "cuMemsetD32_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtod_async, "cuMemcpyDtoDAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_htod_async, "cuMemcpyHtoDAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtoh_async, "cuMemcpyDtoHAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_htod, "cuMemcpyHtoD_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtoh, "cuMemcpyDtoH_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_create, "cuStreamCreate", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_destroy, "cuStreamDestroy_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_sync, "cuStreamSynchronize", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_create, "cuEventCreate", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_destroy, "cuEventDestroy_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_record, "cuEventRecord", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_sync, "cuEventSynchronize", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_elapsed, "cuEventElapsedTime_v2", "cuEventElapsedTime", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_load_data, "cuModuleLoadData", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_unload, "cuModuleUnload", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_function, "cuModuleGetFunction", NULL);
+	ok &= xpu_dl_fn(lib, &d->launch, "cuLaunchKernel", NULL);
+	xpu_dl_fn(lib, &d->error_name, "cuGetErrorName", NULL);
 	return ok;
 }
 
@@ -561,12 +562,12 @@ static bool cublas_load(bench_ctx *bc, cu *c)
 			 "not at XPU_CUBLAS" : "libcublas.so.13/12/11 in no searched place");
 		return false;
 	}
-	bool ok = xpu_rt_sym(lib, &c->b.create, "cublasCreate_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.destroy, "cublasDestroy_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.set_stream, "cublasSetStream_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.gemm_ex, "cublasGemmEx", NULL);
-	xpu_rt_sym(lib, &c->b.version, "cublasGetVersion_v2", NULL);
-	xpu_rt_sym(lib, &c->b.set_workspace, "cublasSetWorkspace_v2", NULL);
+	bool ok = xpu_dl_fn(lib, &c->b.create, "cublasCreate_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.destroy, "cublasDestroy_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.set_stream, "cublasSetStream_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.gemm_ex, "cublasGemmEx", NULL);
+	xpu_dl_fn(lib, &c->b.version, "cublasGetVersion_v2", NULL);
+	xpu_dl_fn(lib, &c->b.set_workspace, "cublasSetWorkspace_v2", NULL);
 	if (!ok) {
 		snprintf(c->err, sizeof(c->err), "%s lacks cublasCreate_v2/cublasGemmEx", where);
 		return false;

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "bench/cuda_int.h"
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "model/value.h"
 
 typedef struct lt {
 	cublaslt_api a;
@@ -35,19 +36,19 @@ static const char *const lt_sonames[] = { "libcublasLt.so.13", "libcublasLt.so.1
 
 static bool lt_syms(void *lib, cublaslt_api *a)
 {
-	bool ok = xpu_rt_sym(lib, &a->create, "cublasLtCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->destroy, "cublasLtDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_create, "cublasLtMatmulDescCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_destroy, "cublasLtMatmulDescDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_set, "cublasLtMatmulDescSetAttribute", NULL) &&
-		  xpu_rt_sym(lib, &a->layout_create, "cublasLtMatrixLayoutCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->layout_destroy, "cublasLtMatrixLayoutDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_create, "cublasLtMatmulPreferenceCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_destroy, "cublasLtMatmulPreferenceDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_set, "cublasLtMatmulPreferenceSetAttribute", NULL) &&
-		  xpu_rt_sym(lib, &a->heuristic, "cublasLtMatmulAlgoGetHeuristic", NULL) &&
-		  xpu_rt_sym(lib, &a->matmul, "cublasLtMatmul", NULL);
-	xpu_rt_sym(lib, &a->version, "cublasLtGetVersion", NULL);
+	bool ok = xpu_dl_fn(lib, &a->create, "cublasLtCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->destroy, "cublasLtDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_create, "cublasLtMatmulDescCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_destroy, "cublasLtMatmulDescDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_set, "cublasLtMatmulDescSetAttribute", NULL) &&
+		  xpu_dl_fn(lib, &a->layout_create, "cublasLtMatrixLayoutCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->layout_destroy, "cublasLtMatrixLayoutDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_create, "cublasLtMatmulPreferenceCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_destroy, "cublasLtMatmulPreferenceDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_set, "cublasLtMatmulPreferenceSetAttribute", NULL) &&
+		  xpu_dl_fn(lib, &a->heuristic, "cublasLtMatmulAlgoGetHeuristic", NULL) &&
+		  xpu_dl_fn(lib, &a->matmul, "cublasLtMatmul", NULL);
+	xpu_dl_fn(lib, &a->version, "cublasLtGetVersion", NULL);
 	return ok;
 }
 

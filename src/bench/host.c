@@ -14,8 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 
 /* ---- STREAM ---- */
 
@@ -235,10 +236,10 @@ static bool blas_open(blas *b, char *err, size_t errlen)
 			continue;
 		memset(b, 0, sizeof(*b));
 		b->lib = lib;
-		xpu_rt_sym(lib, &b->sgemm, "cblas_sgemm", NULL);
-		xpu_rt_sym(lib, &b->sbgemm, "cblas_sbgemm", NULL);
+		xpu_dl_fn(lib, &b->sgemm, "cblas_sgemm", NULL);
+		xpu_dl_fn(lib, &b->sbgemm, "cblas_sbgemm", NULL);
 		if (!b->sgemm)
-			xpu_rt_sym(lib, &b->dnnl_sgemm, "dnnl_sgemm", NULL);
+			xpu_dl_fn(lib, &b->dnnl_sgemm, "dnnl_sgemm", NULL);
 		if (!b->sgemm && !b->dnnl_sgemm) {
 			dlclose(lib);
 			continue;
@@ -247,7 +248,7 @@ static bool blas_open(blas *b, char *err, size_t errlen)
 		void *sym = b->sgemm ? dlsym(lib, "cblas_sgemm") : dlsym(lib, "dnnl_sgemm");
 		lib_path(sym, names[i], path, sizeof(path));
 		const char *(*config)(void) = NULL;
-		xpu_rt_sym(lib, &config, "openblas_get_config", NULL);
+		xpu_dl_fn(lib, &config, "openblas_get_config", NULL);
 		if (config)
 			snprintf(b->what, sizeof(b->what), "%.60s (%.90s)", config(), path);
 		else
@@ -414,7 +415,7 @@ out:
 static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figure *f)
 {
 	const char *(*corename)(void) = NULL;
-	xpu_rt_sym(b->lib, &corename, "openblas_get_corename", NULL);
+	xpu_dl_fn(b->lib, &corename, "openblas_get_corename", NULL);
 	const char *core = corename ? corename() : NULL;
 	if (!core || !f || (!cpu->cpu.avx2 && !cpu->cpu.avx512f))
 		return;

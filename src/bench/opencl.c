@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 
 typedef struct ocl_api {
@@ -118,31 +119,31 @@ static int ocl_load(void *lib, ocl_api *a)
 {
 	memset(a, 0, sizeof(*a));
 	int ok = 1;
-	ok &= xpu_rt_sym(lib, &a->platforms, "clGetPlatformIDs", NULL);
-	ok &= xpu_rt_sym(lib, &a->device_ids, "clGetDeviceIDs", NULL);
-	ok &= xpu_rt_sym(lib, &a->device_info, "clGetDeviceInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_context, "clCreateContext", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_queue, "clCreateCommandQueue", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_buffer, "clCreateBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_program, "clCreateProgramWithSource", NULL);
-	ok &= xpu_rt_sym(lib, &a->build_program, "clBuildProgram", NULL);
-	ok &= xpu_rt_sym(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_kernel, "clCreateKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->set_arg, "clSetKernelArg", NULL);
-	ok &= xpu_rt_sym(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->write, "clEnqueueWriteBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->read, "clEnqueueReadBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->map, "clEnqueueMapBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
-	ok &= xpu_rt_sym(lib, &a->finish, "clFinish", NULL);
-	ok &= xpu_rt_sym(lib, &a->wait, "clWaitForEvents", NULL);
-	ok &= xpu_rt_sym(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_event, "clReleaseEvent", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_kernel, "clReleaseKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_program, "clReleaseProgram", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_mem, "clReleaseMemObject", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_context, "clReleaseContext", NULL);
+	ok &= xpu_dl_fn(lib, &a->platforms, "clGetPlatformIDs", NULL);
+	ok &= xpu_dl_fn(lib, &a->device_ids, "clGetDeviceIDs", NULL);
+	ok &= xpu_dl_fn(lib, &a->device_info, "clGetDeviceInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_context, "clCreateContext", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_queue, "clCreateCommandQueue", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_buffer, "clCreateBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_program, "clCreateProgramWithSource", NULL);
+	ok &= xpu_dl_fn(lib, &a->build_program, "clBuildProgram", NULL);
+	ok &= xpu_dl_fn(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_kernel, "clCreateKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->set_arg, "clSetKernelArg", NULL);
+	ok &= xpu_dl_fn(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->write, "clEnqueueWriteBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->read, "clEnqueueReadBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->map, "clEnqueueMapBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
+	ok &= xpu_dl_fn(lib, &a->finish, "clFinish", NULL);
+	ok &= xpu_dl_fn(lib, &a->wait, "clWaitForEvents", NULL);
+	ok &= xpu_dl_fn(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_event, "clReleaseEvent", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_kernel, "clReleaseKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_program, "clReleaseProgram", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_mem, "clReleaseMemObject", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_context, "clReleaseContext", NULL);
 	return ok;
 }
 

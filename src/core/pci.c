@@ -7,8 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "core/gpu_ids.h"
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
 
 /* One parsed database per process: parsing pci.ids costs 1-5 ms, and the
@@ -80,7 +82,7 @@ void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir)
 	char uevent[XSYS_ATTR_MAX], v[64];
 	xsys_rc rc = xsys_text(s, uevent, sizeof(uevent), "%s/uevent", dir);
 	if (rc != XSYS_OK) {
-		xsys_fail(&dev->driver.status, rc, dir);
+		xpu_read_fail(&dev->driver.status, rc, dir);
 		return;
 	}
 	if (xpu_kv_get(uevent, "PCI_ID", '=', v, sizeof(v)))

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "core/pci.h"
-#include "core/util.h"
 #include "sys/parse.h"
 
 enum { MAX_DEPTH = 5, MAX_FILE = 64 * 1024 };

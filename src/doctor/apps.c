@@ -15,8 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "model/value.h"
 #include "xpu/run.h"
 
 typedef struct app_ctx {

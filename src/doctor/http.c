@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "config.h"
-#include "core/util.h"
 #include "doctor/doctor_int.h"
-#include "runtimes/rt.h"
 
 static struct curl_api {
 	bool tried, ok;
@@ -45,14 +45,14 @@ static bool curl_load(void)
 		xpu_strlcpy(cu.why, "libcurl.so.4 is not installed (install libcurl4)", sizeof(cu.why));
 		return false;
 	}
-	cu.ok = xpu_rt_sym(lib, &cu.global_init, "curl_global_init", NULL) &&
-		xpu_rt_sym(lib, &cu.global_cleanup, "curl_global_cleanup", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_init, "curl_easy_init", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_setopt, "curl_easy_setopt", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_perform, "curl_easy_perform", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_getinfo, "curl_easy_getinfo", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_cleanup, "curl_easy_cleanup", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_strerror, "curl_easy_strerror", NULL);
+	cu.ok = xpu_dl_fn(lib, &cu.global_init, "curl_global_init", NULL) &&
+		xpu_dl_fn(lib, &cu.global_cleanup, "curl_global_cleanup", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_init, "curl_easy_init", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_setopt, "curl_easy_setopt", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_perform, "curl_easy_perform", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_getinfo, "curl_easy_getinfo", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_cleanup, "curl_easy_cleanup", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_strerror, "curl_easy_strerror", NULL);
 	if (!cu.ok) {
 		xpu_strlcpy(cu.why, "libcurl.so.4 lacks curl_easy_* entry points", sizeof(cu.why));
 		return false;

@@ -8,8 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/system.h"
-#include "core/util.h"
+#include "model/system.h"
 #include "xpu/run.h"
 
 #define ASSUMED "assumed (XPU_ASSUME_USABLE)"

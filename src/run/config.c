@@ -16,7 +16,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "run/ini.h"
 #include "run/paths.h"
 #include "xpu/run.h"

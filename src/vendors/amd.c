@@ -5,7 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
@@ -31,8 +32,8 @@ static void clock_range(const xsys *s, const char *pci, const char *od_section, 
 		char p[XSYS_PATH_MAX];
 		snprintf(p, sizeof(p), "%s/%s", pci, dpm);
 		if (min)
-			xsys_fail(&min->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
-		xsys_fail(&max->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+			xpu_read_fail(&min->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+		xpu_read_fail(&max->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
 		return;
 	}
 	unsigned a = levels[0], b = levels[0];
@@ -48,17 +49,17 @@ static void clock_range(const xsys *s, const char *pci, const char *od_section, 
 static void amd_memory(const xsys *s, xpu_device *d, const char *pci)
 {
 	xpu_set_text(&d->memory_kind, d->kind == XPU_KIND_INTEGRATED ? "shared (carve-out)" : "dedicated");
-	xsys_set_uint(s, &d->memory_total_bytes, 1, 1, "%s/mem_info_vram_total", pci);
-	xsys_set_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
+	xpu_read_uint(s, &d->memory_total_bytes, 1, 1, "%s/mem_info_vram_total", pci);
+	xpu_read_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
 }
 
 static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 {
 	amd_memory(s, d, p->pci);
-	xsys_set_real(s, &d->busy_percent, 1.0, "%s/gpu_busy_percent", p->pci);
+	xpu_read_real(s, &d->busy_percent, 1.0, "%s/gpu_busy_percent", p->pci);
 	clock_range(s, p->pci, "OD_SCLK:", "pp_dpm_sclk", &d->clock_min_mhz, &d->clock_max_mhz);
 	clock_range(s, p->pci, "OD_MCLK:", "pp_dpm_mclk", NULL, &d->memory_clock_max_mhz);
-	xsys_set_text(s, &d->uuid, "%s/unique_id", p->pci);
+	xpu_read_text(s, &d->uuid, "%s/unique_id", p->pci);
 	xpu_set_status(&d->compute_units.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
 		       "amdgpu has no sysfs file for it; ROCm or Vulkan reports it");
 
@@ -69,8 +70,8 @@ static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 		xpu_hwmon_fans(s, hw, d);
 		xpu_hwmon_power(s, hw, d);
 		/* amdgpu reports the current clocks in hwmon, in Hz */
-		xsys_set_uint(s, &d->clock_actual_mhz, 1, 1000000, "%s/freq1_input", hw);
-		xsys_set_uint(s, &d->memory_clock_mhz, 1, 1000000, "%s/freq2_input", hw);
+		xpu_read_uint(s, &d->clock_actual_mhz, 1, 1000000, "%s/freq1_input", hw);
+		xpu_read_uint(s, &d->memory_clock_mhz, 1, 1000000, "%s/freq2_input", hw);
 	} else {
 		xpu_hwmon_absent(d, p->pci);
 	}

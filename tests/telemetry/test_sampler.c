@@ -14,8 +14,8 @@
 
 #include <cmocka.h>
 
-#include "xpu/telemetry.h"
 #include "tree.h"
+#include "xpu/telemetry.h"
 
 #define PCI_DIR "sys/devices/pci0000:00/0000:00:02.0"
 
