@@ -81,10 +81,16 @@ static xsys_rc rc_from_errno(int e)
 	}
 }
 
-/* Reads up to len-1 bytes; sysfs returns an attribute in one read, but a
- * regular file in a snapshot may need several. */
+/* Reads up to len-1 bytes.  sysfs hands out a text attribute whole in the
+ * first read (it formats the page, then copies), so a short read there is the
+ * end and the read that would return 0 is skipped: one system call less per
+ * value, about 30 per `xpu list`.  Other files (procfs, a snapshot's copies)
+ * are read until they say end of file. */
 static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
 {
+	/* kernfs returns at most a page per read: only a buffer of a page or
+	 * less can take a short read for the end */
+	bool one_read = strncmp(path, "/sys/", 5) == 0 && len <= XSYS_ATTR_MAX;
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return rc_from_errno(errno);
@@ -102,6 +108,8 @@ static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
 		if (r == 0)
 			break;
 		n += (size_t)r;
+		if (one_read && n + 1 < len)
+			break;
 	}
 	close(fd);
 	buf[n] = '\0';
