@@ -43,8 +43,13 @@ typedef struct gm_layout {
 	size_t n_fields;
 } gm_layout;
 
-/* Two rows for one value: the first that the firmware reports wins (the
- * current clock, else its average). */
+/* Clocks.  On discrete GPUs before Instinct, current_gfxclk is the clock
+ * the firmware has set (its DPM level, CurrClock[PPCLK_GFXCLK] in the swsmu
+ * drivers) and average_gfxclk_frequency the one the GFX block ran at, lower
+ * in deep sleep.  On APUs and Instinct both are what the block runs at, now
+ * and averaged.  Where a value has two rows, the first the firmware reports
+ * wins (current_uclk is what hwmon's mclk shows; an APU may give only the
+ * average). */
 
 static const gm_field v1_0[] = {
 	{ XPU_GM_TEMP_EDGE, 16, 2, 1, "temperature_edge" },
@@ -54,7 +59,7 @@ static const gm_field v1_0[] = {
 	{ XPU_GM_TEMP_VRSOC, 24, 2, 1, "temperature_vrsoc" },
 	{ XPU_GM_TEMP_VRMEM, 26, 2, 1, "temperature_vrmem" },
 	{ XPU_GM_POWER_W, 34, 2, 1, "average_socket_power" },
-	{ XPU_GM_GFXCLK_MHZ, 54, 2, 1, "current_gfxclk" },
+	{ XPU_GM_GFXCLK_SET_MHZ, 54, 2, 1, "current_gfxclk" },
 	{ XPU_GM_GFXCLK_MHZ, 40, 2, 1, "average_gfxclk_frequency" },
 	{ XPU_GM_UCLK_MHZ, 58, 2, 1, "current_uclk" },
 	{ XPU_GM_UCLK_MHZ, 44, 2, 1, "average_uclk_frequency" },
@@ -74,7 +79,7 @@ static const gm_field v1_1[] = {
 	{ XPU_GM_TEMP_HBM2, 92, 2, 1, "temperature_hbm[2]" },
 	{ XPU_GM_TEMP_HBM3, 94, 2, 1, "temperature_hbm[3]" },
 	{ XPU_GM_POWER_W, 22, 2, 1, "average_socket_power" },
-	{ XPU_GM_GFXCLK_MHZ, 54, 2, 1, "current_gfxclk" },
+	{ XPU_GM_GFXCLK_SET_MHZ, 54, 2, 1, "current_gfxclk" },
 	{ XPU_GM_GFXCLK_MHZ, 40, 2, 1, "average_gfxclk_frequency" },
 	{ XPU_GM_UCLK_MHZ, 58, 2, 1, "current_uclk" },
 	{ XPU_GM_UCLK_MHZ, 44, 2, 1, "average_uclk_frequency" },
@@ -320,6 +325,7 @@ void xpu_gpu_metrics_apply(const xpu_gpu_metrics *m, xpu_device *d)
 	if (power)
 		d->power_draw_w = *power;
 	fallback_mhz(m, XPU_GM_GFXCLK_MHZ, &d->clock_actual_mhz);
+	fallback_mhz(m, XPU_GM_GFXCLK_SET_MHZ, &d->clock_requested_mhz);
 	fallback_mhz(m, XPU_GM_UCLK_MHZ, &d->memory_clock_mhz);
 	const xpu_real *fan = &m->v[XPU_GM_FAN_RPM];
 	if (d->n_fans == 0 && m->has_value[XPU_GM_FAN_RPM] && xpu_is_ok(&fan->status)) {

@@ -35,7 +35,8 @@ typedef enum xpu_gm_value {
 	XPU_GM_TEMP_SKIN,
 	XPU_GM_TEMP_COUNT, /* the temperatures end here */
 	XPU_GM_POWER_W = XPU_GM_TEMP_COUNT, /* socket power, averaged by the firmware */
-	XPU_GM_GFXCLK_MHZ,                  /* current, else the firmware's average */
+	XPU_GM_GFXCLK_MHZ,                  /* what the GFX block runs at */
+	XPU_GM_GFXCLK_SET_MHZ,              /* dGPU: the clock the firmware has set */
 	XPU_GM_UCLK_MHZ,                    /* memory clock: current, else average */
 	XPU_GM_FAN_RPM,
 	XPU_GM_COUNT

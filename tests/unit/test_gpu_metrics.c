@@ -380,7 +380,8 @@ static void v1_0_unaligned_dgpu(void **state)
 	t.temperature_vrsoc = 44;
 	t.temperature_vrmem = 49;
 	t.average_socket_power = 187;
-	t.current_gfxclk = 2105;
+	t.current_gfxclk = 2105; /* the clock set */
+	t.average_gfxclk_frequency = 1980; /* the clock run */
 	t.average_uclk_frequency = 875; /* current_uclk stays all ones */
 	t.current_fan_speed = 1420;
 	xpu_gpu_metrics m = parse_ok(&t, sizeof(t));
@@ -388,10 +389,9 @@ static void v1_0_unaligned_dgpu(void **state)
 	assert_int_equal(m.content, 0);
 	EXPECT_VALUES(&m, { XPU_GM_TEMP_EDGE, 45 }, { XPU_GM_TEMP_JUNCTION, 52 },
 		      { XPU_GM_TEMP_MEM, 60 }, { XPU_GM_TEMP_VRGFX, 47 }, { XPU_GM_TEMP_VRSOC, 44 },
-		      { XPU_GM_TEMP_VRMEM, 49 }, { XPU_GM_POWER_W, 187 },
-		      { XPU_GM_GFXCLK_MHZ, 2105 }, { XPU_GM_UCLK_MHZ, 875 },
-		      { XPU_GM_FAN_RPM, 1420 }, { XPU_GM_TEMP_HBM0, ABSENT },
-		      { XPU_GM_TEMP_SOC, ABSENT });
+		      { XPU_GM_TEMP_VRMEM, 49 }, { XPU_GM_POWER_W, 187 }, { XPU_GM_GFXCLK_MHZ, 1980 },
+		      { XPU_GM_GFXCLK_SET_MHZ, 2105 }, { XPU_GM_UCLK_MHZ, 875 }, { XPU_GM_FAN_RPM, 1420 },
+		      { XPU_GM_TEMP_HBM0, ABSENT }, { XPU_GM_TEMP_SOC, ABSENT });
 }
 
 /* v1_1, v1_2, v1_3 put the same fields at the same places */
@@ -417,6 +417,7 @@ static void check_v1_1_fields(struct k_v1_1 *t, size_t size, unsigned content)
 		      { XPU_GM_POWER_W, 300 }, { XPU_GM_GFXCLK_MHZ, 1650 }, { XPU_GM_UCLK_MHZ, 1600 },
 		      { XPU_GM_FAN_RPM, 0 }, { XPU_GM_TEMP_SKIN, ABSENT });
 	expect_unreported(&m, XPU_GM_TEMP_HBM1, "temperature_hbm[1]");
+	expect_unreported(&m, XPU_GM_GFXCLK_SET_MHZ, "current_gfxclk reads 0xffff");
 }
 
 static void v1_1_to_v1_3_dgpu(void **state)
@@ -450,6 +451,7 @@ static void v1_4_to_v1_8_instinct(void **state)
 		{ XPU_GM_TEMP_JUNCTION, 81 }, { XPU_GM_TEMP_MEM, 77 },     { XPU_GM_TEMP_VRSOC, 63 },
 		{ XPU_GM_POWER_W, 712 },      { XPU_GM_GFXCLK_MHZ, 2100 }, { XPU_GM_UCLK_MHZ, 1300 },
 		{ XPU_GM_TEMP_EDGE, ABSENT }, { XPU_GM_TEMP_VRGFX, ABSENT }, { XPU_GM_FAN_RPM, ABSENT },
+		{ XPU_GM_GFXCLK_SET_MHZ, ABSENT },
 	};
 	CHECK_INSTINCT(struct k_v1_4, 1, 4);
 	CHECK_INSTINCT(struct k_v1_5, 1, 5);
@@ -471,7 +473,7 @@ static void v2_0_unaligned_apu(void **state)
 	xpu_gpu_metrics m = parse_ok(&t, sizeof(t));
 	EXPECT_VALUES(&m, { XPU_GM_TEMP_EDGE, 45.12 }, { XPU_GM_TEMP_SOC, 46.99 },
 		      { XPU_GM_POWER_W, 15.25 }, { XPU_GM_GFXCLK_MHZ, 1800 },
-		      { XPU_GM_UCLK_MHZ, 1600 }, { XPU_GM_FAN_RPM, ABSENT });
+		      { XPU_GM_UCLK_MHZ, 1600 }, { XPU_GM_FAN_RPM, ABSENT }, { XPU_GM_GFXCLK_SET_MHZ, ABSENT });
 }
 
 static void check_v2_1_fields(struct k_v2_1 *t, size_t size)
@@ -594,7 +596,8 @@ static void wrong_structure_size_is_rejected(void **state)
 static void unknown_revisions_are_rejected(void **state)
 {
 	/* 1.9 encodes attributes instead of fixed fields; the others do not exist */
-	static const uint8_t revisions[][2] = { { 0, 0 }, { 1, 9 }, { 2, 5 }, { 3, 1 }, { 4, 0 }, { 255, 255 } };
+	static const uint8_t revisions[][2] = { { 0, 0 }, { 1, 9 },   { 2, 5 },
+						{ 3, 1 }, { 4, 0 }, { 255, 255 } };
 	uint8_t table[512];
 	memset(table, 0xff, sizeof(table));
 	for (size_t i = 0; i < sizeof(revisions) / sizeof(revisions[0]); i++) {
@@ -626,7 +629,8 @@ static size_t load_capture(const char *name, uint8_t *buf, size_t cap)
 typedef struct capture_case {
 	const char *name;
 	xpu_gm_value value;
-	double want; /* LACT's expected reading; NAN: LACT lists no such sensor */
+	double want; /* LACT's expected reading (GFXCLK_SET: its target_gpu_clockspeed);
+		      * NAN: LACT lists no such sensor */
 } capture_case;
 
 static const capture_case captures[] = {
@@ -635,19 +639,22 @@ static const capture_case captures[] = {
 	{ "rx6900xt", XPU_GM_TEMP_MEM, 54 },    { "rx6900xt", XPU_GM_TEMP_VRGFX, 49 },
 	{ "rx6900xt", XPU_GM_TEMP_VRMEM, 51 },  { "rx6900xt", XPU_GM_TEMP_VRSOC, 49 },
 	{ "rx6900xt", XPU_GM_POWER_W, 36 },     { "rx6900xt", XPU_GM_TEMP_HBM0, NAN },
+	{ "rx6900xt", XPU_GM_GFXCLK_SET_MHZ, 500 }, { "rx6900xt", XPU_GM_UCLK_MHZ, 1000 },
 	/* RX 7800 XT, v1.3 */
 	{ "rx7800xt", XPU_GM_TEMP_EDGE, 24 },   { "rx7800xt", XPU_GM_TEMP_VRGFX, 34 },
 	{ "rx7800xt", XPU_GM_TEMP_VRMEM, 34 },  { "rx7800xt", XPU_GM_TEMP_VRSOC, 32 },
 	{ "rx7800xt", XPU_GM_POWER_W, 32 },     { "rx7800xt", XPU_GM_FAN_RPM, 868 },
-	{ "rx7800xt", XPU_GM_GFXCLK_MHZ, 2011 },
+	{ "rx7800xt", XPU_GM_GFXCLK_MHZ, 2011 }, { "rx7800xt", XPU_GM_GFXCLK_SET_MHZ, 2011 },
 	/* RX 9070, v1.3 */
 	{ "rx9070", XPU_GM_TEMP_MEM, 72 },      { "rx9070", XPU_GM_TEMP_VRGFX, 46 },
 	{ "rx9070", XPU_GM_TEMP_VRMEM, 54 },    { "rx9070", XPU_GM_TEMP_VRSOC, 49 },
 	{ "rx9070", XPU_GM_POWER_W, 49 },       { "rx9070", XPU_GM_FAN_RPM, 1944 },
-	{ "rx9070", XPU_GM_UCLK_MHZ, 1124 },
+	{ "rx9070", XPU_GM_UCLK_MHZ, 1124 },    { "rx9070", XPU_GM_GFXCLK_SET_MHZ, 900 },
 	/* RX 7600S, v1.3: its board has no VR sensors (the table holds 0) */
 	{ "rx7600s", XPU_GM_TEMP_EDGE, 53 },    { "rx7600s", XPU_GM_TEMP_VRGFX, NAN },
 	{ "rx7600s", XPU_GM_TEMP_VRSOC, NAN },  { "rx7600s", XPU_GM_TEMP_VRMEM, NAN },
+	/* asleep: the clock run is 0, the clock set 1200 (LACT's "target") */
+	{ "rx7600s", XPU_GM_GFXCLK_MHZ, 0 },    { "rx7600s", XPU_GM_GFXCLK_SET_MHZ, 1200 },
 	/* Strix Point, v3.0: centi-degrees, which LACT cuts to whole ones */
 	{ "strixpoint", XPU_GM_TEMP_EDGE, 38.12 }, { "strixpoint", XPU_GM_TEMP_SOC, 40.62 },
 	{ "strixpoint", XPU_GM_TEMP_SKIN, 35.98 },
@@ -690,7 +697,8 @@ static xpu_device dgpu_after_hwmon(void)
 	xpu_set_ok(&d.sensors_status);
 	xpu_set_real(&d.power_draw_w, 33.5);
 	xpu_set_uint(&d.clock_actual_mhz, 500);
-	xpu_set_status(&d.memory_clock_mhz.status, XPU_UNSUPPORTED, XPU_R_FILE_MISSING, "hwmon/freq2_input");
+	xpu_set_status(&d.memory_clock_mhz.status, XPU_UNSUPPORTED, XPU_R_FILE_MISSING,
+		       "hwmon/freq2_input");
 	snprintf(d.fans[0].label, sizeof(d.fans[0].label), "fan1");
 	xpu_set_real(&d.fans[0].reading, 0);
 	d.n_fans = 1;
@@ -725,6 +733,9 @@ static void hwmon_wins_and_the_table_adds(void **state)
 	assert_float_equal(d.temperature_c.value, 50, 0);
 	assert_float_equal(d.power_draw_w.value, 33.5, 0);
 	assert_int_equal(d.clock_actual_mhz.value, 500);
+	/* hwmon has no clock set: the table's */
+	assert_true(xpu_is_ok(&d.clock_requested_mhz.status));
+	assert_int_equal(d.clock_requested_mhz.value, 2400);
 	/* hwmon had no memory clock: the table's */
 	assert_true(xpu_is_ok(&d.memory_clock_mhz.status));
 	assert_int_equal(d.memory_clock_mhz.value, 1250);
@@ -755,6 +766,7 @@ static void without_hwmon_the_table_gives_all(void **state)
 	assert_true(xpu_is_ok(&d.sensors_status));
 	assert_float_equal(d.power_draw_w.value, 9, 1e-9);
 	assert_int_equal(d.clock_actual_mhz.value, 1100);
+	assert_false(xpu_is_ok(&d.clock_requested_mhz.status)); /* an APU's table has none */
 	/* both uclk rows read all ones: the table's reason replaces hwmon's */
 	assert_int_equal(d.memory_clock_mhz.status.state, XPU_UNSUPPORTED);
 	assert_non_null(strstr(d.memory_clock_mhz.status.detail, "average_uclk_frequency"));
