@@ -164,11 +164,6 @@ static const char *const labels[XPU_GM_TEMP_COUNT] = {
 	[XPU_GM_TEMP_HBM3] = "hbm3",   [XPU_GM_TEMP_SOC] = "soc",           [XPU_GM_TEMP_SKIN] = "skin",
 };
 
-const char *xpu_gpu_metrics_label(xpu_gm_value v)
-{
-	return (unsigned)v < XPU_GM_TEMP_COUNT ? labels[v] : NULL;
-}
-
 static uint32_t read_le(const uint8_t *p, unsigned bytes)
 {
 	uint32_t x = 0;

@@ -64,9 +64,6 @@ bool xpu_gpu_metrics_parse(const uint8_t *buf, size_t len, xpu_gpu_metrics *out,
 /* A table that could not be read: every value carries why. */
 void xpu_gpu_metrics_unavailable(xpu_gpu_metrics *out, const xpu_status *why);
 
-/* The sensor label of a temperature ("vrgfx", "junction"), NULL otherwise. */
-const char *xpu_gpu_metrics_label(xpu_gm_value v);
-
 /* Fills what the device still lacks after hwmon: the temperatures the
  * table reports and hwmon did not list (by label), and power, current clocks
  * and fan where hwmon had none.  Power and clocks that stay unknown take the
