@@ -28,7 +28,7 @@ typedef struct snap {
 static bool skipped(const char *name)
 {
 	static const char *const names[] = { "config", "rom", "remove", "rescan", "reset",
-					     "hdcp_srm", "vbios", "edid", "gpu_metrics", "new_id",
+					     "hdcp_srm", "vbios", "edid", "new_id",
 					     "remove_id", "bind", "unbind", NULL };
 	for (const char *const *n = names; *n; n++)
 		if (strcmp(name, *n) == 0)

@@ -8,6 +8,7 @@
 #include "model/read.h"
 #include "model/value.h"
 #include "sys/parse.h"
+#include "vendors/amd_gpu_metrics.h"
 #include "vendors/vendor.h"
 
 /* Range from the OverDrive table when present (what the user may set),
@@ -53,6 +54,31 @@ static void amd_memory(const xsys *s, xpu_device *d, const char *pci)
 	xpu_read_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
 }
 
+/* The firmware's binary table, after hwmon: it adds the sensors hwmon lacks
+ * and fills what hwmon left unknown (vendors/amd_gpu_metrics.h).  A sysfs
+ * attribute is at most a page, and 64 KiB is the largest page Linux uses.
+ * The file is read-only; reading it costs what hwmon's reads cost. */
+static void amd_gpu_metrics(const xsys *s, xpu_device *d, const char *pci)
+{
+	char *buf;
+	size_t n;
+	xsys_rc rc = xsys_slurp(s, &buf, &n, 64 * 1024, "%s/gpu_metrics", pci);
+	if (rc == XSYS_MISSING)
+		return; /* GPUs before Vega have no table: hwmon is all there is */
+	xpu_gpu_metrics m;
+	xpu_status why;
+	if (rc == XSYS_OK) {
+		xpu_gpu_metrics_parse((const uint8_t *)buf, n, &m, &why);
+	} else {
+		char p[XSYS_PATH_MAX];
+		snprintf(p, sizeof(p), "%s/gpu_metrics", pci);
+		xpu_read_fail(&why, rc, p);
+		xpu_gpu_metrics_unavailable(&m, &why);
+	}
+	free(buf);
+	xpu_gpu_metrics_apply(&m, d);
+}
+
 static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 {
 	amd_memory(s, d, p->pci);
@@ -75,6 +101,7 @@ static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 	} else {
 		xpu_hwmon_absent(d, p->pci);
 	}
+	amd_gpu_metrics(s, d, p->pci);
 	xpu_kernel_driver_version(s, d, "amdgpu");
 }
 
