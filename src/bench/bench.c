@@ -14,16 +14,6 @@
 #include "base/util.h"
 #include "model/value.h"
 
-/* Figure names and prefixes --only accepts. */
-const char *const bench_known_prefixes[] = {
-	"stream", "stream.copy", "stream.scale", "stream.add", "stream.triad",
-	"gemm", "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8",
-	"gemv", "gemv.bf16", "gemv.fp8",
-	"d2d", "d2d.memcpy", "d2d.kernel", "h2d", "h2d.pinned", "h2d.pageable",
-	"d2h", "d2h.pinned", "d2h.pageable", "mem", "mem.read", "mem.copy",
-	"launch", "launch.latency", NULL,
-};
-
 unsigned bench_reps(const bench_ctx *c)
 {
 	switch (c->opt->level) {
@@ -43,75 +33,6 @@ double bench_now(void)
 double bench_rate(double amount, double seconds)
 {
 	return seconds > 0 ? amount / seconds : 0;
-}
-
-/* Does token (len n) select name? */
-static bool token_selects(const char *tok, size_t n, const char *name)
-{
-	return n && strncmp(name, tok, n) == 0 && (name[n] == '\0' || name[n] == '.');
-}
-
-bool xpu_bench_selected(const char *only, const char *name)
-{
-	if (!only || !*only)
-		return true;
-	for (const char *p = only; *p;) {
-		size_t n = strcspn(p, ",");
-		if (token_selects(p, n, name))
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
-bool xpu_bench_only_valid(const char *only, char *bad, size_t badlen)
-{
-	if (!only)
-		return true;
-	for (const char *p = only;;) {
-		size_t n = strcspn(p, ",");
-		bool known = false;
-		/* A full figure name ("gemm.bf16.8192") is valid when a known
-		 * prefix selects it. */
-		for (size_t i = 0; bench_known_prefixes[i] && !known; i++) {
-			const char *k = bench_known_prefixes[i];
-			size_t kl = strlen(k);
-			known = (n == kl && strncmp(p, k, n) == 0) ||
-				(n > kl && strncmp(p, k, kl) == 0 && p[kl] == '.');
-		}
-		if (!known) {
-			snprintf(bad, badlen, "%.*s", (int)(n < 60 ? n : 60), p);
-			return false;
-		}
-		p += n;
-		if (*p != ',')
-			return true;
-		p++;
-	}
-}
-
-bool bench_want(const bench_ctx *c, const char *name)
-{
-	return xpu_bench_selected(c->opt->only, name);
-}
-
-xpu_bench_figure *bench_figure(bench_ctx *c, const char *name, const char *unit,
-			       xpu_peak_kind k, const char *counting)
-{
-	xpu_bench_target *t = c->t;
-	if (t->n_figures >= XPU_BENCH_MAX_FIGURES)
-		return NULL;
-	xpu_bench_figure *f = &t->figures[t->n_figures++];
-	memset(f, 0, sizeof(*f));
-	xpu_strlcpy(f->name, name, sizeof(f->name));
-	xpu_strlcpy(f->unit, unit, sizeof(f->unit));
-	xpu_strlcpy(f->counting, counting ? counting : "", sizeof(f->counting));
-	f->peak_kind = k;
-	f->lower_is_better = strcmp(unit, "us") == 0;
-	xpu_set_status(&f->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "not run");
-	return f;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -177,20 +98,6 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 {
-	if (!f)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	xpu_vset_status(&f->status, st, r, fmt, ap);
-	va_end(ap);
-}
-
-void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind k,
-		xpu_state st, xpu_reason r, const char *fmt, ...)
-{
-	if (!bench_want(c, name))
-		return;
-	xpu_bench_figure *f = bench_figure(c, name, unit, k, NULL);
 	if (!f)
 		return;
 	va_list ap;

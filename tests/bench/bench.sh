@@ -32,9 +32,24 @@ done
 run bench --threshold abc
 check "--threshold abc exits 2" rc_is 2
 check "--threshold abc is named" err_has "'abc'"
+# the figures of the man page's FIGURES section (tests/bench/test_figures.c
+# holds that section against the registry): help lists each, and so does the
+# one line that refuses an unknown --only
+FIGURES=$(awk '/^\.SH /{ f = /^\.SH FIGURES/ } f && tp && /^\.BI? /{ sub(/^\.BI? /, ""); gsub(/[ "]/, ""); print } { tp = /^\.TP/ }' "$SRC/doc/xpu-bench.1")
+check "the man page's FIGURES section lists figures" [ "$(wc -w <<<"$FIGURES")" -ge 10 ]
+run bench --help
+for fig in $FIGURES; do
+	check "--help lists $fig" grep -q "^  $fig " "$TMP/out"
+done
 run bench --only bogus
 check "--only with an unknown figure exits 2" rc_is 2
 check "--only names the unknown figure" err_has "'bogus'"
+check "--only bogus: one line" bash -c "[ \$(wc -l <'$TMP/err') = 1 ]"
+for fig in $FIGURES; do
+	check "--only bogus lists $fig" grep -q -- " $fig[,( ]" "$TMP/err"
+done
+run bench --only stream.triad.1
+check "--only with a suffix on a figure without sizes exits 2" rc_is 2
 run bench --quick --full
 check "--quick with --full exits 2" rc_is 2
 run bench extra
