@@ -88,8 +88,7 @@ typedef void (*xpu_bench_progress_fn)(void *ctx, const char *msg);
 typedef struct xpu_bench_options {
 	xpu_bench_level level;
 	/* NULL: every device.  An index as `xpu list` numbers them, a device id
-	 * ("cpu", "pci:0000:03:00.0"), or a kind: cpu, gpu, cuda, opencl,
-	 * level_zero. */
+	 * ("cpu", "pci:0000:03:00.0"), or a kind (xpu_bench_device_kinds). */
 	const char *device;
 	const char *only;     /* comma list of figure names or prefixes; NULL: all */
 	xpu_bench_progress_fn progress;
@@ -135,6 +134,10 @@ bool xpu_bench_selected(const char *only, const char *name);
  * ("stream.triad", "gemm.bf16.8192"), a stem ("gemm.bf16") or a prefix that
  * ends at a dot ("gemm"); false with the first unknown token in bad. */
 bool xpu_bench_only_valid(const char *only, char *bad, size_t badlen);
+
+/* The kinds of device --device takes, as one line: "cpu, gpu, cuda, ...".
+ * Returns how many. */
+size_t xpu_bench_device_kinds(char *list, size_t len);
 
 const char *xpu_peak_kind_name(xpu_peak_kind k);   /* "mem_bw", "bf16" */
 const char *xpu_bench_level_name(xpu_bench_level l);

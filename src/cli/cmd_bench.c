@@ -31,6 +31,8 @@ static void figure_list(char *out, size_t len)
 
 static void bench_usage(FILE *f)
 {
+	char kinds[128];
+	xpu_bench_device_kinds(kinds, sizeof(kinds));
 	fprintf(f,
 		"Usage: xpu bench [--device D] [--quick|--full] [--only NAMES] [--json]\n"
 		"                 [--save FILE] [--compare FILE] [--threshold PCT]\n"
@@ -39,7 +41,7 @@ static void bench_usage(FILE *f)
 		"device, and prints each figure beside the device's theoretical peak.\n"
 		"\n"
 		"  --device D       one device: its index or id as 'xpu list' shows it, or a\n"
-		"                   kind: cpu, gpu, cuda, opencl, level_zero (default: all)\n"
+		"                   kind: %s (default: all)\n"
 		"  --quick          small sizes, few repetitions (seconds)\n"
 		"  --full           every shape and precision (minutes)\n"
 		"  --only NAMES     comma list of figures (below), or of prefixes that end at\n"
@@ -63,7 +65,8 @@ static void bench_usage(FILE *f)
 		"kind, a failing runtime, an unusable baseline); 2 bad command line;\n"
 		"3 --compare found a regression.  See xpu-bench(1).\n"
 		"\n"
-		"Figures (N, M, K: the sizes each figure's name ends with):\n");
+		"Figures (N, M, K: the sizes each figure's name ends with):\n",
+		kinds);
 	for (size_t i = 0; i < xpu_bench_figure_count(); i++) {
 		const xpu_bench_figure_info *fig = xpu_bench_figure_at(i);
 		char name[64];
