@@ -61,11 +61,12 @@ IGPU=$SRC/tests/fixtures/i915-igpu
 doctor doctor --help
 check "--help exits 0" rc_is 0
 check "--help documents the exit status" grep -q "Exit status: 0 every check passed" "$TMP/out"
-check "--help names every option" bash -c "for o in --app --url --timeout --python-timeout --json; do grep -q -- \"\$o\" '$TMP/out' || exit 1; done"
+OPTIONS="--app --url --timeout --python-timeout --json"
+check "--help names every option" bash -c "for o in $OPTIONS; do grep -q -- \"\$o\" '$TMP/out' || exit 1; done"
 man_has_all() { # the rendered man page names every option of --help, and exit status 3
 	local page
 	page=$(groff -man -Tascii "$SRC/doc/xpu-doctor.1" 2>/dev/null | col -b) || return 1
-	for o in --app --url --timeout --python-timeout --json; do grep -q -- "$o" <<<"$page" || return 1; done
+	for o in $OPTIONS; do grep -q -- "$o" <<<"$page" || return 1; done
 	grep -q "Doctor could not run" <<<"$page"
 }
 if command -v groff >/dev/null && command -v col >/dev/null; then
