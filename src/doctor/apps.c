@@ -508,7 +508,7 @@ static const struct app_api *app_api_of(const char *name)
 static void api_skip(doc_ctx *c, const app_ctx *a)
 {
 	char known[160] = "";
-	for (size_t i = 0, used = 0; i < XPU_ARRAY_LEN(app_apis); i++)
+	for (size_t i = 0, used = 0; i < XPU_ARRAY_LEN(app_apis) && used < sizeof(known); i++)
 		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
 					 !i ? "" : i + 1 < XPU_ARRAY_LEN(app_apis) ? ", " : " and ", app_apis[i].name);
 	doc_verdict(doc_add(c, "apps", "app API", "apps.%s.api", a->name), XPU_VERDICT_SKIP,
@@ -580,7 +580,6 @@ typedef struct app_names {
 
 static int add_name(const char *file, const char *name, void *user, char *err, size_t errlen)
 {
-	(void)file, (void)err, (void)errlen;
 	app_names *a = user;
 	if (a->n < XPU_ARRAY_LEN(a->names))
 		xpu_strlcpy(a->names[a->n++], name, sizeof(a->names[0]));

@@ -92,8 +92,8 @@ static int unknown_mentions(const char *page, char *why, size_t len)
 		size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz0123456789.*MNK");
 		char word[64];
 		snprintf(word, sizeof(word), "%.*s", (int)(n < 63 ? n : 63), p);
-		while (n && word[strlen(word) - 1] == '.')
-			word[strlen(word) - 1] = '\0'; /* a sentence's full stop */
+		for (size_t w = strlen(word); w && word[w - 1] == '.'; w--)
+			word[w - 1] = '\0'; /* a sentence's full stop */
 		char bad_tok[64];
 		if (n && names_a_figure(word) && !xpu_bench_only_valid(word, bad_tok, sizeof(bad_tok))) {
 			snprintf(why, len, "the page names %s, which no figure of the table has", word);
