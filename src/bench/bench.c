@@ -96,13 +96,17 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 	free(v);
 }
 
+void bench_vfail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, va_list ap)
+{
+	if (f)
+		xpu_vset_status(&f->status, st, r, fmt, ap);
+}
+
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 {
-	if (!f)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	xpu_vset_status(&f->status, st, r, fmt, ap);
+	bench_vfail(f, st, r, fmt, ap);
 	va_end(ap);
 }
 

@@ -3,6 +3,7 @@
 #ifndef XPU_BENCH_INT_H
 #define XPU_BENCH_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -33,9 +34,11 @@ void bench_alt(xpu_bench_figure *f, double value);
 /* Fills best/median/min/max from n samples (warm-ups already left out), in
  * the figure's unit, and applies the test scale. */
 void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples, size_t n);
-/* No figure: why. */
+/* No figure: why (f may be NULL: nothing happens). */
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+void bench_vfail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* A figure that could not run, recorded when --only selects it. */
 void bench_skip(bench_ctx *c, bench_fig id, const char *shape, xpu_state st, xpu_reason r,
 		const char *fmt, ...) __attribute__((format(printf, 6, 7)));

@@ -147,11 +147,9 @@ void bench_skip(bench_ctx *c, bench_fig id, const char *shape, xpu_state st, xpu
 		return;
 	/* Nothing was counted: the counting stays empty. */
 	xpu_bench_figure *f = new_figure(c, id, shape, "");
-	if (!f)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	xpu_vset_status(&f->status, st, r, fmt, ap);
+	bench_vfail(f, st, r, fmt, ap);
 	va_end(ap);
 }
 
