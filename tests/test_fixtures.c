@@ -5,7 +5,8 @@
  *   independent reader, expects from them (expected/VENDOR-CAPTURE.snap).
  * Both folders are walked: a new fixture is a new case, and a fixture
  * without its expectation is a failing one.  Each own fixture is also
- * replayed with each of its files missing. */
+ * replayed with each of its files missing, and after a copy by the
+ * snapshot code. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/snapshot.h"
 #include "xpu/xpu.h"
 
 #ifndef SOURCE_DIR
@@ -148,6 +150,35 @@ static void own_fixture_holes(void **state)
 		assert_int_equal(rename(aside, hole_files[i]), 0);
 	}
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* `xpu snapshot` copies what discovery reads: the fixture, copied as if it
+ * were this machine, must list the same devices as the fixture itself.
+ * This holds each vendor's snapshot list (NVIDIA's procfs, the Adreno GPU
+ * behind msm's display controller, the thermal zones) and the platform-device
+ * copy to what the probes read. */
+static void own_fixture_snapshot(void **state)
+{
+	const char *name = *state;
+	char src[512], dir[] = "/tmp/xpu-snapshot-XXXXXX", err[256], cmd[600];
+	snprintf(src, sizeof(src), "%s/tests/fixtures/%s", SOURCE_DIR, name);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xpu_snapshot_from(src, dir, err, sizeof(err)), XPU_E_OK);
+	json_t *want = discover_json(src), *got = discover_json(dir);
+	assert_non_null(want);
+	assert_non_null(got);
+	json_t *want_devices = json_object_get(want, "devices"), *got_devices = json_object_get(got, "devices");
+	if (!json_equal(want_devices, got_devices)) {
+		char *w = json_dumps(want_devices, JSON_INDENT(1)), *g = json_dumps(got_devices, JSON_INDENT(1));
+		print_error("%s: the copy lists\n%s\nthe fixture lists\n%s\n", name, g, w);
+		free(w);
+		free(g);
+	}
+	assert_true(json_equal(want_devices, got_devices));
+	json_decref(want);
+	json_decref(got);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
 	assert_int_equal(system(cmd), 0);
 }
 
@@ -458,6 +489,8 @@ static void own_cases(void)
 				add_case(name, own_fixture, (void *)name);
 				snprintf(p, sizeof(p), "%s, each file missing", name);
 				add_case(p, own_fixture_holes, (void *)name);
+				snprintf(p, sizeof(p), "%s, copied by xpu snapshot", name);
+				add_case(p, own_fixture_snapshot, (void *)name);
 			}
 			else if (snprintf(p, sizeof(p), "tests/fixtures/%s has no expectation: write "
 					  "its .expect.json", name) > 0)

@@ -76,7 +76,9 @@ void doc_fix_install(const doc_ctx *c, xpu_check *k, const char *nix_option, con
 
 const char *doc_dev_label(const xpu_device *d)
 {
-	return d->pci_address[0] ? d->pci_address : "cpu";
+	if (d->pci_address[0])
+		return d->pci_address;
+	return d->vendor == XPU_VENDOR_CPU ? "cpu" : d->id; /* "platform:fb000000.gpu" */
 }
 
 const char *doc_dev_name(const xpu_device *d)
