@@ -205,6 +205,7 @@ static void gather_facts(doc_ctx *c)
 		const xpu_device *d = xpu_device_at(c->sys, i);
 		if (!doc_is_gpu(d))
 			continue;
+		c->has_gpu = true;
 		c->has_intel_gpu |= d->vendor == XPU_VENDOR_INTEL;
 		c->has_nvidia_gpu |= d->vendor == XPU_VENDOR_NVIDIA;
 		c->has_amd_gpu |= d->vendor == XPU_VENDOR_AMD;
