@@ -2,13 +2,18 @@
  * - the project's own fixtures (tests/fixtures/NAME with NAME.expect.json:
  *   a map from a path in `xpu list --json` to the value it must hold);
  * - the real captures in ../shared/fixtures/lact, against the values LACT, an
- *   independent reader, expects from them (expected/NAME.snap). */
+ *   independent reader, expects from them (expected/VENDOR-CAPTURE.snap).
+ * Both folders are walked: a new fixture is a new case, and a fixture
+ * without its expectation is a failing one.  Each own fixture is also
+ * replayed with each of its files missing, and after a copy by the
+ * snapshot code. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
 #include <dirent.h>
+#include <ftw.h>
 #include <jansson.h>
 #include <math.h>
 #include <pci/pci.h>
@@ -18,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/snapshot.h"
 #include "xpu/xpu.h"
 
 #ifndef SOURCE_DIR
@@ -92,20 +98,98 @@ static void own_fixture(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* Each file of the fixture taken away in turn (a kernel without it, a
+ * capture that missed it): discovery must still list the machine, the
+ * CPU at least, and every value must still carry its state. */
+static size_t states_missing(json_t *j)
+{
+	size_t missing = 0;
+	const char *key;
+	json_t *v;
+	json_t *value = json_object_get(j, "value"); /* a sensor's "value" is itself a value */
+	if (value && !json_is_object(value) && !json_object_get(j, "state"))
+		missing++;
+	if (json_is_object(j))
+		json_object_foreach(j, key, v)
+			missing += states_missing(v);
+	else if (json_is_array(j))
+		for (size_t i = 0; i < json_array_size(j); i++)
+			missing += states_missing(json_array_get(j, i));
+	return missing;
+}
+
+static char hole_files[4096][512];
+static size_t n_hole_files;
+
+static int collect_file(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	(void)st;
+	(void)ftw;
+	if (type == FTW_F && n_hole_files < 4096)
+		snprintf(hole_files[n_hole_files++], sizeof(hole_files[0]), "%s", path);
+	return 0;
+}
+
+static void own_fixture_holes(void **state)
+{
+	const char *name = *state;
+	char root[] = "/tmp/xpu-holes-XXXXXX", cmd[1200], aside[600];
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -a '%s/tests/fixtures/%s/.' '%s/'", SOURCE_DIR, name, root);
+	assert_int_equal(system(cmd), 0);
+	n_hole_files = 0;
+	assert_int_equal(nftw(root, collect_file, 16, FTW_PHYS), 0);
+	snprintf(aside, sizeof(aside), "%s.aside", root);
+	for (size_t i = 0; i < n_hole_files; i++) {
+		assert_int_equal(rename(hole_files[i], aside), 0);
+		json_t *got = discover_json(root);
+		if (!got || json_array_size(at(got, "devices")) < 1 || states_missing(got) > 0)
+			fail_msg("%s without %s: no listing, or a value without its state", name,
+				 hole_files[i] + strlen(root));
+		json_decref(got);
+		assert_int_equal(rename(aside, hole_files[i]), 0);
+	}
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
+/* `xpu snapshot` copies what discovery reads: the fixture, copied as if it
+ * were this machine, must list the same devices as the fixture itself.
+ * This holds each vendor's snapshot list (NVIDIA's procfs, the Adreno GPU
+ * behind msm's display controller, the thermal zones) and the platform-device
+ * copy to what the probes read. */
+static void own_fixture_snapshot(void **state)
+{
+	const char *name = *state;
+	char src[512], dir[] = "/tmp/xpu-snapshot-XXXXXX", err[256], cmd[600];
+	snprintf(src, sizeof(src), "%s/tests/fixtures/%s", SOURCE_DIR, name);
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(xpu_snapshot_from(src, dir, err, sizeof(err)), XPU_E_OK);
+	json_t *want = discover_json(src), *got = discover_json(dir);
+	assert_non_null(want);
+	assert_non_null(got);
+	json_t *want_devices = json_object_get(want, "devices"), *got_devices = json_object_get(got, "devices");
+	if (!json_equal(want_devices, got_devices)) {
+		char *w = json_dumps(want_devices, JSON_INDENT(1)), *g = json_dumps(got_devices, JSON_INDENT(1));
+		print_error("%s: the copy lists\n%s\nthe fixture lists\n%s\n", name, g, w);
+		free(w);
+		free(g);
+	}
+	assert_true(json_equal(want_devices, got_devices));
+	json_decref(want);
+	json_decref(got);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+	assert_int_equal(system(cmd), 0);
+}
+
 /* ---- LACT captures ---- */
 
 #define LACT_DIR SOURCE_DIR "/../shared/fixtures/lact"
 
 typedef struct lact_case {
-	const char *capture; /* "intel/a380-i915" */
-	const char *snap;    /* "intel-a380-i915" */
+	char *capture; /* "intel/a380-i915" */
+	char *snap;    /* "intel-a380-i915" */
 } lact_case;
-
-static const lact_case lact_cases[] = {
-	{ "intel/a380-i915", "intel-a380-i915" }, { "intel/b580", "intel-b580" },
-	{ "intel/tigerlake", "intel-tigerlake" }, { "amd/rx7900xtx", "amd-rx7900xtx" },
-	{ "amd/phoenix", "amd-phoenix" },         { "nvidia/rtx4080", "nvidia-rtx4080" },
-};
 
 static json_t *load_snap(const char *name)
 {
@@ -260,6 +344,35 @@ static void check_db_name(const char *name, json_t *snap, const char *snap_path,
 	expect_equal(what, value, want);
 }
 
+/* The values LACT and xpu both read, as (LACT's path, xpu's path); LACT
+ * reads nothing at a path a vendor lacks, which check() skips. */
+static const struct {
+	const char *snap, *xpu;
+} lact_values[] = {
+	{ "pci_info/device_pci_info/vendor", "devices/0/pci/vendor_name/value" },
+	{ "info/driver", "devices/0/driver/value" },
+	/* Intel */
+	{ "clocks_info/table/value/gt_freq/0", "devices/0/clocks/min_mhz/value" },
+	{ "clocks_info/table/value/gt_freq/1", "devices/0/clocks/max_mhz/value" },
+	{ "clocks_info/table/value/rp0_freq", "devices/0/clocks/rp0_mhz/value" },
+	{ "clocks_info/table/value/rpe_freq", "devices/0/clocks/rpe_mhz/value" },
+	{ "clocks_info/table/value/rpn_freq", "devices/0/clocks/rpn_mhz/value" },
+	{ "stats/clockspeed/target_gpu_clockspeed", "devices/0/clocks/requested_mhz/value" },
+	/* AMD */
+	{ "clocks_info/max_sclk", "devices/0/clocks/max_mhz/value" },
+	{ "clocks_info/table/value/data/current_sclk_range/min", "devices/0/clocks/min_mhz/value" },
+	{ "clocks_info/max_mclk", "devices/0/clocks/memory_max_mhz/value" },
+	{ "stats/clockspeed/vram_clockspeed", "devices/0/clocks/memory_mhz/value" },
+	{ "stats/busy_percent", "devices/0/busy_percent/value" },
+	{ "stats/vram/total", "devices/0/memory_total_bytes/value" },
+	{ "stats/vram/used", "devices/0/memory_used_bytes/value" },
+	/* every vendor */
+	{ "stats/power/average", "devices/0/power/draw_w/value" },
+	{ "stats/power/cap_current", "devices/0/power/cap_w/value" },
+	{ "stats/fan/speed_current", "devices/0/fans/0/value/value" },
+	{ "stats/fan/speed_max", "devices/0/fans/0/max/value" },
+};
+
 static void lact_capture(void **state)
 {
 	const lact_case *c = *state;
@@ -289,29 +402,11 @@ static void lact_capture(void **state)
 	json_t *addr = json_string(slot + strlen("PCI_SLOT_NAME="));
 	expect_equal("pci address from uevent", at(got, "devices/0/pci/address"), addr);
 	json_decref(addr);
-	check(n, snap, "pci_info/device_pci_info/vendor", got, "devices/0/pci/vendor_name/value");
 	check_db_name(n, snap, "pci_info/device_pci_info/model", got, "devices/0/pci/device_name");
 	check_db_name(n, snap, "pci_info/subsystem_pci_info/vendor", got, "devices/0/pci/subsystem_vendor_name");
 	check_db_name(n, snap, "pci_info/subsystem_pci_info/model", got, "devices/0/pci/subsystem_name");
-	check(n, snap, "info/driver", got, "devices/0/driver/value");
-
-	/* Intel */
-	check(n, snap, "clocks_info/table/value/gt_freq/0", got, "devices/0/clocks/min_mhz/value");
-	check(n, snap, "clocks_info/table/value/gt_freq/1", got, "devices/0/clocks/max_mhz/value");
-	check(n, snap, "clocks_info/table/value/rp0_freq", got, "devices/0/clocks/rp0_mhz/value");
-	check(n, snap, "clocks_info/table/value/rpe_freq", got, "devices/0/clocks/rpe_mhz/value");
-	check(n, snap, "clocks_info/table/value/rpn_freq", got, "devices/0/clocks/rpn_mhz/value");
-	check(n, snap, "stats/clockspeed/target_gpu_clockspeed", got, "devices/0/clocks/requested_mhz/value");
-	/* AMD */
-	check(n, snap, "clocks_info/max_sclk", got, "devices/0/clocks/max_mhz/value");
-	check(n, snap, "clocks_info/table/value/data/current_sclk_range/min", got,
-	      "devices/0/clocks/min_mhz/value");
-	check(n, snap, "clocks_info/max_mclk", got, "devices/0/clocks/memory_max_mhz/value");
-	check(n, snap, "stats/clockspeed/vram_clockspeed", got, "devices/0/clocks/memory_mhz/value");
-	check(n, snap, "stats/busy_percent", got, "devices/0/busy_percent/value");
-	check(n, snap, "stats/vram/total", got, "devices/0/memory_total_bytes/value");
-	check(n, snap, "stats/vram/used", got, "devices/0/memory_used_bytes/value");
-	check(n, snap, "stats/power/average", got, "devices/0/power/draw_w/value");
+	for (size_t i = 0; i < sizeof(lact_values) / sizeof(lact_values[0]); i++)
+		check(n, snap, lact_values[i].snap, got, lact_values[i].xpu);
 	/* LACT's current clock is i915's gt_act_freq_mhz but xe's cur_freq: xe's
 	 * act_freq reads 0 while the GT sleeps in C6, which xpu reports as is */
 	if (json_equal(at(got, "devices/0/driver/value"), at(snap, "info/driver")) &&
@@ -319,14 +414,11 @@ static void lact_capture(void **state)
 		check(n, snap, "stats/clockspeed/gpu_clockspeed", got, "devices/0/clocks/requested_mhz/value");
 	else
 		check(n, snap, "stats/clockspeed/gpu_clockspeed", got, "devices/0/clocks/actual_mhz/value");
-	check(n, snap, "stats/power/cap_current", got, "devices/0/power/cap_w/value");
 	if (strcmp(n, "intel-a380-i915") == 0)
 		/* the capture's power1_rated_max reads 0: LACT shows its own default of 400 W */
 		printf("note: %s power cap max not compared: sysfs holds 0, LACT prints a default\n", n);
 	else
 		check(n, snap, "stats/power/cap_max", got, "devices/0/power/cap_max_w/value");
-	check(n, snap, "stats/fan/speed_current", got, "devices/0/fans/0/value/value");
-	check(n, snap, "stats/fan/speed_max", got, "devices/0/fans/0/max/value");
 	check_temps(n, snap, got);
 
 	json_decref(snap);
@@ -334,20 +426,145 @@ static void lact_capture(void **state)
 	assert_int_equal(failures, 0);
 }
 
+/* ---- the cases: every fixture folder, found by walking ---- */
+
+enum { MAX_CASES = 128 };
+
+static struct CMUnitTest cases[MAX_CASES];
+static size_t n_cases;
+static lact_case lact_cases[MAX_CASES];
+static size_t n_lact;
+
+static void add_case(const char *name, CMUnitTestFunction fn, void *arg)
+{
+	if (n_cases < MAX_CASES)
+		cases[n_cases++] = (struct CMUnitTest){ strdup(name), fn, NULL, NULL, arg };
+}
+
+/* A fixture without its expectation, or an expectation without its
+ * fixture: a test that fails, so that neither can be forgotten. */
+static void unpaired(void **state)
+{
+	fail_msg("%s", (const char *)*state);
+}
+
+static void add_unpaired(const char *name, const char *msg)
+{
+	add_case(name, unpaired, strdup(msg));
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+/* Sorted names in dir (so that runs list the cases in one order). */
+static size_t names_in(const char *dir, char names[][256], size_t max)
+{
+	DIR *d = opendir(dir);
+	size_t n = 0;
+	if (!d)
+		return 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && n < max)
+		if (e->d_name[0] != '.')
+			snprintf(names[n++], 256, "%s", e->d_name);
+	closedir(d);
+	qsort(names, n, 256, (int (*)(const void *, const void *))strcmp);
+	return n;
+}
+
+/* tests/fixtures/NAME (a folder) with tests/fixtures/NAME.expect.json. */
+static void own_cases(void)
+{
+	static char names[MAX_CASES][256];
+	const char *suffix = ".expect.json";
+	char dir[512], p[1024];
+	snprintf(dir, sizeof(dir), "%s/tests/fixtures", SOURCE_DIR);
+	size_t n = names_in(dir, names, MAX_CASES);
+	for (size_t i = 0; i < n; i++) {
+		const char *name = names[i];
+		size_t len = strlen(name), sl = strlen(suffix);
+		snprintf(p, sizeof(p), "%s/%s", dir, name);
+		if (is_dir(p)) {
+			snprintf(p, sizeof(p), "%s/%s%s", dir, name, suffix);
+			if (is_file(p)) {
+				add_case(name, own_fixture, (void *)name);
+				snprintf(p, sizeof(p), "%s, each file missing", name);
+				add_case(p, own_fixture_holes, (void *)name);
+				snprintf(p, sizeof(p), "%s, copied by xpu snapshot", name);
+				add_case(p, own_fixture_snapshot, (void *)name);
+			}
+			else if (snprintf(p, sizeof(p), "tests/fixtures/%s has no expectation: write "
+					  "its .expect.json", name) > 0)
+				add_unpaired(name, p);
+		} else if (len > sl && strcmp(name + len - sl, suffix) == 0) {
+			snprintf(p, sizeof(p), "%s/%.*s", dir, (int)(len - sl), name);
+			if (!is_dir(p) && snprintf(p, sizeof(p), "tests/fixtures/%s has no fixture "
+						     "folder beside it", name) > 0)
+				add_unpaired(name, p);
+		}
+	}
+}
+
+/* ../shared/fixtures/lact/VENDOR/CAPTURE with expected/VENDOR-CAPTURE.snap. */
+static void lact_vendor(const char *vendor)
+{
+	static char names[MAX_CASES][256];
+	char dir[512], p[1024];
+	snprintf(dir, sizeof(dir), "%s/%s", LACT_DIR, vendor);
+	size_t n = names_in(dir, names, MAX_CASES);
+	for (size_t i = 0; i < n && n_lact < MAX_CASES; i++) {
+		snprintf(p, sizeof(p), "%s/%s", dir, names[i]);
+		if (!is_dir(p))
+			continue;
+		lact_case *c = &lact_cases[n_lact++];
+		snprintf(p, sizeof(p), "%s/%s", vendor, names[i]);
+		c->capture = strdup(p);
+		snprintf(p, sizeof(p), "%s-%s", vendor, names[i]);
+		c->snap = strdup(p);
+		snprintf(p, sizeof(p), "%s/expected/%s.snap", LACT_DIR, c->snap);
+		if (is_file(p))
+			add_case(c->snap, lact_capture, c);
+		else if (snprintf(p, sizeof(p), "LACT capture %s has no expected/%s.snap", c->capture,
+				  c->snap) > 0)
+			add_unpaired(c->snap, p);
+	}
+}
+
+/* Its absence is a skip, shown as one, never a pass. */
+static void lact_absent(void **state)
+{
+	printf("note: %s is absent: the LACT capture replays were not run\n", LACT_DIR);
+	skip();
+}
+
+static void lact_cases_found(void)
+{
+	static char vendors[MAX_CASES][256];
+	if (!is_dir(LACT_DIR "/expected")) {
+		add_case("lact captures", lact_absent, NULL);
+		return;
+	}
+	size_t n = names_in(LACT_DIR, vendors, MAX_CASES);
+	for (size_t i = 0; i < n; i++) {
+		char p[1024];
+		snprintf(p, sizeof(p), "%s/%s", LACT_DIR, vendors[i]);
+		if (strcmp(vendors[i], "expected") != 0 && is_dir(p))
+			lact_vendor(vendors[i]);
+	}
+}
+
 int main(void)
 {
-	static const char *own[] = { "i915-igpu", "igpu-plus-nvidia", "no-drm", "h200" };
-	struct CMUnitTest tests[16];
-	size_t n = 0;
-	for (size_t i = 0; i < sizeof(own) / sizeof(own[0]); i++)
-		tests[n++] = (struct CMUnitTest){ own[i], own_fixture, NULL, NULL, (void *)own[i] };
-	struct stat st;
-	if (stat(LACT_DIR "/expected", &st) == 0) {
-		for (size_t i = 0; i < sizeof(lact_cases) / sizeof(lact_cases[0]); i++)
-			tests[n++] = (struct CMUnitTest){ lact_cases[i].snap, lact_capture, NULL, NULL,
-							  (void *)&lact_cases[i] };
-	} else {
-		printf("note: %s is absent: the 6 LACT capture tests were not run\n", LACT_DIR);
-	}
-	return _cmocka_run_group_tests("fixtures", tests, n, NULL, NULL);
+	own_cases();
+	lact_cases_found();
+	return _cmocka_run_group_tests("fixtures", cases, n_cases, NULL, NULL);
 }

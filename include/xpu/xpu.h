@@ -76,12 +76,17 @@ typedef struct xpu_sensor {
 	xpu_real max; /* fan maximum RPM or temperature critical point */
 } xpu_sensor;
 
+/* An index into xpu's vendor registry.  The vendors other code must
+ * recognise have a name here, at fixed values; the others (arm, qualcomm,
+ * broadcom, ...) are further indices without a constant of their own:
+ * xpu_vendor_name() gives each its id.  OTHER is a GPU whose PCI vendor or
+ * DRM driver no vendor of xpu knows. */
 typedef enum xpu_vendor {
 	XPU_VENDOR_CPU = 0,
-	XPU_VENDOR_INTEL,
-	XPU_VENDOR_NVIDIA,
-	XPU_VENDOR_AMD,
-	XPU_VENDOR_OTHER,
+	XPU_VENDOR_INTEL = 1,
+	XPU_VENDOR_NVIDIA = 2,
+	XPU_VENDOR_AMD = 3,
+	XPU_VENDOR_OTHER = 4,
 } xpu_vendor;
 
 typedef enum xpu_kind {
@@ -271,7 +276,10 @@ const char *xpu_state_name(xpu_state s);
 const char *xpu_reason_name(xpu_reason r);   /* stable id: "permission_denied" */
 const char *xpu_reason_text(xpu_reason r);   /* for people: "permission denied" */
 const char *xpu_backend_name(xpu_backend_kind b);
-const char *xpu_vendor_name(xpu_vendor v);
+const char *xpu_vendor_name(xpu_vendor v);   /* stable id: "intel", "arm"; "unknown" */
+/* The vendor whose GPUs carry this PCI vendor id (also the vendor id that
+ * Vulkan and OpenCL report); XPU_VENDOR_OTHER when xpu knows none. */
+xpu_vendor xpu_vendor_of_pci_id(unsigned pci_vendor_id);
 const char *xpu_kind_name(xpu_kind k);
 
 /* "n/a (permission denied: /dev/dri/renderD128)" for a status that is not

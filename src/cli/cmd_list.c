@@ -147,7 +147,9 @@ static void print_device(const xpu_device *d, const xpu_choice *ch)
 	printf("%c %u: %s\n", ch->device == d ? '*' : ' ', d->index, fmt_text(&d->name, b, sizeof(b)));
 	line("vendor", xpu_vendor_name(d->vendor));
 	line("kind", xpu_kind_name(d->kind));
-	if (d->vendor != XPU_VENDOR_CPU) {
+	if (d->vendor != XPU_VENDOR_CPU && !d->pci_address[0]) {
+		line("device", d->id); /* a SoC GPU: "platform:fb000000.gpu" */
+	} else if (d->vendor != XPU_VENDOR_CPU) {
 		line("pci address", d->pci_address);
 		snprintf(k, sizeof(k), "%04x:%04x (subsystem %04x:%04x)", d->pci_vendor_id, d->pci_device_id,
 			 d->pci_subsystem_vendor_id, d->pci_subsystem_device_id);
@@ -156,6 +158,8 @@ static void print_device(const xpu_device *d, const xpu_choice *ch)
 		line("pci device", fmt_text(&d->pci_device_name, b, sizeof(b)));
 		line("board vendor", fmt_text(&d->pci_subsystem_vendor_name, b, sizeof(b)));
 		line("board", fmt_text(&d->pci_subsystem_name, b, sizeof(b)));
+	}
+	if (d->vendor != XPU_VENDOR_CPU) {
 		line("driver", fmt_text(&d->driver, b, sizeof(b)));
 		line("card node", fmt_text(&d->card_node, b, sizeof(b)));
 		line("render node", fmt_text(&d->render_node, b, sizeof(b)));

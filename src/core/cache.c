@@ -27,6 +27,7 @@
 #include "base/util.h"
 #include "config.h"
 #include "model/value.h"
+#include "vendors/vendor.h"
 
 #define CACHE_MAGIC "XPUCACH1"
 #define CACHE_FILE "discovery.bin"
@@ -99,14 +100,12 @@ static void fp_stat_list(fingerprint *fp, const char *list)
 	}
 }
 
-/* Variables that change what a runtime loads or which devices it shows. */
+/* Variables that change what any runtime loads or which devices it shows;
+ * each vendor's descriptor adds its own (CUDA_VISIBLE_DEVICES...). */
 static const char *const runtime_env[] = {
-	"LD_LIBRARY_PATH", "CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES",
-	"ZE_ENABLE_ALT_DRIVERS", "ZE_AFFINITY_MASK", "ZE_FLAT_DEVICE_HIERARCHY",
-	"ONEAPI_DEVICE_SELECTOR", "OCL_ICD_VENDORS", "OCL_ICD_FILENAMES", "VK_ICD_FILENAMES",
+	"LD_LIBRARY_PATH", "OCL_ICD_VENDORS", "OCL_ICD_FILENAMES", "VK_ICD_FILENAMES",
 	"VK_DRIVER_FILES", "VK_ADD_DRIVER_FILES", "VK_LOADER_DRIVERS_SELECT",
-	"VK_LOADER_DRIVERS_DISABLE", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "HIP_VISIBLE_DEVICES",
-	"ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL", "XPU_PCI_IDS",
+	"VK_LOADER_DRIVERS_DISABLE", "XDG_DATA_DIRS", "XDG_CONFIG_DIRS", "XPU_PCI_IDS",
 };
 
 /* Where runtimes look for libraries and manifests. */
@@ -119,10 +118,29 @@ static const char *const stack_paths[] = {
 };
 
 /* Device nodes a runtime opens: a node created, removed or re-permissioned
- * changes what it can see. */
-static const char *const dev_paths[] = {
-	"/dev/dri", "/dev/nvidiactl", "/dev/nvidia-uvm", "/dev/kfd",
-};
+ * changes what it can see.  The DRM nodes are every vendor's; the
+ * descriptors add their own (/dev/nvidiactl, /dev/kfd). */
+static const char *const dev_paths[] = { "/dev/dri" };
+
+static void fp_env(fingerprint *fp, const char *name)
+{
+	fp_text(fp, name);
+	fp_text(fp, getenv(name));
+}
+
+/* What a vendor's runtimes depend on: its variables, its device nodes, and
+ * the files that name its loaded driver (one reloaded without a reboot). */
+static void fp_vendor(fingerprint *fp, const xsys *s, const xpu_vendor_desc *v)
+{
+	char text[512], path[XSYS_PATH_MAX];
+	for (const char *const *e = v->cache_env; e && *e; e++)
+		fp_env(fp, *e);
+	for (const char *const *n = v->cache_nodes; n && *n; n++)
+		fp_stat(fp, xsys_path(s, path, sizeof(path), "%s", *n));
+	for (const char *const *f = v->cache_files; f && *f; f++)
+		if (xsys_text(s, text, sizeof(text), "%s", *f) == XSYS_OK)
+			fp_text(fp, text);
+}
 
 static void fp_user(fingerprint *fp)
 {
@@ -158,20 +176,17 @@ void xpu_cache_fingerprint(struct xpu_system *s, unsigned runtime_mask)
 	/* a reboot may bring another kernel, driver or firmware */
 	if (xsys_text(&s->sys, text, sizeof(text), "/proc/sys/kernel/random/boot_id") == XSYS_OK)
 		fp_text(&fp, text);
-	/* a driver reloaded without a reboot */
-	if (xsys_text(&s->sys, text, sizeof(text), "/proc/driver/nvidia/version") == XSYS_OK)
-		fp_text(&fp, text);
 	fp_user(&fp);
-	for (size_t i = 0; i < XPU_ARRAY_LEN(runtime_env); i++) {
-		fp_text(&fp, runtime_env[i]);
-		fp_text(&fp, getenv(runtime_env[i]));
-	}
+	for (size_t i = 0; i < XPU_ARRAY_LEN(runtime_env); i++)
+		fp_env(&fp, runtime_env[i]);
 	fp_stat_list(&fp, getenv("LD_LIBRARY_PATH"));
 	for (size_t i = 0; i < XPU_ARRAY_LEN(stack_paths); i++)
 		fp_stat(&fp, stack_paths[i]);
 	char path[XSYS_PATH_MAX];
 	for (size_t i = 0; i < XPU_ARRAY_LEN(dev_paths); i++)
 		fp_stat(&fp, xsys_path(&s->sys, path, sizeof(path), "%s", dev_paths[i]));
+	for (size_t v = 0; v < xpu_vendor_count(); v++)
+		fp_vendor(&fp, &s->sys, xpu_vendor_desc_of((xpu_vendor)v));
 	fp_devices(&fp, s);
 	s->cache_fingerprint = fp.hash;
 }

@@ -1,7 +1,8 @@
-/* Discovery: find PCI accelerators through /sys/class/drm and/or
- * /sys/bus/pci/devices (either may be absent: containers, the H200 machine
- * without nvidia-drm), let each vendor's ops table fill them, add the CPU,
- * then let the userspace runtimes say which backends work. */
+/* Discovery: find the GPUs through /sys/class/drm (PCI and platform
+ * devices: SoC GPUs are no PCI devices) and /sys/bus/pci/devices (either may
+ * be absent: containers, the H200 machine without nvidia-drm), let each
+ * vendor's descriptor fill them, add the CPU, then let the userspace
+ * runtimes say which backends work. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,14 +16,11 @@
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
-static const xpu_vendor_ops *const vendors[] = {
-	&xpu_vendor_intel,
-	&xpu_vendor_nvidia,
-	&xpu_vendor_amd,
-};
-
 typedef struct candidate {
-	char address[16];
+	char key[48];         /* "0000:03:00.0" or "platform:fb000000.gpu": PCI sorts first */
+	bool pci;
+	xpu_vendor vendor;
+	char driver[64];      /* the driver bound to the device, "" none */
 	xpu_gpu_paths paths;
 	char card_name[32];   /* "card1" */
 	char render_name[32]; /* "renderD128" */
@@ -33,25 +31,17 @@ typedef struct candidates {
 	size_t count;
 } candidates;
 
-static candidate *candidate_for(candidates *c, const char *address)
+static candidate *candidate_for(candidates *c, const char *key)
 {
 	for (size_t i = 0; i < c->count; i++)
-		if (strcmp(c->items[i].address, address) == 0)
+		if (strcmp(c->items[i].key, key) == 0)
 			return &c->items[i];
 	if (c->count == XPU_MAX_DEVICES)
 		return NULL;
 	candidate *n = &c->items[c->count++];
 	memset(n, 0, sizeof(*n));
-	xpu_strlcpy(n->address, address, sizeof(n->address));
+	xpu_strlcpy(n->key, key, sizeof(n->key));
 	return n;
-}
-
-static const xpu_vendor_ops *vendor_ops(uint16_t id)
-{
-	for (size_t i = 0; i < XPU_ARRAY_LEN(vendors); i++)
-		if (vendors[i]->pci_vendor_id == id)
-			return vendors[i];
-	return NULL;
 }
 
 static bool is_index_name(const char *name, const char *prefix)
@@ -65,6 +55,23 @@ static bool is_index_name(const char *name, const char *prefix)
 	return true;
 }
 
+/* The key of the device behind a DRM minor: its PCI address, or for a
+ * platform device "platform:" and the name of its folder (links followed:
+ * card0/device and renderD128/device resolve to the same folder). */
+static bool device_key(const xsys *s, const char *dev, char *key, size_t len, bool *pci)
+{
+	char addr[16], name[XSYS_PATH_MAX];
+	*pci = xpu_pci_read_uevent(s, dev, addr, sizeof(addr));
+	if (*pci) {
+		xpu_strlcpy(key, addr, len);
+		return true;
+	}
+	if (!xsys_exists(s, "%s/uevent", dev) || xsys_real_name(s, name, sizeof(name), "%s", dev) != XSYS_OK)
+		return false; /* a minor without a device: nothing to read */
+	snprintf(key, len, "platform:%s", name);
+	return true;
+}
+
 static void from_drm(const xsys *s, candidates *c)
 {
 	xsys_names n;
@@ -72,17 +79,20 @@ static void from_drm(const xsys *s, candidates *c)
 		return;
 	for (size_t i = 0; i < n.count; i++) {
 		const char *name = n.names[i];
-		bool card = is_index_name(name, "card"), render = is_index_name(name, "renderD");
+		bool card = is_index_name(name, "card"), render = is_index_name(name, "renderD"), pci;
 		if (!card && !render)
 			continue; /* connectors (card1-DP-1), version, ttm */
-		char dev[XSYS_PATH_MAX], addr[16];
+		char dev[XSYS_PATH_MAX], key[48];
 		snprintf(dev, sizeof(dev), "/sys/class/drm/%s/device", name);
-		if (!xpu_pci_read_uevent(s, dev, addr, sizeof(addr)))
-			continue; /* simpledrm, vgem, virtual devices */
-		candidate *cand = candidate_for(c, addr);
+		if (!device_key(s, dev, key, sizeof(key), &pci))
+			continue;
+		candidate *cand = candidate_for(c, key);
 		if (!cand)
 			break;
-		if (!cand->paths.pci[0])
+		cand->pci = pci;
+		if (!cand->paths.device[0])
+			xpu_strlcpy(cand->paths.device, dev, sizeof(cand->paths.device));
+		if (pci && !cand->paths.pci[0])
 			xpu_strlcpy(cand->paths.pci, dev, sizeof(cand->paths.pci));
 		if (card) {
 			snprintf(cand->paths.card, sizeof(cand->paths.card), "/sys/class/drm/%s", name);
@@ -112,12 +122,6 @@ static void drm_children(const xsys *s, candidate *cand)
 	xsys_names_free(&n);
 }
 
-static bool is_accelerator_class(uint64_t cls)
-{
-	unsigned base = (unsigned)(cls >> 16);
-	return base == 0x03 /* display: VGA, 3D */ || base == 0x12 /* processing accelerator */;
-}
-
 static void from_pci_bus(const xsys *s, candidates *c)
 {
 	xsys_names n;
@@ -127,24 +131,77 @@ static void from_pci_bus(const xsys *s, candidates *c)
 		char dir[XSYS_PATH_MAX], addr[16];
 		uint64_t cls, vendor;
 		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", n.names[i]);
-		if (xsys_u64(s, &cls, "%s/class", dir) != XSYS_OK || !is_accelerator_class(cls))
+		if (xsys_u64(s, &cls, "%s/class", dir) != XSYS_OK || !xpu_pci_accelerator_class(cls))
 			continue;
-		if (xsys_u64(s, &vendor, "%s/vendor", dir) != XSYS_OK || !vendor_ops((uint16_t)vendor))
+		if (xsys_u64(s, &vendor, "%s/vendor", dir) != XSYS_OK ||
+		    xpu_vendor_of_pci_id((unsigned)vendor) == XPU_VENDOR_OTHER)
 			continue; /* BMC display controllers (ASPEED) are no accelerators */
 		if (!xpu_pci_normalize(n.names[i], addr, sizeof(addr)))
 			continue;
 		candidate *cand = candidate_for(c, addr);
 		if (!cand)
 			break;
+		cand->pci = true;
 		xpu_strlcpy(cand->paths.pci, dir, sizeof(cand->paths.pci));
+		xpu_strlcpy(cand->paths.device, dir, sizeof(cand->paths.device));
 		drm_children(s, cand);
 	}
 	xsys_names_free(&n);
 }
 
-static int by_address(const void *a, const void *b)
+/* Compatible strings from the device's uevent (OF_COMPATIBLE_0..N-1, which
+ * the kernel's of_device_uevent() writes for every device-tree device), in
+ * of_node/compatible's form: NUL after each, an empty string last. */
+static void read_compatible(const char *uevent, char *out, size_t len)
 {
-	return strcmp(((const candidate *)a)->address, ((const candidate *)b)->address);
+	size_t used = 0;
+	out[0] = '\0';
+	for (int i = 0; i < 16; i++) {
+		char key[32], v[XPU_COMPATIBLE_MAX];
+		snprintf(key, sizeof(key), "OF_COMPATIBLE_%d", i);
+		if (!xpu_kv_get(uevent, key, '=', v, sizeof(v)))
+			break;
+		size_t n = strlen(v) + 1;
+		if (used + n + 1 > len)
+			break;
+		memcpy(out + used, v, n);
+		used += n;
+		out[used] = '\0';
+	}
+}
+
+/* Drivers of DRM devices that are no hardware accelerator: virtual GPUs of
+ * a guest (virtio_gpu, vmwgfx) and the kernel's own test devices (vgem,
+ * vkms; since 6.15 both sit on the faux bus, whose one driver is
+ * faux_driver).  They have render nodes, yet no app should be sent there. */
+static const char virtual_drivers[] = "vgem vkms virtio_gpu vmwgfx faux_driver";
+
+/* Which vendor the device is, and whether it is an accelerator at all.  A
+ * device of a known PCI vendor is one (as found on the PCI bus).  Any other
+ * needs a bound driver, a render node (the kernel makes render nodes only
+ * for DRIVER_RENDER drivers, those that run GPU work: display-only devices
+ * such as simpledrm, the ASPEED BMC's ast or a SoC's display controller have
+ * a card node alone) and a driver that is no virtual GPU. */
+static bool identify(const xsys *s, candidate *cand)
+{
+	char uevent[XSYS_ATTR_MAX] = "";
+	uint16_t vendor_id = 0, device_id;
+	if (xsys_text(s, uevent, sizeof(uevent), "%s/uevent", cand->paths.device) == XSYS_OK) {
+		char v[64];
+		if (xpu_kv_get(uevent, "PCI_ID", '=', v, sizeof(v)))
+			xpu_parse_id_pair(v, &vendor_id, &device_id);
+		xpu_kv_get(uevent, "DRIVER", '=', cand->driver, sizeof(cand->driver));
+		read_compatible(uevent, cand->paths.compatible, sizeof(cand->paths.compatible));
+	}
+	cand->vendor = xpu_vendor_identify(vendor_id, cand->driver, cand->paths.compatible);
+	if (cand->pci && cand->vendor != XPU_VENDOR_OTHER)
+		return true;
+	return cand->render_name[0] && cand->driver[0] && !xpu_word_in(virtual_drivers, cand->driver);
+}
+
+static int by_key(const void *a, const void *b)
+{
+	return strcmp(((const candidate *)a)->key, ((const candidate *)b)->key);
 }
 
 static void node_state(const xsys *s, xpu_text *node, const char *name, const char *group)
@@ -166,24 +223,55 @@ static void node_state(const xsys *s, xpu_text *node, const char *name, const ch
 		xpu_set_status(&node->status, XPU_UNAVAILABLE, XPU_R_NO_DEVICE_NODE, "%s", dev);
 }
 
+/* What a platform device's folder says whatever its vendor: the driver and
+ * that it is part of the chip, with no PCI family. */
+static void platform_fill(xpu_device *d, const candidate *cand)
+{
+	if (cand->driver[0])
+		xpu_set_text(&d->driver, "%s", cand->driver);
+	else
+		xpu_set_status(&d->driver.status, XPU_UNAVAILABLE, XPU_R_DRIVER_NOT_BOUND,
+			       "%s/uevent has no DRIVER", cand->paths.device);
+	xpu_set_status(&d->family.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
+		       "xpu's family table covers PCI devices only");
+}
+
 static void probe_gpu(struct xpu_system *sys, const candidate *cand)
 {
 	const xsys *s = &sys->sys;
-	xpu_device *d = xpu_system_add(sys, cand->address);
+	xpu_device *d = cand->pci ? xpu_system_add(sys, cand->key)
+				  : xpu_system_add_platform(sys, cand->key + strlen("platform:"));
 	if (!d)
 		return;
-	xpu_pci_fill(s, d, cand->paths.pci);
-	const xpu_vendor_ops *ops = vendor_ops(d->pci_vendor_id);
-	d->vendor = ops ? ops->vendor : XPU_VENDOR_OTHER;
-	if (d->vendor != XPU_VENDOR_NVIDIA) {
+	if (cand->pci)
+		xpu_pci_fill(s, d, cand->paths.pci);
+	else
+		platform_fill(d, cand);
+	d->vendor = cand->vendor;
+	const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+	if (!v->render_node_not_applicable) {
 		node_state(s, &d->card_node, cand->card_name, NULL);
 		node_state(s, &d->render_node, cand->render_name, "render");
 	} else {
-		xpu_set_status(&d->render_node.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
-			       "CUDA uses /dev/nvidia*, not DRM render nodes");
+		xpu_set_status(&d->render_node.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, "%s",
+			       v->render_node_not_applicable);
 	}
-	if (ops && xpu_is_ok(&d->driver.status))
-		ops->probe(s, d, &cand->paths);
+	if (xpu_is_ok(&d->driver.status))
+		v->probe(s, d, &cand->paths);
+}
+
+/* Every candidate found, identified, sorted (PCI addresses first, as
+ * before SoC GPUs were known) and probed. */
+static void probe_gpus(struct xpu_system *sys, candidates *c)
+{
+	size_t kept = 0;
+	for (size_t i = 0; i < c->count; i++)
+		if (identify(&sys->sys, &c->items[i]))
+			c->items[kept++] = c->items[i];
+	c->count = kept;
+	qsort(c->items, c->count, sizeof(c->items[0]), by_key);
+	for (size_t i = 0; i < c->count; i++)
+		probe_gpu(sys, &c->items[i]);
 }
 
 /* Names from the PCI id database, last: the driver (NVIDIA's procfs, NVML)
@@ -201,24 +289,18 @@ static void name_devices(struct xpu_system *sys)
 	}
 }
 
+/* The backends each vendor's descriptor names; the cpu backend needs no
+ * runtime, so it is usable on the CPU from the start. */
 static void mark_backends(struct xpu_system *sys)
 {
 	for (size_t i = 0; i < sys->count; i++) {
 		xpu_device *d = &sys->devices[i];
-		if (d->vendor == XPU_VENDOR_CPU) {
+		const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+		for (int b = 0; v && b < XPU_BACKEND_COUNT; b++)
+			if (v->backends & (1u << b))
+				xpu_backend_applies(d, (xpu_backend_kind)b);
+		if (d->vendor == XPU_VENDOR_CPU)
 			xpu_backend_set_usable(d, XPU_BACKEND_CPU, "", d->name.value, 0);
-			xpu_backend_applies(d, XPU_BACKEND_OPENCL);
-			xpu_backend_applies(d, XPU_BACKEND_VULKAN);
-			continue;
-		}
-		if (d->vendor == XPU_VENDOR_NVIDIA)
-			xpu_backend_applies(d, XPU_BACKEND_CUDA);
-		if (d->vendor == XPU_VENDOR_INTEL)
-			xpu_backend_applies(d, XPU_BACKEND_LEVEL_ZERO);
-		if (d->vendor == XPU_VENDOR_AMD)
-			xpu_backend_applies(d, XPU_BACKEND_ROCM);
-		xpu_backend_applies(d, XPU_BACKEND_VULKAN);
-		xpu_backend_applies(d, XPU_BACKEND_OPENCL);
 	}
 }
 
@@ -228,7 +310,8 @@ static void explain_backends(struct xpu_system *sys)
 {
 	for (size_t i = 0; i < sys->count; i++) {
 		xpu_device *d = &sys->devices[i];
-		const xpu_text *node = d->vendor == XPU_VENDOR_NVIDIA ? &d->card_node : &d->render_node;
+		const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+		const xpu_text *node = v && v->render_node_not_applicable ? &d->card_node : &d->render_node;
 		for (int b = 0; b < XPU_BACKEND_COUNT; b++) {
 			xpu_backend *be = &d->backends[b];
 			if (!be->applies || be->usable || d->vendor == XPU_VENDOR_CPU)
@@ -333,18 +416,16 @@ int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t err
 	double t0 = xpu_now_ms();
 	from_drm(&sys->sys, c);
 	from_pci_bus(&sys->sys, c);
-	xpu_trace_time("find PCI devices", t0);
+	xpu_trace_time("find DRM and PCI devices", t0);
 	t0 = xpu_now_ms();
-	qsort(c->items, c->count, sizeof(c->items[0]), by_address);
-	for (size_t i = 0; i < c->count; i++)
-		probe_gpu(sys, &c->items[i]);
+	probe_gpus(sys, c);
 	free(c);
 	xpu_trace_time("vendor probes", t0);
 
 	t0 = xpu_now_ms();
 	xpu_device *cpu = xpu_system_add(sys, NULL);
 	if (cpu)
-		xpu_cpu_probe(&sys->sys, cpu);
+		xpu_vendor_desc_of(XPU_VENDOR_CPU)->probe(&sys->sys, cpu, NULL);
 	mark_backends(sys);
 	xpu_trace_time("cpu", t0);
 

@@ -111,7 +111,7 @@ static json_t *device(const xpu_device *d)
 	json_object_set_new(o, "vendor", json_string(xpu_vendor_name(d->vendor)));
 	json_object_set_new(o, "kind", json_string(xpu_kind_name(d->kind)));
 	put_text(o, "name", &d->name);
-	if (d->vendor != XPU_VENDOR_CPU)
+	if (d->vendor != XPU_VENDOR_CPU && d->pci_address[0]) /* SoC GPUs are no PCI devices */
 		json_object_set_new(o, "pci", pci(d));
 	put_text(o, "driver", &d->driver);
 	put_text(o, "driver_version", &d->driver_version);

@@ -13,6 +13,7 @@
 #include "model/read.h"
 #include "model/value.h"
 #include "sys/parse.h"
+#include "vendors/vendor.h"
 
 /* libpci, by dlopen: only a device that neither a driver nor the cache named
  * needs the PCI id database, so the library (and the libudev and libz it
@@ -197,10 +198,8 @@ static void names_locked(xpu_device *dev)
 		xpu_gpu_short_name(dev->pci_device_name.value, shortname, sizeof(shortname));
 		xpu_set_text(&dev->name, "%s", shortname);
 	} else {
-		const char *vn = dev->vendor == XPU_VENDOR_INTEL    ? "Intel"
-				 : dev->vendor == XPU_VENDOR_NVIDIA ? "NVIDIA"
-				 : dev->vendor == XPU_VENDOR_AMD    ? "AMD"
-								    : "PCI";
+		const xpu_vendor_desc *vd = xpu_vendor_desc_of(dev->vendor);
+		const char *vn = dev->vendor != XPU_VENDOR_OTHER && vd ? vd->display_name : "PCI";
 		xpu_set_text(&dev->name, "unknown %s GPU 0x%04x", vn, d);
 	}
 }

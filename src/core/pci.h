@@ -17,4 +17,12 @@ void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir);
  * already named it. */
 void xpu_pci_names(xpu_device *dev);
 
+/* Whether a PCI class (sysfs `class`: 0xCCSSPP) is one an accelerator has:
+ * display (VGA, 3D) or processing accelerator. */
+static inline bool xpu_pci_accelerator_class(uint64_t cls)
+{
+	unsigned base = (unsigned)(cls >> 16);
+	return base == 0x03 || base == 0x12;
+}
+
 #endif

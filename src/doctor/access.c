@@ -11,6 +11,7 @@
 
 #include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "vendors/vendor.h"
 
 #define CAP_PERFMON_BIT 38
 
@@ -178,7 +179,8 @@ void doc_access_checks(doc_ctx *c)
 {
 	for (size_t i = 0; i < xpu_device_count(c->sys); i++) {
 		const xpu_device *d = xpu_device_at(c->sys, i);
-		if (doc_is_gpu(d) && d->vendor != XPU_VENDOR_NVIDIA)
+		const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+		if (doc_is_gpu(d) && v && !v->render_node_not_applicable)
 			dri_nodes_check(c, d);
 	}
 	if (c->has_nvidia_gpu)

@@ -254,7 +254,7 @@ static void offload_verdict(doc_ctx *c, xpu_check *k, const char *name, double s
 	double pct = size > 0 ? 100.0 * vram / size : 0;
 	if (pct >= 99.5) {
 		doc_verdict(k, XPU_VERDICT_PASS, "%s runs 100%% on the GPU (%.1f GiB in VRAM)", name, vram / 1073741824.0);
-	} else if (!c->any_gpu_usable && !c->has_intel_gpu && !c->has_nvidia_gpu && !c->has_amd_gpu) {
+	} else if (!c->any_gpu_usable && !c->has_gpu) {
 		doc_verdict(k, XPU_VERDICT_PASS, "%s runs %.0f%% on the CPU, as expected: this machine has no GPU", name,
 			    100 - pct);
 	} else if (vram <= 0) {
@@ -399,7 +399,7 @@ static void comfyui_checks(doc_ctx *c, const app_ctx *a)
 		doc_fix(k, "point --url at the ComfyUI server");
 	} else if (strcmp(type, "cpu") != 0) {
 		doc_verdict(k, XPU_VERDICT_PASS, "ComfyUI runs on %s (%s)", type, name ? name : "?");
-	} else if (c->has_intel_gpu || c->has_nvidia_gpu || c->has_amd_gpu) {
+	} else if (c->has_gpu) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "ComfyUI runs on the CPU (device type cpu, torch %s) on a machine with a GPU",
 			    torch ? torch : "?");
 		comfyui_cpu_fix(c, a, k);

@@ -30,6 +30,7 @@ typedef struct doc_ctx {
 	const xpu_doctor_options *opt;
 	xsys fs;             /* rooted at the system's sysroot */
 	doc_pkg_tool pkg;
+	bool has_gpu;        /* any vendor's, SoC GPUs included */
 	bool has_intel_gpu, has_nvidia_gpu, has_amd_gpu;
 	bool has_discrete_gpu;
 	bool any_gpu_usable; /* some GPU has a usable backend */

@@ -73,7 +73,7 @@ static void intel_pairing(const doc_ctx *c, xpu_check *k, const xpu_device *d, i
 		char drv[16];
 		first_word(f->drivers, drv, sizeof(drv));
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s (%s) is bound to %s; %s needs %s", doc_dev_name(d),
-			    d->pci_address, d->driver.value, d->family.value, f->drivers);
+			    doc_dev_label(d), d->driver.value, d->family.value, f->drivers);
 		if (c->pkg == DOC_PKG_NIX)
 			doc_fix(k, "set hardware.intelgpu.driver = \"%s\"; (nixos-hardware) or boot.kernelParams = "
 				"[ \"%s.force_probe=!%04x\" \"%s.force_probe=%04x\" ];", drv, d->driver.value,
@@ -99,7 +99,7 @@ static void driver_check(doc_ctx *c, const xpu_device *d, int kver, const char *
 	if (d->driver.status.state != XPU_OK) {
 		char why[160];
 		doc_verdict(k, XPU_VERDICT_FAIL, "no kernel driver bound to %s (%s): %s", doc_dev_name(d),
-			    d->pci_address, xpu_status_describe(&d->driver.status, why, sizeof(why)));
+			    doc_dev_label(d), xpu_status_describe(&d->driver.status, why, sizeof(why)));
 		unbound_fix(c, k, d, kver, cmdline);
 		return;
 	}
@@ -108,7 +108,7 @@ static void driver_check(doc_ctx *c, const xpu_device *d, int kver, const char *
 		snprintf(ver, sizeof(ver), " %s", d->driver_version.value);
 	const char *probe = strstr(cmdline, "force_probe") ? " (force_probe on the command line)" : "";
 	doc_verdict(k, XPU_VERDICT_PASS, "%s%s bound to %s (%s)%s", d->driver.value, ver, doc_dev_name(d),
-		    d->pci_address, probe);
+		    doc_dev_label(d), probe);
 	if (d->vendor == XPU_VENDOR_INTEL)
 		intel_pairing(c, k, d, kver);
 }

@@ -76,7 +76,9 @@ void doc_fix_install(const doc_ctx *c, xpu_check *k, const char *nix_option, con
 
 const char *doc_dev_label(const xpu_device *d)
 {
-	return d->pci_address[0] ? d->pci_address : "cpu";
+	if (d->pci_address[0])
+		return d->pci_address;
+	return d->vendor == XPU_VENDOR_CPU ? "cpu" : d->id; /* "platform:fb000000.gpu" */
 }
 
 const char *doc_dev_name(const xpu_device *d)
@@ -186,6 +188,7 @@ static void gather_facts(doc_ctx *c)
 		const xpu_device *d = xpu_device_at(c->sys, i);
 		if (!doc_is_gpu(d))
 			continue;
+		c->has_gpu = true;
 		c->has_intel_gpu |= d->vendor == XPU_VENDOR_INTEL;
 		c->has_nvidia_gpu |= d->vendor == XPU_VENDOR_NVIDIA;
 		c->has_amd_gpu |= d->vendor == XPU_VENDOR_AMD;

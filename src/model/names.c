@@ -88,18 +88,6 @@ bool xpu_runtime_mask_parse(const char *list, unsigned *mask, char *bad, size_t 
 	return *mask != 0;
 }
 
-const char *xpu_vendor_name(xpu_vendor v)
-{
-	switch (v) {
-	case XPU_VENDOR_CPU: return "cpu";
-	case XPU_VENDOR_INTEL: return "intel";
-	case XPU_VENDOR_NVIDIA: return "nvidia";
-	case XPU_VENDOR_AMD: return "amd";
-	case XPU_VENDOR_OTHER: return "other";
-	}
-	return "unknown";
-}
-
 const char *xpu_kind_name(xpu_kind k)
 {
 	switch (k) {

@@ -9,7 +9,8 @@
 #include "model/value.h"
 #include "sys/parse.h"
 
-xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address)
+/* A zeroed device at the end of the table, or NULL when it is full. */
+static xpu_device *add_blank(struct xpu_system *s)
 {
 	if (s->count >= XPU_MAX_DEVICES)
 		return NULL;
@@ -18,6 +19,15 @@ xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address)
 	d->index = (unsigned)s->count;
 	for (int b = 0; b < XPU_BACKEND_COUNT; b++)
 		d->backends[b].runtime_index = -1;
+	s->count++;
+	return d;
+}
+
+xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address)
+{
+	xpu_device *d = add_blank(s);
+	if (!d)
+		return NULL;
 	if (pci_address) {
 		if (!xpu_pci_normalize(pci_address, d->pci_address, sizeof(d->pci_address)))
 			xpu_strlcpy(d->pci_address, pci_address, sizeof(d->pci_address));
@@ -31,7 +41,17 @@ xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address)
 		d->kind = XPU_KIND_CPU;
 		d->vendor = XPU_VENDOR_CPU;
 	}
-	s->count++;
+	return d;
+}
+
+xpu_device *xpu_system_add_platform(struct xpu_system *s, const char *name)
+{
+	xpu_device *d = add_blank(s);
+	if (!d)
+		return NULL;
+	snprintf(d->id, sizeof(d->id), "platform:%s", name);
+	d->kind = XPU_KIND_INTEGRATED;
+	d->vendor = XPU_VENDOR_OTHER;
 	return d;
 }
 

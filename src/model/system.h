@@ -20,6 +20,9 @@ struct xpu_system {
 /* A new device (zeroed, every value "unsupported, no source"), or NULL when
  * the table is full.  pci_address NULL makes the CPU device. */
 xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address);
+/* A GPU that is no PCI device (a SoC's, found through its DRM minors): id
+ * "platform:NAME" after the device folder's name, kind integrated. */
+xpu_device *xpu_system_add_platform(struct xpu_system *s, const char *name);
 /* By PCI address in any spelling xpu_pci_normalize accepts. */
 xpu_device *xpu_system_find_pci(struct xpu_system *s, const char *pci_address);
 /* By UUID, with or without NVIDIA's "GPU-" prefix, any case. */

@@ -172,17 +172,8 @@ xpu_device *xpu_rt_unique_gpu(struct xpu_system *s, xpu_backend_kind b, xpu_vend
 	return found;
 }
 
+/* The vendor registry knows the ids (include/xpu/xpu.h). */
 xpu_vendor xpu_rt_vendor_of(unsigned pci_vendor_id)
 {
-	switch (pci_vendor_id) {
-	case 0x8086:
-		return XPU_VENDOR_INTEL;
-	case 0x10de:
-		return XPU_VENDOR_NVIDIA;
-	case 0x1002:
-	case 0x1022:
-		return XPU_VENDOR_AMD;
-	default:
-		return XPU_VENDOR_OTHER;
-	}
+	return xpu_vendor_of_pci_id(pci_vendor_id);
 }

@@ -202,6 +202,22 @@ bool xsys_exists(const xsys *s, const char *fmt, ...)
 	return access(path, F_OK) == 0;
 }
 
+xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	char *real = realpath(path, NULL);
+	if (!real)
+		return rc_from_errno(errno);
+	const char *slash = strrchr(real, '/');
+	xpu_strlcpy(buf, slash ? slash + 1 : real, len);
+	free(real);
+	return buf[0] ? XSYS_OK : XSYS_EMPTY;
+}
+
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...)
 {
 	char path[XSYS_PATH_MAX];

@@ -50,6 +50,11 @@ xsys_rc xsys_u64(const xsys *s, uint64_t *out, const char *fmt, ...)
 xsys_rc xsys_i64(const xsys *s, int64_t *out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 bool xsys_exists(const xsys *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The name of the folder a path resolves to, links followed: for
+ * /sys/class/drm/card0/device, the device's own name ("fb000000.gpu"),
+ * whatever the links on the way are called. */
+xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Whether this process may open the node read-write (device nodes). */
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

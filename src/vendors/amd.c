@@ -105,9 +105,25 @@ static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 	xpu_kernel_driver_version(s, d, "amdgpu");
 }
 
-const xpu_vendor_ops xpu_vendor_amd = {
-	.name = "amd",
-	.pci_vendor_id = 0x1002,
-	.vendor = XPU_VENDOR_AMD,
+/* 0x1022 is the id AMD's CPU-side functions and some runtimes report */
+static const uint16_t amd_pci_ids[] = { 0x1002, 0x1022, 0 };
+
+static const char *const amd_env[] = {
+	"HIP_VISIBLE_DEVICES", "ROCR_VISIBLE_DEVICES", "GPU_DEVICE_ORDINAL", NULL,
+};
+
+/* ROCm's compute node */
+static const char *const amd_nodes[] = { "/dev/kfd", NULL };
+
+static const char *const amd_snapshot[] = { "/sys/module/amdgpu/version", "/dev/kfd", NULL };
+
+const xpu_vendor_desc xpu_vendor_desc_amd = {
+	.id = "amd",
+	.display_name = "AMD",
+	.pci_vendor_ids = amd_pci_ids,
+	.backends = 1u << XPU_BACKEND_ROCM | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
 	.probe = amd_probe,
+	.cache_env = amd_env,
+	.cache_nodes = amd_nodes,
+	.snapshot = amd_snapshot,
 };

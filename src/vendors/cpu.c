@@ -148,8 +148,9 @@ static void memory(const xsys *s, xpu_device *d)
 		xpu_read_fail(&d->memory_used_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemAvailable");
 }
 
-void xpu_cpu_probe(const xsys *s, xpu_device *d)
+static void cpu_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 {
+	(void)p;
 	d->vendor = XPU_VENDOR_CPU;
 	d->kind = XPU_KIND_CPU;
 	xpu_strlcpy(d->compute_unit_name, "cores", sizeof(d->compute_unit_name));
@@ -167,3 +168,19 @@ void xpu_cpu_probe(const xsys *s, xpu_device *d)
 	xpu_set_status(&d->driver_version.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, NULL);
 	xpu_set_text(&d->family, "%s", xpu_word_in(d->cpu.isa.value, "asimd") ? "Arm64" : "x86-64");
 }
+
+/* What the snapshot copies for the listing of the CPU device. */
+static const char *const cpu_snapshot[] = {
+	"/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu/online",
+	"/sys/devices/system/node/online", "/sys/devices/system/cpu/cpu0/cache", NULL,
+};
+
+/* The cpu backend needs no runtime; lavapipe and PoCL are CPU Vulkan and
+ * OpenCL drivers. */
+const xpu_vendor_desc xpu_vendor_desc_cpu = {
+	.id = "cpu",
+	.display_name = "CPU",
+	.backends = 1u << XPU_BACKEND_CPU | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
+	.probe = cpu_probe,
+	.snapshot = cpu_snapshot,
+};

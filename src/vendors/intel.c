@@ -92,9 +92,19 @@ static void intel_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 	xpu_kernel_driver_version(s, d, xe ? "xe" : "i915");
 }
 
-const xpu_vendor_ops xpu_vendor_intel = {
-	.name = "intel",
-	.pci_vendor_id = 0x8086,
-	.vendor = XPU_VENDOR_INTEL,
+static const uint16_t intel_pci_ids[] = { 0x8086, 0 };
+
+/* Level Zero's device selection (the loader's and oneAPI's) */
+static const char *const intel_env[] = {
+	"ZE_ENABLE_ALT_DRIVERS", "ZE_AFFINITY_MASK", "ZE_FLAT_DEVICE_HIERARCHY",
+	"ONEAPI_DEVICE_SELECTOR", NULL,
+};
+
+const xpu_vendor_desc xpu_vendor_desc_intel = {
+	.id = "intel",
+	.display_name = "Intel",
+	.pci_vendor_ids = intel_pci_ids,
+	.backends = 1u << XPU_BACKEND_LEVEL_ZERO | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
 	.probe = intel_probe,
+	.cache_env = intel_env,
 };

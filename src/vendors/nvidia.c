@@ -80,9 +80,33 @@ static void nvidia_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 	(void)p;
 }
 
-const xpu_vendor_ops xpu_vendor_nvidia = {
-	.name = "nvidia",
-	.pci_vendor_id = 0x10de,
-	.vendor = XPU_VENDOR_NVIDIA,
+static const uint16_t nvidia_pci_ids[] = { 0x10de, 0 };
+
+static const char *const nvidia_env[] = {
+	"CUDA_VISIBLE_DEVICES", "CUDA_DEVICE_ORDER", "NVIDIA_VISIBLE_DEVICES", NULL,
+};
+
+/* the nodes libcuda opens besides /dev/nvidiaN */
+static const char *const nvidia_nodes[] = { "/dev/nvidiactl", "/dev/nvidia-uvm", NULL };
+
+/* a driver reloaded without a reboot */
+static const char *const nvidia_files[] = { "/proc/driver/nvidia/version", NULL };
+
+/* the procfs folder (model, UUID, minor), the module version, the nodes */
+static const char *const nvidia_snapshot[] = {
+	"/proc/driver/nvidia/version", "/sys/module/nvidia/version", "/proc/driver/nvidia/gpus",
+	"/dev/nvidia*", NULL,
+};
+
+const xpu_vendor_desc xpu_vendor_desc_nvidia = {
+	.id = "nvidia",
+	.display_name = "NVIDIA",
+	.pci_vendor_ids = nvidia_pci_ids,
+	.backends = 1u << XPU_BACKEND_CUDA | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
+	.render_node_not_applicable = "CUDA uses /dev/nvidia*, not DRM render nodes",
 	.probe = nvidia_probe,
+	.cache_env = nvidia_env,
+	.cache_nodes = nvidia_nodes,
+	.cache_files = nvidia_files,
+	.snapshot = nvidia_snapshot,
 };

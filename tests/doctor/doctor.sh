@@ -156,6 +156,12 @@ check "no driver bound: FAIL" is kernel.driver.0000:00:02.0 FAIL
 check "... fix loads the driver" fix_has kernel.driver.0000:00:02.0 "modprobe i915"
 check "... exit status 2" rc_is 2
 check "... node check SKIPs, pointing at the driver" evidence_has access.nodes.0000:00:02.0 "kernel.driver"
+# a SoC GPU (vendor arm, from its descriptor): the DRM node check applies, the
+# device is named by its platform id
+MALI=$SRC/tests/fixtures/mali-g610-panthor
+doctor --sysroot "$MALI" doctor --json
+check "Mali on panthor: kernel driver PASS, by its platform id" is kernel.driver.platform:fb000000.gpu PASS
+check "... its render node is checked" evidence_has access.nodes.platform:fb000000.gpu "renderD128"
 T=$(tree bmg i915-igpu)
 D=$T/sys/devices/pci0000:00/0000:00:02.0
 echo 0xe20b >"$D/device"

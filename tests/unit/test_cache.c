@@ -12,6 +12,7 @@
 
 #include "core/cache.h"
 #include "model/system.h"
+#include "vendors/vendor.h"
 
 #ifndef SOURCE_DIR
 #error "SOURCE_DIR must name the source tree"
@@ -118,11 +119,46 @@ static void damaged_files_are_misses(void **state)
 	xpu_system_free(sys);
 }
 
+static uint64_t fingerprint_now(void)
+{
+	xpu_system *sys = discover(XPU_CACHE_USE);
+	uint64_t fp = sys->cache_fingerprint;
+	xpu_system_free(sys);
+	return fp;
+}
+
+/* Each vendor's variables (its descriptor's cache_env: CUDA_VISIBLE_DEVICES,
+ * ZE_AFFINITY_MASK...) steer which devices its runtime shows, so each must
+ * change the fingerprint, and unsetting it must restore the old one. */
+static void vendor_variables_change_the_fingerprint(void **state)
+{
+	uint64_t base = fingerprint_now();
+	size_t seen = 0;
+	for (size_t v = 0; v < xpu_vendor_count(); v++) {
+		const xpu_vendor_desc *d = xpu_vendor_desc_of((xpu_vendor)v);
+		for (const char *const *e = d->cache_env; e && *e; e++, seen++) {
+			const char *old = getenv(*e);
+			char *saved = old ? strdup(old) : NULL;
+			setenv(*e, "xpu-test-value", 1);
+			if (fingerprint_now() == base)
+				fail_msg("%s (vendor %s) does not change the fingerprint", *e, d->id);
+			if (saved)
+				setenv(*e, saved, 1);
+			else
+				unsetenv(*e);
+			free(saved);
+			assert_true(fingerprint_now() == base);
+		}
+	}
+	assert_true(seen >= 10); /* CUDA, Level Zero and ROCm variables at least */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_stored_probe_comes_back_equal),
 		cmocka_unit_test(damaged_files_are_misses),
+		cmocka_unit_test(vendor_variables_change_the_fingerprint),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
