@@ -1,32 +1,26 @@
-# Evaluates the flake, the package, the launchers and the NixOS and Home
-# Manager modules with nixpkgs' lib (lib.evalModules), against stand-ins for
-# the NixOS options they touch (stubs/) and for the package set
-# (fake-pkgs.nix), and checks what they generate. Nothing is built.
-# Returns [ { name; ok; detail; } ]: tests/nix/eval.sh prints and counts it.
-{ libPath, root }:
+# The Nix checks: the flake, the package, the launchers and the NixOS and
+# Home Manager modules, evaluated with nixpkgs' lib and nixpkgs' own modules
+# (harness.nix), and what they generate. Nothing is built.
+# Returns { checks = [ { name; ok; detail; } ]; artifacts = { ... }; }:
+# tests/nix/eval.sh prints and counts the checks, and feeds the artifacts
+# (config files, unit command lines, unit files) to xpu and systemd-analyze.
+{ nixpkgs, root }:
 let
-  lib = import libPath;
-  rootPath = /. + root;
+  harness = import ./harness.nix { inherit nixpkgs root; };
+  inherit (harness) lib rootPath nixos homeManager;
   modulePath = name: rootPath + "/nix/modules/${name}.nix";
 
   overlay = import (rootPath + "/nix/overlay.nix");
-  fakePkgs = config: import ./fake-pkgs.nix { inherit lib config; overlays = [ overlay ]; };
-  pkgs = fakePkgs { };
-  pkgsCuda = fakePkgs { cudaSupport = true; };
-
-  evalWith =
-    stubModules: packageSet: modules:
-    (lib.evalModules {
-      modules = stubModules ++ [ { _module.args.pkgs = packageSet; } ] ++ modules;
-    }).config;
-  nixosWith = evalWith [
-    ./stubs/nixos.nix
-    ./stubs/nixpkgs-services.nix
-  ];
-  nixos = nixosWith pkgs;
-  homeManager = evalWith [ ./stubs/home-manager.nix ] pkgs;
+  pkgs = harness.mkPkgs { overlays = [ overlay ]; };
+  pkgsCuda = harness.mkPkgs {
+    overlays = [ overlay ];
+    config.cudaSupport = true;
+  };
+  cudaSupport = { nixpkgs.config.cudaSupport = true; };
 
   names = map (p: p.name);
+  # the torch a Python application was built with
+  torchOf = p: lib.findFirst (d: (d.pname or "") == "torch") { } (p.propagatedBuildInputs or [ ]);
   failedAssertions = config: map (a: a.message) (lib.filter (a: !a.assertion) config.assertions);
   unit = config: name: config.systemd.services.${name}.serviceConfig;
   exe = drv: "${drv.outPath}/bin/${drv.meta.mainProgram}";
@@ -122,32 +116,34 @@ let
 
   # ---- ComfyUI --------------------------------------------------------------
   comfyuiOn =
-    packageSet: extra:
-    nixosWith packageSet [
+    extra:
+    nixos [
       (modulePath "comfyui")
       { services.comfyui.enable = true; }
       extra
     ];
-  comfyuiCuda = comfyuiOn pkgsCuda {
+  comfyuiCuda = comfyuiOn {
+    imports = [ cudaSupport ];
     hardware.xpu.enable = true;
     hardware.xpu.backends = [ "cuda" ];
   };
-  comfyuiXpu = comfyuiOn pkgs {
+  comfyuiXpu = comfyuiOn {
     hardware.xpu.enable = true;
     hardware.xpu.backends = [ "level_zero" ];
   };
-  comfyuiXpuOwnPackage = comfyuiOn pkgs {
+  comfyuiXpuOwnPackage = comfyuiOn {
     hardware.xpu.enable = true;
     hardware.xpu.backends = [ "level_zero" ];
-    services.comfyui.package = pkgs.ollama-vulkan // {
+    services.comfyui.package = pkgs.comfyui // {
       name = "comfyui-with-xpu-torch";
+      outPath = "/nix/store/00000000000000000000000000000000-comfyui-with-xpu-torch";
     };
   };
-  comfyuiCudaNoSupport = comfyuiOn pkgs {
+  comfyuiCudaNoSupport = comfyuiOn {
     hardware.xpu.enable = true;
     hardware.xpu.backends = [ "cuda" ];
   };
-  comfyuiPerfmon = comfyuiOn pkgs { services.comfyui.xpu.perfmon = true; };
+  comfyuiPerfmon = comfyuiOn { services.comfyui.xpu.perfmon = true; };
   # hardware.xpu warns on its own about cuda without the NVIDIA driver
   comfyuiWarnings = config: lib.filter (lib.hasPrefix "services.comfyui") config.warnings;
 
@@ -231,22 +227,12 @@ let
   launcherCommand = name: pkgs.${name}.buildCommand;
 
   # ---- the flake --------------------------------------------------------------
-  flake = import (rootPath + "/flake.nix");
-  flakeOutputs = flake.outputs {
-    self = flakeOutputs // {
-      outPath = root;
-    };
-    nixpkgs = {
-      outPath = ./fake-nixpkgs;
-      inherit lib;
-    };
-  };
+  flakeOutputs = harness.flake;
   flakeChecks = flakeOutputs.checks.x86_64-linux;
   vmNode = name: nixos [ flakeChecks.${name}.test.nodes.machine ];
   vmScript = name: flakeChecks.${name}.test.testScript;
   vmOllamaLine = "/bin/xpu run --app ollama --backend cpu --strict -- ";
-in
-[
+  checks = [
   (check "xpu: level_zero adds intel-compute-runtime, its drivers output (Level Zero) and level-zero"
     (
       intel.hardware.graphics.enable
@@ -385,14 +371,13 @@ in
       config = ollamaOn { services.ollama.xpu.enable = false; };
     in
     check "ollama: xpu.enable = false leaves nixpkgs' unit as it was" (
-      (unit config "ollama").ExecStart == "${exe pkgs.ollama} serve"
-      && (unit config "ollama").DeviceAllow == (unit (nixos [ { services.ollama.enable = true; } ]) "ollama").DeviceAllow
+      (unit config "ollama") == (unit (nixos [ { services.ollama.enable = true; } ]) "ollama")
     ) (unit config "ollama")
   )
 
   (check "comfyui: started through xpu run, keeping nixpkgs' listen and port flags" (
     (unit comfyuiCuda "comfyui").ExecStart
-    == "${xpuExe} run --app comfyui --backend cuda --strict -- ${exe pkgsCuda.comfyui} '--listen=127.0.0.1,::1' '--port=8188'"
+    == "${xpuExe} run --app comfyui --backend cuda --strict -- ${exe pkgsCuda.comfyui} '--base-directory=/var/lib/comfyui' '--database-url=sqlite:////var/lib/comfyui/user/comfyui.db' '--listen=127.0.0.1,::1' '--port=8188'"
   ) (unit comfyuiCuda "comfyui").ExecStart)
   (check "comfyui: nixpkgs' DeviceAllow = null becomes the GPU classes under a closed policy" (
     (unit comfyuiCuda "comfyui").DeviceAllow == [
@@ -576,8 +561,8 @@ in
     ]
   ) (lib.mapAttrs (_: builtins.attrNames) (removeAttrs flakeOutputs [ "outPath" ])))
   (check "flake: comfyui-cuda wraps a comfyui from nixpkgs with cudaSupport; the default package is xpu" (
-    flakeOutputs.packages.x86_64-linux.comfyui-cuda.package.cudaSupport
-    && !flakeOutputs.packages.x86_64-linux.comfyui-xpu.package.cudaSupport
+    (torchOf flakeOutputs.packages.x86_64-linux.comfyui-cuda.package).cudaSupport
+    && !(torchOf flakeOutputs.packages.x86_64-linux.comfyui-xpu.package).cudaSupport
     && flakeOutputs.packages.x86_64-linux.default.name == "xpu-${mesonVersion}"
   ) flakeOutputs.packages.x86_64-linux.default.name)
   (check "flake: the vm-ollama node's unit is the command line its test script expects" (
@@ -594,4 +579,9 @@ in
     && lib.hasInfix "wait_for_open_port(9835)" (vmScript "vm-exporter")
     && lib.hasInfix "http://127.0.0.1:9835/metrics" (vmScript "vm-exporter")
   ) (unit (vmNode "vm-exporter") "xpu-exporter").ExecStart)
-]
+];
+in
+{
+  inherit checks;
+  artifacts = { };
+}
