@@ -32,6 +32,8 @@ runCommand name
     nativeBuildInputs = [ makeWrapper ];
     passthru = {
       inherit app backend package;
+      # the command line the wrapper runs (tests feed it to xpu run --dry-run)
+      xpuArgv = [ (lib.getExe xpu) ] ++ argv;
     };
     meta = {
       description = "${app} started through `xpu run`${

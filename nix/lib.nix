@@ -64,30 +64,68 @@ rec {
     else
       "${host}:${toString port}";
 
-  # The xpu config file is INI, read with inih: sections [default] and
-  # [app.NAME]; the keys are those of xpu(1) (backend, device, command, ...).
-  settingsType = types.attrsOf (
-    types.attrsOf (
-      types.oneOf [
-        types.str
-        types.int
-        types.bool
-      ]
-    )
-  );
+  # The xpu config file (xpu-config(1)): INI, read with inih, two sections
+  # and nothing else, since xpu refuses unknown sections and keys:
+  #   [run]   backend = auto|cuda|level_zero|rocm|vulkan|cpu, device = ...,
+  #           fallback = yes|no
+  #   [apps]  NAME = the command `xpu run --app NAME` (and its launcher) starts
+  # The option mirrors it, so that a key xpu would refuse fails evaluation.
+  settingsType = types.submodule {
+    options = {
+      run = {
+        backend = lib.mkOption {
+          type = types.nullOr (types.enum ([ "auto" ] ++ backends));
+          default = null;
+          example = "level_zero";
+          description = "The backend `xpu run` and the launchers use (`auto`: the policy order).";
+        };
+        device = lib.mkOption {
+          type = types.nullOr types.str;
+          default = null;
+          example = "0000:03:00.0";
+          description = "The device: its `xpu list` index, PCI address, UUID, `cpu`, or part of its name.";
+        };
+        fallback = lib.mkOption {
+          type = types.nullOr types.bool;
+          default = null;
+          description = "Whether a forced backend that is not usable gives way to the policy order.";
+        };
+      };
+      apps = lib.mkOption {
+        type = types.attrsOf (types.strMatching "[^[:space:]].*");
+        default = { };
+        example = {
+          comfyui = "/srv/comfyui/venv/bin/python /srv/comfyui/main.py";
+        };
+        description = ''
+          The command each app's launcher (or `xpu run --app NAME` without a
+          command) starts, split on blanks (no shell quoting).
+        '';
+      };
+    };
+  };
 
   settingsExample = {
-    default = {
+    run = {
       backend = "level_zero";
       device = "0";
     };
-    "app.ollama".backend = "vulkan";
+    apps.ollama = "/run/current-system/sw/bin/ollama";
   };
 
+  # The file's text, or null when the settings set nothing.
   configText =
     origin: settings:
-    "; written by ${origin}; edit the Nix option, not this file\n"
-    + lib.generators.toINI { } settings;
+    let
+      run = lib.filterAttrs (_: v: v != null) settings.run;
+      sections =
+        lib.optionalAttrs (run != { }) { inherit run; }
+        // lib.optionalAttrs (settings.apps != { }) { inherit (settings) apps; };
+    in
+    if sections == { } then
+      null
+    else
+      "; written by ${origin}; edit the Nix option, not this file\n" + lib.generators.toINI { } sections;
 
   # programs.xpu.package and programs.xpu.settings, for NixOS and Home
   # Manager alike; `file` names the config file the settings become.
@@ -105,12 +143,11 @@ rec {
         default = { };
         example = settingsExample;
         description = ''
-          ${file}, as INI sections: `default` and `app.NAME`. The keys are
-          xpu's: `backend` (cuda, level_zero, rocm, vulkan, cpu), `device`
-          (index, PCI address, UUID or name) and, per app, `command`.
-          Later sources override it: $XDG_CONFIG_HOME/xpu/config over
-          /etc/xpu/config, then `XPU_BACKEND`/`XPU_DEVICE`, then the command
-          line. No file is written while this is empty.
+          ${file}, as xpu-config(1) describes it: `run.backend`, `run.device`,
+          `run.fallback` and, per app, `apps.NAME` (the command its launcher
+          starts). Later sources override it: $XDG_CONFIG_HOME/xpu/config over
+          /etc/xpu/config, then `XPU_BACKEND`/`XPU_DEVICE`/`XPU_FALLBACK`, then
+          the command line. No file is written while nothing is set.
         '';
       };
     };

@@ -13,6 +13,7 @@
 let
   xpuLib = import ../lib.nix { inherit lib; };
   cfg = config.programs.xpu;
+  configText = xpuLib.configText "the Home Manager option programs.xpu.settings" cfg.settings;
   hmOllama = config.services.ollama;
 in
 {
@@ -50,8 +51,8 @@ in
     lib.mkMerge [
       {
         home.packages = [ cfg.package ] ++ cfg.launchers;
-        xdg.configFile."xpu/config" = lib.mkIf (cfg.settings != { }) {
-          text = xpuLib.configText "the Home Manager option programs.xpu.settings" cfg.settings;
+        xdg.configFile."xpu/config" = lib.mkIf (configText != null) {
+          text = configText;
         };
       }
       (lib.mkIf (cfg.ollama.enable && hmOllama.enable) {

@@ -18,6 +18,7 @@ let
   xpuLib = import ../lib.nix { inherit lib; };
   hw = config.hardware.xpu;
   cfg = config.programs.xpu;
+  configText = xpuLib.configText "the NixOS option programs.xpu.settings" cfg.settings;
 
   intelRuntime =
     if hw.intel.legacyRuntime then pkgs.intel-compute-runtime-legacy1 else pkgs.intel-compute-runtime;
@@ -108,8 +109,8 @@ in
 
     (lib.mkIf cfg.enable {
       environment.systemPackages = [ cfg.package ];
-      environment.etc."xpu/config" = lib.mkIf (cfg.settings != { }) {
-        text = xpuLib.configText "the NixOS option programs.xpu.settings" cfg.settings;
+      environment.etc."xpu/config" = lib.mkIf (configText != null) {
+        text = configText;
       };
     })
   ];

@@ -44,7 +44,7 @@ in
         tools
       ];
       hardware.xpu.enable = true;
-      programs.xpu.settings.default.backend = "cpu";
+      programs.xpu.settings.run.backend = "cpu";
     };
     testScript = ''
       machine.wait_for_unit("multi-user.target")

@@ -51,11 +51,12 @@ let
         users = [ "alice" ];
       };
       programs.xpu.settings = {
-        default = {
+        run = {
           backend = "level_zero";
           device = "0";
+          fallback = false;
         };
-        "app.ollama".backend = "vulkan";
+        apps.ollama = "/run/current-system/sw/bin/ollama";
       };
     }
   ];
@@ -90,12 +91,13 @@ let
   ];
   expectedConfig = ''
     ; written by the NixOS option programs.xpu.settings; edit the Nix option, not this file
-    [app.ollama]
-    backend=vulkan
+    [apps]
+    ollama=/run/current-system/sw/bin/ollama
 
-    [default]
+    [run]
     backend=level_zero
     device=0
+    fallback=false
   '';
 
   # ---- Ollama ---------------------------------------------------------------
@@ -172,7 +174,7 @@ let
       backends = [ "level_zero" ];
       users = [ "bob" ];
     };
-    programs.xpu.settings.default.backend = "level_zero";
+    programs.xpu.settings.run.backend = "level_zero";
   };
   baseView = config: {
     packages = names config.hardware.graphics.extraPackages;
@@ -203,7 +205,7 @@ let
         programs.xpu = {
           enable = true;
           launchers = [ pkgs.comfyui-xpu ];
-          settings.default.device = "1";
+          settings.run.device = "0";
         };
         services.ollama.enable = true;
       }
@@ -264,7 +266,7 @@ let
       "video"
     ]
   ) intel.users.users)
-  (check "xpu: programs.xpu.settings is written as INI to /etc/xpu/config" (
+  (check "xpu: programs.xpu.settings is written to /etc/xpu/config in xpu-config(1)'s sections" (
     intel.environment.etc."xpu/config".text == expectedConfig
   ) intel.environment.etc."xpu/config".text)
   (check "xpu: no settings, no /etc/xpu/config" (!(cpuOnly.environment.etc ? "xpu/config"))
@@ -473,8 +475,8 @@ let
     && lib.elem "comfyui-xpu" (names homePlain.home.packages)
     && homePlain.xdg.configFile."xpu/config".text == ''
       ; written by the Home Manager option programs.xpu.settings; edit the Nix option, not this file
-      [default]
-      device=1
+      [run]
+      device=0
     ''
   ) homePlain.xdg.configFile)
   (check "home-manager: beside Home Manager's services.ollama, its unit goes through xpu run only when asked"
@@ -580,8 +582,95 @@ let
     && lib.hasInfix "http://127.0.0.1:9835/metrics" (vmScript "vm-exporter")
   ) (unit (vmNode "vm-exporter") "xpu-exporter").ExecStart)
 ];
+
+  # ---- what the modules generate, for eval.sh to feed to its consumers ------
+  # Each example is an evaluated configuration and the machine (a sysroot
+  # fixture of tests/fixtures, and the backends declared usable there) its
+  # command lines are run against: `xpu config` reads its /etc/xpu/config,
+  # `xpu run --dry-run --explain` its units' and launchers' command lines,
+  # systemd-analyze its unit files.
+  machines = {
+    intel = {
+      sysroot = "tests/fixtures/i915-igpu";
+      assume = "0:level_zero=0,0:vulkan=0";
+    };
+    nvidia = {
+      sysroot = "tests/fixtures/h200";
+      assume = "0:cuda=0,0:vulkan=0";
+    };
+    both = {
+      sysroot = "tests/fixtures/igpu-plus-nvidia";
+      assume = "0:level_zero=0,0:vulkan=0,1:cuda=0,1:vulkan=1";
+    };
+    cpu = {
+      sysroot = "tests/fixtures/no-drm";
+      assume = "";
+    };
+  };
+  # the settings as `xpu config --json` shows them: "section.key" = value
+  flatSettings =
+    settings:
+    lib.concatMapAttrs (
+      section: keys:
+      lib.mapAttrs' (key: value: {
+        name = "${section}.${key}";
+        value = if lib.isBool value then lib.boolToString value else toString value;
+      }) (lib.filterAttrs (_: v: v != null) keys)
+    ) settings;
+  xpuUnits = [
+    "ollama"
+    "comfyui"
+    "xpu-exporter"
+  ];
+  nixosExample = machine: config: {
+    machine = machines.${machine};
+    config = lib.mapNullable (etc: {
+      inherit (etc) text;
+      settings = flatSettings config.programs.xpu.settings;
+    }) (config.environment.etc."xpu/config" or null);
+    units = lib.mapAttrs (name: service: {
+      text = harness.renderUnit service;
+      execStart = service.serviceConfig.ExecStart or "";
+    }) (lib.filterAttrs (name: _: lib.elem name xpuUnits) config.systemd.services);
+    launchers = launchersIn config.environment.systemPackages;
+  };
+  launchersIn = packages: map (p: {
+    inherit (p) name;
+    argv = p.xpuArgv;
+  }) (lib.filter (p: p ? xpuArgv) packages);
+  examples = {
+    intel = nixosExample "intel" intel;
+    ollama-intel = nixosExample "intel" ollamaIntel;
+    ollama-perfmon = nixosExample "cpu" ollamaPerfmon;
+    comfyui-cuda = nixosExample "nvidia" comfyuiCuda;
+    comfyui-perfmon = nixosExample "cpu" comfyuiPerfmon;
+    exporter = nixosExample "cpu" exporter;
+    exporter-perfmon = nixosExample "intel" exporterPerfmon;
+    everything = nixosExample "intel" everything;
+    vm-doctor = nixosExample "cpu" (vmNode "vm-doctor");
+    vm-ollama = nixosExample "cpu" (vmNode "vm-ollama");
+    vm-exporter = nixosExample "cpu" (vmNode "vm-exporter");
+  };
+  homeExamples = {
+    home = {
+      machine = machines.intel;
+      config = {
+        inherit (homeWrapped.xdg.configFile."xpu/config") text;
+        settings = flatSettings homeWrapped.programs.xpu.settings;
+      };
+      units.ollama = {
+        text = "";
+        execStart = homeWrapped.systemd.user.services.ollama.Service.ExecStart;
+      };
+      launchers = launchersIn homeWrapped.home.packages;
+    };
+  };
 in
 {
   inherit checks;
-  artifacts = { };
+  artifacts = {
+    inherit xpuExe;
+    examples = examples;
+    homeExamples = homeExamples;
+  };
 }

@@ -73,4 +73,88 @@ else
 	done
 	finish
 fi
+
+# ---- what the modules generate, fed to the program that reads it ----------
+if [ -z "$xpu" ]; then
+	skip "generated config files and command lines fed to xpu" "no xpu binary given: eval.sh SOURCE_ROOT XPU"
+	finish
+fi
+xpu=$(cd "$(dirname "$xpu")" && pwd)/$(basename "$xpu")
+xpuExe=$(jq -r .artifacts.xpuExe "$TMP/results.json")
+mkdir -p "$TMP/home" "$TMP/no-user-config"
+# xpu as a unit or a launcher meets it: the example's /etc (or the user's
+# config), the shipped profiles, nothing from this machine's user or env
+xpu_env() { # EXAMPLE_DIR MACHINE_ASSUME USER_CONFIG_HOME -- COMMAND...
+	local dir=$1 assume=$2 xdg=$3
+	shift 4
+	env -u XPU_BACKEND -u XPU_DEVICE -u XPU_FALLBACK HOME="$TMP/home" XDG_CONFIG_HOME="$xdg" \
+		XPU_SYSCONFDIR="$dir/etc" XPU_PROFILES_DIR="$root/profiles" XPU_CACHE_DIR="$TMP/cache" \
+		XPU_ASSUME_USABLE="$assume" "$@"
+}
+# run_line NAME EXAMPLE_DIR SYSROOT ASSUME XDG ARGV...: ARGV (an xpu run
+# command line as the module wrote it) runs with --dry-run --explain on the
+# example's machine, and xpu accepts it: exit 0, the app's own program in
+# the exec line, the forced backend chosen.
+run_line() {
+	local name=$1 dir=$2 sysroot=$3 assume=$4 xdg=$5
+	shift 5
+	if [ "$1" != "$xpuExe" ] || [ "${2:-}" != run ]; then
+		not_ok "$name: the command line starts with $xpuExe run"
+		echo "  got: $*"
+		return
+	fi
+	shift 2
+	local args=("$@") backend="" strict="" program="" i
+	for ((i = 0; i < ${#args[@]}; i++)); do
+		case ${args[i]} in
+		--backend) backend=${args[i + 1]} ;;
+		--strict) strict=1 ;;
+		--) program=${args[i + 1]:-} ;;
+		esac
+	done
+	xpu_env "$dir" "$assume" "$xdg" -- "$xpu" --sysroot "$root/$sysroot" run --dry-run --explain "${args[@]}" \
+		>"$TMP/out" 2>"$TMP/err"
+	local rc=$? what="xpu run --dry-run --explain accepts it"
+	[ -n "$backend" ] && what="$what and chooses $backend"
+	if [ "$rc" = 0 ] && grep -qF "exec '$program'" "$TMP/out" &&
+		{ [ -z "$backend" ] || [ -z "$strict" ] || grep -q "chose $backend on device" "$TMP/err"; }; then
+		ok "$name: $what"
+	else
+		not_ok "$name: $what"
+		echo "  command: xpu run ${args[*]}"
+		echo "  exit $rc; stderr:"
+		sed 's/^/    /' "$TMP/err"
+	fi
+}
+while read -r kind name; do
+	example=".artifacts.$kind[\"$name\"]"
+	dir=$TMP/examples/$name
+	mkdir -p "$dir/etc/xpu" "$dir/xdg/xpu"
+	sysroot=$(jq -r "$example.machine.sysroot" "$TMP/results.json")
+	assume=$(jq -r "$example.machine.assume" "$TMP/results.json")
+	if [ "$kind" = homeExamples ]; then
+		conf=$dir/xdg/xpu/config xdg=$dir/xdg source="user config" where="~/.config/xpu/config"
+	else
+		conf=$dir/etc/xpu/config xdg=$TMP/no-user-config source="system config" where="/etc/xpu/config"
+	fi
+	if [ "$(jq -r "$example.config != null" "$TMP/results.json")" = true ]; then
+		jq -r "$example.config.text" "$TMP/results.json" >"$conf"
+		if xpu_env "$dir" "" "$xdg" -- "$xpu" config --json >"$TMP/out" 2>"$TMP/err" &&
+			jq -e --arg source "$source" --argjson want "$(jq "$example.config.settings" "$TMP/results.json")" \
+				'[.settings[] | select(.source == $source) | {key, value}] | from_entries == $want' "$TMP/out" >/dev/null; then
+			ok "$name: xpu config reads $where as the Nix settings say"
+		else
+			not_ok "$name: xpu config reads $where as the Nix settings say"
+			sed 's/^/  /' "$conf" "$TMP/err"
+		fi
+	fi
+	while IFS=$'\t' read -r unit line; do
+		eval "argv=($line)" # systemd splits ExecStart= like the shell for these quoted words
+		run_line "$name: unit $unit" "$dir" "$sysroot" "$assume" "$xdg" "${argv[@]}"
+	done < <(jq -r "$example.units | to_entries[] | select(.value.execStart | test(\" run \")) | [.key, .value.execStart] | @tsv" "$TMP/results.json")
+	while read -r launcher; do
+		mapfile -t argv < <(jq -r '.argv[]' <<<"$launcher")
+		run_line "$name: launcher $(jq -r .name <<<"$launcher")" "$dir" "$sysroot" "$assume" "$xdg" "${argv[@]}"
+	done < <(jq -c "$example.launchers[]" "$TMP/results.json")
+done < <(jq -r '.artifacts | (.examples | keys[] | "examples " + .), (.homeExamples | keys[] | "homeExamples " + .)' "$TMP/results.json")
 finish
