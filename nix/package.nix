@@ -1,13 +1,16 @@
 # xpu: the Meson build of this repository.
 #
-# xpu never links the GPU runtimes; it dlopen()s them at run time. On NixOS
-# there is no /usr/lib, so the binary's RUNPATH carries:
+# xpu never links the GPU runtimes, nor libmicrohttpd (xpu exporter) and
+# libcurl (xpu doctor's HTTP checks); it dlopen()s them at run time. On
+# NixOS there is no /usr/lib, and a library no ELF file names is not kept in
+# the closure, so the binary's RUNPATH carries:
 #   - /run/opengl-driver/lib (addDriverRunpath): libcuda and libnvidia-ml
 #     from the NVIDIA driver, and whatever hardware.graphics.extraPackages
 #     links there (Intel's libze_intel_gpu, ...);
 #   - the loaders from nixpkgs: level-zero (libze_loader, itself patched to
 #     look in /run/opengl-driver/lib), ocl-icd (reads the ICDs that
 #     hardware.graphics installs) and vulkan-loader;
+#   - libmicrohttpd and curl (their lib outputs);
 #   - extraRuntimeLibraries, for anything else (e.g. rocmPackages.clr).
 {
   lib,
@@ -64,6 +67,8 @@ let
     level-zero
     ocl-icd
     vulkan-loader
+    libmicrohttpd
+    curl
   ]
   ++ extraRuntimeLibraries;
 in

@@ -665,11 +665,45 @@ let
       launchers = launchersIn homeWrapped.home.packages;
     };
   };
+
+  # The libraries xpu dlopens (eval.sh reads their names from the binary):
+  # each one the package must put on xpu's RUNPATH, from the nixpkgs
+  # package that provides it, or one that is found elsewhere on purpose.
+  sonames = {
+    package = lib.mapAttrs (_: p: "${p}/lib") {
+      "libmicrohttpd.so.12" = pkgs.libmicrohttpd; # xpu exporter
+      "libcurl.so.4" = pkgs.curl; # xpu doctor --app, bench of servers
+      "libze_loader.so.1" = pkgs.level-zero;
+      "libOpenCL.so.1" = pkgs.ocl-icd;
+      "libvulkan.so.1" = pkgs.vulkan-loader;
+    };
+    elsewhere = {
+      "libcuda.so.1" = "the NVIDIA driver, in /run/opengl-driver/lib (addDriverRunpath)";
+      "libnvidia-ml.so.1" = "the NVIDIA driver, in /run/opengl-driver/lib (addDriverRunpath)";
+      "libze_intel_gpu.so.1" = "intel-compute-runtime.drivers, linked into /run/opengl-driver/lib by hardware.xpu";
+      "libcurl-gnutls.so.4" = "Debian's other libcurl; nixpkgs' curl gives libcurl.so.4";
+      "libamdhip64.so.5" = "ROCm: xpu.override { extraRuntimeLibraries = [ rocmPackages.clr ]; }";
+      "libamdhip64.so.6" = "ROCm: xpu.override { extraRuntimeLibraries = [ rocmPackages.clr ]; }";
+      "libamdhip64.so.7" = "ROCm: xpu.override { extraRuntimeLibraries = [ rocmPackages.clr ]; }";
+      "libcublas.so.11" = "cuBLAS of the app's CUDA toolkit or PyTorch wheels (XPU_CUBLAS)";
+      "libcublas.so.12" = "cuBLAS of the app's CUDA toolkit or PyTorch wheels (XPU_CUBLAS)";
+      "libcublas.so.13" = "cuBLAS of the app's CUDA toolkit or PyTorch wheels (XPU_CUBLAS)";
+      "libcublasLt.so.12" = "cuBLASLt beside cuBLAS (XPU_CUBLAS)";
+      "libcublasLt.so.13" = "cuBLASLt beside cuBLAS (XPU_CUBLAS)";
+      "libopenblas.so.0" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
+      "libmkl_rt.so.2" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
+      "libblis.so.4" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
+      "libblas.so.3" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
+      "libdnnl.so.2" = "xpu bench's oneDNN GEMM (XPU_DNNL)";
+      "libdnnl.so.3" = "xpu bench's oneDNN GEMM (XPU_DNNL)";
+    };
+    inherit (pkgs.xpu) postFixup;
+  };
 in
 {
   inherit checks;
   artifacts = {
-    inherit xpuExe;
+    inherit xpuExe sonames;
     examples = examples;
     homeExamples = homeExamples;
   };

@@ -82,6 +82,24 @@ fi
 xpu=$(cd "$(dirname "$xpu")" && pwd)/$(basename "$xpu")
 xpuExe=$(jq -r .artifacts.xpuExe "$TMP/results.json")
 mkdir -p "$TMP/home" "$TMP/no-user-config"
+
+# The libraries xpu dlopens are NEEDED by nothing, so Nix keeps them in the
+# closure only if the package puts them on the RUNPATH: every versioned
+# soname in the binary is NEEDED, put there by the package, or found
+# elsewhere on purpose (eval.nix says where). Unversioned names are the
+# fallbacks tried after these.
+needed=$(readelf -d "$xpu" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
+while read -r soname; do
+	grep -qxF "$soname" <<<"$needed" && continue
+	dir=$(jq -r --arg s "$soname" '.artifacts.sonames.package[$s] // empty' "$TMP/results.json")
+	why=$(jq -r --arg s "$soname" '.artifacts.sonames.elsewhere[$s] // empty' "$TMP/results.json")
+	if [ -n "$dir" ]; then
+		check "package: xpu dlopens $soname, and the package puts ${dir#/nix/store/*-} on its RUNPATH" \
+			jq -e --arg d "$dir" '.artifacts.sonames.postFixup | contains($d)' "$TMP/results.json"
+	elif [ -z "$why" ]; then
+		not_ok "package: xpu dlopens $soname: the package provides it, or tests/nix/eval.nix says where it is found"
+	fi
+done < <(strings -n 6 "$xpu" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+$' | sort -u)
 # xpu as a unit or a launcher meets it: the example's /etc (or the user's
 # config), the shipped profiles, nothing from this machine's user or env
 xpu_env() { # EXAMPLE_DIR MACHINE_ASSUME USER_CONFIG_HOME -- COMMAND...
