@@ -154,7 +154,8 @@ rec {
 
   # services.APP.xpu for the service modules (ollama, comfyui): whether the
   # unit starts through `xpu run`, on which backend and device, and whether
-  # it gets CAP_PERFMON (perfmonWhy: what needs it).
+  # it gets CAP_PERFMON (perfmonWhy: what needs it). Off unless enabled:
+  # importing a module changes nothing by itself.
   serviceOptions =
     {
       app,
@@ -165,14 +166,7 @@ rec {
       perfmonWhy,
     }:
     {
-      enable = lib.mkOption {
-        type = types.bool;
-        default = true;
-        description = ''
-          Whether services.${app} starts through `xpu run --app ${app}`. On once
-          this module is imported; it acts only when services.${app}.enable is set.
-        '';
-      };
+      enable = lib.mkEnableOption "starting services.${app} through `xpu run --app ${app}`, on the backend and device below";
       backend = lib.mkOption {
         type = types.enum ([ "auto" ] ++ backendChoices);
         default = defaultBackend;
@@ -196,6 +190,86 @@ rec {
       perfmon = lib.mkEnableOption "CAP_PERFMON for the ${app} service (${perfmonWhy}); it also turns PrivateUsers off";
     };
 
+  # The backend xpu will run a service on, as far as evaluation can tell:
+  # the forced one, else (with hardware.xpu) the first of the declared
+  # backends in `order` (the policy order over what the app's profile
+  # knows), else null (xpu decides on the machine).
+  predictedBackend =
+    {
+      backend,
+      hardware,
+      order,
+      declared ? hardware.backends,
+    }:
+    if backend != "auto" then
+      backend
+    else if hardware.enable then
+      firstDeclared order declared
+    else
+      null;
+
+  # What a service's backend needs of the machine and of its package, as
+  # assertions: the backend is one hardware.xpu.backends declares (when
+  # hardware.xpu is on), and the package can drive it. `drives` is the list
+  # of backends the package drives, or null when that cannot be told;
+  # `fix` says what to set for a backend.
+  backendAssertions =
+    {
+      app,
+      backend,
+      available,
+      hardware,
+      packageText,
+      drives,
+      fix,
+    }:
+    [
+      {
+        assertion = backend == null || !hardware.enable || lib.elem backend available;
+        message = ''
+          services.${app}.xpu: xpu is to run ${app} on ${toString backend}, but hardware.xpu.backends
+          (${lib.concatStringsSep ", " hardware.backends}) has no such device. Add it to
+          hardware.xpu.backends, or choose services.${app}.xpu.backend among ${lib.concatStringsSep ", " available}.'';
+      }
+      {
+        assertion = backend == null || drives == null || lib.elem backend drives;
+        message = ''
+          services.${app}.xpu: xpu is to run ${app} on ${toString backend}, but ${packageText}
+          drives only ${lib.concatStringsSep ", " (if drives == null then [ ] else drives)}. ${fix backend}'';
+      }
+    ];
+
+  # The torch a Python application was built with (nixpkgs' comfyui lists
+  # it among its dependencies), or null.
+  torchOf =
+    package:
+    lib.findFirst (d: (d.pname or "") == "torch") null (package.propagatedBuildInputs or [ ]);
+
+  # The backends a torch drives: nixpkgs' torch says cudaSupport and
+  # rocmSupport, hf-nix's XPU torch xpuSupport.
+  torchBackends =
+    torch:
+    lib.optional (torch.cudaSupport or false) "cuda"
+    ++ lib.optional (torch.xpuSupport or false) "level_zero"
+    ++ lib.optional (torch.rocmSupport or false) "rocm"
+    ++ [ "cpu" ];
+
+  # The backends an Ollama build drives: passthru.xpuBackends when a build
+  # says so; otherwise what nixpkgs' package says of itself in its
+  # description (pkgs/by-name/ol/ollama: ", using CUDA for NVIDIA GPU
+  # acceleration", "using ROCm", "using Vulkan"; none: CPU only).
+  ollamaBackends =
+    package:
+    package.xpuBackends or (
+      let
+        description = package.meta.description or "";
+      in
+      lib.optional (lib.hasInfix "using CUDA" description) "cuda"
+      ++ lib.optional (lib.hasInfix "using ROCm" description) "rocm"
+      ++ lib.optional (lib.hasInfix "using Vulkan" description) "vulkan"
+      ++ [ "cpu" ]
+    );
+
   # The systemd settings that give one service CAP_PERFMON, or keep it off.
   # A capability granted inside a private user namespace does not reach the
   # host's perf and DRM checks, so PrivateUsers= goes off with it.
@@ -211,9 +285,8 @@ rec {
       { };
 
   # A service's settings under services.APP.xpu (see serviceOptions), as
-  # systemd settings: ExecStart through `xpu run`, GPU nodes under a closed
-  # device policy, the render group, CAP_PERFMON when asked. DeviceAllow is
-  # the caller's: merged with, or forced over, nixpkgs' value.
+  # systemd settings: ExecStart through `xpu run` and CAP_PERFMON when
+  # asked. Device access is the caller's: nixpkgs' units differ there.
   serviceConfig =
     {
       xpu,
@@ -228,8 +301,6 @@ rec {
           inherit (cfg) backend device strict;
         } command
       );
-      DevicePolicy = "closed";
-      SupplementaryGroups = [ "render" ];
     }
     // perfmonServiceConfig cfg.perfmon;
 

@@ -66,7 +66,10 @@ in
       ];
       virtualisation.memorySize = 4096;
       hardware.xpu.enable = true; # backends = [ "cpu" ]: pkgs.ollama-cpu
-      services.ollama.enable = true;
+      services.ollama = {
+        enable = true;
+        xpu.enable = true;
+      };
     };
     testScript = ''
       machine.wait_for_unit("ollama.service")

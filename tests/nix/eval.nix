@@ -105,7 +105,10 @@ let
     extra:
     nixos [
       (modulePath "ollama")
-      { services.ollama.enable = true; }
+      {
+        services.ollama.enable = true;
+        services.ollama.xpu.enable = true;
+      }
       extra
     ];
   ollamaBackends = backends: ollamaOn { hardware.xpu = { enable = true; inherit backends; }; };
@@ -117,11 +120,20 @@ let
   ollamaPackage = config: config.services.ollama.package.name;
 
   # ---- ComfyUI --------------------------------------------------------------
+  # a ComfyUI whose torch has XPU support, as a user would build it
+  comfyuiWithXpuTorch = pkgs.comfyui // {
+    name = "comfyui-with-xpu-torch";
+    outPath = "/nix/store/00000000000000000000000000000000-comfyui-with-xpu-torch";
+    propagatedBuildInputs = [ (pkgs.python3Packages.torch // { xpuSupport = true; }) ];
+  };
   comfyuiOn =
     extra:
     nixos [
       (modulePath "comfyui")
-      { services.comfyui.enable = true; }
+      {
+        services.comfyui.enable = true;
+        services.comfyui.xpu.enable = true;
+      }
       extra
     ];
   comfyuiCuda = comfyuiOn {
@@ -136,10 +148,7 @@ let
   comfyuiXpuOwnPackage = comfyuiOn {
     hardware.xpu.enable = true;
     hardware.xpu.backends = [ "level_zero" ];
-    services.comfyui.package = pkgs.comfyui // {
-      name = "comfyui-with-xpu-torch";
-      outPath = "/nix/store/00000000000000000000000000000000-comfyui-with-xpu-torch";
-    };
+    services.comfyui.package = comfyuiWithXpuTorch;
   };
   comfyuiCudaNoSupport = comfyuiOn {
     hardware.xpu.enable = true;
@@ -190,10 +199,45 @@ let
     (modulePath "exporter")
     baseSettings
     {
-      services.ollama.enable = true;
-      services.comfyui.enable = true;
+      services.ollama = {
+        enable = true;
+        xpu.enable = true;
+      };
+      services.comfyui = {
+        enable = true;
+        xpu.enable = true;
+        package = comfyuiWithXpuTorch;
+      };
       services.xpu-exporter.enable = true;
     }
+  ];
+
+  # ---- modules do nothing unless their own enable is set --------------------
+  # what a configuration does to the machine, as far as these modules reach
+  machineView = config: {
+    units = lib.mapAttrs (_: s: {
+      inherit (s) serviceConfig environment;
+    }) (lib.filterAttrs (n: _: lib.elem n xpuUnits) config.systemd.services);
+    ollama = lib.mapNullable (p: p.name) (config.services.ollama.package or null);
+    systemPackages = names config.environment.systemPackages;
+    etc = builtins.attrNames config.environment.etc;
+    graphics = names config.hardware.graphics.extraPackages;
+    inherit (config) warnings;
+    assertions = failedAssertions config;
+  };
+  servicesOnly = {
+    services.ollama.enable = true;
+    services.comfyui.enable = true;
+  };
+  nixpkgsAlone = nixos [ servicesOnly ];
+  allImported = nixos [
+    (modulePath "xpu")
+    (modulePath "ipex")
+    (modulePath "ollama")
+    (modulePath "ollama-ipex")
+    (modulePath "comfyui")
+    (modulePath "exporter")
+    servicesOnly
   ];
 
   # ---- Home Manager ---------------------------------------------------------
@@ -235,6 +279,28 @@ let
   vmScript = name: flakeChecks.${name}.test.testScript;
   vmOllamaLine = "/bin/xpu run --app ollama --backend cpu --strict -- ";
   checks = [
+  (check "modules: importing every module, with only nixpkgs' services.ollama and services.comfyui enabled, changes nothing (units, package, packages, /etc, warnings)"
+    (machineView allImported == machineView nixpkgsAlone)
+    (machineView allImported)
+  )
+  (
+    let
+      options = (harness.nixosSystem { modules = map modulePath [ "xpu" "ollama" "comfyui" "exporter" ]; }).options;
+      enables = {
+        "hardware.xpu.enable" = options.hardware.xpu.enable;
+        "programs.xpu.enable" = options.programs.xpu.enable;
+        "services.ollama.xpu.enable" = options.services.ollama.xpu.enable;
+        "services.ollama.xpu.perfmon" = options.services.ollama.xpu.perfmon;
+        "services.comfyui.xpu.enable" = options.services.comfyui.xpu.enable;
+        "services.comfyui.xpu.perfmon" = options.services.comfyui.xpu.perfmon;
+        "services.xpu-exporter.enable" = options.services.xpu-exporter.enable;
+        "services.xpu-exporter.perfmon" = options.services.xpu-exporter.perfmon;
+      };
+    in
+    check "modules: every enable option is a mkEnableOption (false unless set)" (lib.all (
+      o: o.default == false && o.type.name == "bool" && o.example == true
+    ) (lib.attrValues enables)) (lib.mapAttrs (_: o: o.default) enables)
+  )
   (check "xpu: level_zero adds intel-compute-runtime, its drivers output (Level Zero) and level-zero"
     (
       intel.hardware.graphics.enable
@@ -332,8 +398,8 @@ let
     && (unit ollamaPerfmon "ollama").AmbientCapabilities == [ "CAP_PERFMON" ]
     && (unit ollamaPerfmon "ollama").PrivateUsers == false
   ) (unit ollamaPerfmon "ollama"))
-  (check "ollama: DeviceAllow opens /dev/dri (char-drm rw) under a closed policy, with group render" (
-    lib.elem "char-drm rw" (unit ollamaIntel "ollama").DeviceAllow
+  (check "ollama: DeviceAllow opens /dev/dri (char-drm) under a closed policy, with group render" (
+    lib.any (lib.hasPrefix "char-drm") (unit ollamaIntel "ollama").DeviceAllow
     && (unit ollamaIntel "ollama").DevicePolicy == "closed"
     && lib.elem "render" (unit ollamaIntel "ollama").SupplementaryGroups
   ) (unit ollamaIntel "ollama").DeviceAllow)
@@ -363,14 +429,78 @@ let
     let
       config = ollamaOn { };
     in
-    check "ollama: without hardware.xpu, xpu chooses the backend (no --backend)" (
-      (unit config "ollama").ExecStart
-      == "${xpuExe} run --app ollama -- ${exe pkgs.ollama-vulkan} serve"
+    check "ollama: auto (no hardware.xpu) keeps nixpkgs' package and lets xpu choose (no --backend)" (
+      (unit config "ollama").ExecStart == "${xpuExe} run --app ollama -- ${exe pkgs.ollama} serve"
+      && ollamaPackage config == "ollama-0.32.0"
+      && failedAssertions config == [ ]
     ) (unit config "ollama").ExecStart
   )
   (
     let
-      config = ollamaOn { services.ollama.xpu.enable = false; };
+      config = ollamaOn {
+        hardware.xpu = {
+          enable = true;
+          backends = [ "cuda" ];
+        };
+        services.ollama.xpu.backend = "auto";
+      };
+    in
+    check "ollama: auto where xpu picks cuda, with nixpkgs' CPU ollama: refused, naming pkgs.ollama-cuda" (
+      ollamaPackage config == "ollama-0.32.0"
+      && lib.length (failedAssertions config) == 1
+      && lib.hasInfix "services.ollama.package = pkgs.ollama-cuda" (lib.head (failedAssertions config))
+    ) (failedAssertions config)
+  )
+  (
+    let
+      config = ollamaOn {
+        imports = [ cudaSupport ];
+        hardware.xpu = {
+          enable = true;
+          backends = [ "cuda" ];
+        };
+        services.ollama.xpu.backend = "auto";
+      };
+    in
+    check "ollama: auto keeps a package that drives the backend xpu picks (nixpkgs' ollama with cudaSupport)" (
+      ollamaPackage config == "ollama-0.32.0"
+      && failedAssertions config == [ ]
+      && (unit config "ollama").ExecStart == "${xpuExe} run --app ollama -- ${exe pkgs.ollama} serve"
+    ) (failedAssertions config)
+  )
+  (
+    let
+      config = ollamaOn {
+        hardware.xpu = {
+          enable = true;
+          backends = [ "level_zero" ];
+        };
+        services.ollama.package = pkgs.ollama-cuda;
+      };
+    in
+    check "ollama: a package that cannot drive the chosen backend is refused, naming the one to set" (
+      lib.length (failedAssertions config) == 1
+      && lib.hasInfix "services.ollama.package = pkgs.ollama-vulkan" (lib.head (failedAssertions config))
+    ) (failedAssertions config)
+  )
+  (
+    let
+      config = ollamaOn {
+        hardware.xpu = {
+          enable = true;
+          backends = [ "cpu" ];
+        };
+        services.ollama.xpu.backend = "cuda";
+      };
+    in
+    check "ollama: a backend hardware.xpu.backends does not declare is refused" (
+      lib.length (failedAssertions config) == 1
+      && lib.hasInfix "hardware.xpu.backends" (lib.head (failedAssertions config))
+    ) (failedAssertions config)
+  )
+  (
+    let
+      config = ollamaOn { services.ollama.xpu.enable = lib.mkForce false; };
     in
     check "ollama: xpu.enable = false leaves nixpkgs' unit as it was" (
       (unit config "ollama") == (unit (nixos [ { services.ollama.enable = true; } ]) "ollama")
@@ -392,20 +522,21 @@ let
     ]
     && (unit comfyuiCuda "comfyui").DevicePolicy == "closed"
   ) (unit comfyuiCuda "comfyui").DeviceAllow)
-  (check "comfyui: level_zero with nixpkgs' comfyui (no XPU torch) warns; with another package it does not"
+  (check "comfyui: level_zero with nixpkgs' comfyui (no XPU torch) is refused, naming the package to set; a ComfyUI on an XPU torch is not"
     (
-      lib.length comfyuiXpu.warnings == 1
-      && lib.hasInfix "XPU torch" (lib.head comfyuiXpu.warnings)
-      && comfyuiXpuOwnPackage.warnings == [ ]
-      && lib.hasInfix "--backend level_zero --strict" (unit comfyuiXpu "comfyui").ExecStart
+      lib.length (failedAssertions comfyuiXpu) == 1
+      && lib.hasInfix "services.comfyui.package" (lib.head (failedAssertions comfyuiXpu))
+      && lib.hasInfix "python-xpu" (lib.head (failedAssertions comfyuiXpu))
+      && failedAssertions comfyuiXpuOwnPackage == [ ]
+      && lib.hasInfix "--backend level_zero --strict" (unit comfyuiXpuOwnPackage "comfyui").ExecStart
     )
-    comfyuiXpu.warnings
+    (failedAssertions comfyuiXpu)
   )
-  (check "comfyui: cuda without nixpkgs.config.cudaSupport warns; with it does not" (
-    lib.length (comfyuiWarnings comfyuiCudaNoSupport) == 1
-    && lib.hasInfix "cudaSupport" (lib.head (comfyuiWarnings comfyuiCudaNoSupport))
-    && comfyuiWarnings comfyuiCuda == [ ]
-  ) comfyuiCudaNoSupport.warnings)
+  (check "comfyui: cuda without nixpkgs.config.cudaSupport is refused, naming it; with it, not" (
+    lib.length (failedAssertions comfyuiCudaNoSupport) == 1
+    && lib.hasInfix "nixpkgs.config.cudaSupport = true" (lib.head (failedAssertions comfyuiCudaNoSupport))
+    && failedAssertions comfyuiCuda == [ ]
+  ) (failedAssertions comfyuiCudaNoSupport))
   (check "comfyui: no CAP_PERFMON unless asked; perfmon grants it" (
     (unit comfyuiCuda "comfyui").CapabilityBoundingSet == [ "" ]
     && (unit comfyuiPerfmon "comfyui").CapabilityBoundingSet == [ "CAP_PERFMON" ]
