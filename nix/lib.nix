@@ -272,7 +272,9 @@ rec {
 
   # The systemd settings that give one service CAP_PERFMON, or keep it off.
   # A capability granted inside a private user namespace does not reach the
-  # host's perf and DRM checks, so PrivateUsers= goes off with it.
+  # host's perf and DRM checks (perfmon_capable() asks the initial user
+  # namespace), so PrivateUsers= goes off with it; the unit's mounts are
+  # made private instead (PrivateMounts=), which costs the service nothing.
   perfmonServiceConfig =
     enabled:
     if enabled then
@@ -280,6 +282,7 @@ rec {
         CapabilityBoundingSet = lib.mkForce [ "CAP_PERFMON" ];
         AmbientCapabilities = [ "CAP_PERFMON" ];
         PrivateUsers = lib.mkForce false;
+        PrivateMounts = true;
       }
     else
       { };

@@ -7,7 +7,43 @@
 { nixpkgs, root }:
 let
   harness = import ./harness.nix { inherit nixpkgs root; };
-  inherit (harness) lib rootPath nixos homeManager;
+  inherit (harness) lib rootPath homeManager;
+  # a NixOS evaluation, remembering its modules (for the nixpkgs-only baseline)
+  nixos = modules: harness.nixos modules // { _modules = modules; };
+  # every enable of the flake's modules off: what nixpkgs' modules alone make
+  # of the same configuration (modules do nothing unless enabled)
+  flakeModulesOff =
+    { options, ... }:
+    {
+      config = lib.mkMerge [
+        (lib.optionalAttrs (options.hardware ? xpu) {
+          hardware.xpu.enable = lib.mkForce false;
+          programs.xpu.enable = lib.mkForce false;
+        })
+        (lib.optionalAttrs (options.services.ollama ? xpu) { services.ollama.xpu.enable = lib.mkForce false; })
+        (lib.optionalAttrs (options.services.comfyui ? xpu) {
+          services.comfyui.xpu.enable = lib.mkForce false;
+        })
+        (lib.optionalAttrs (options.services ? xpu-exporter) {
+          services.xpu-exporter.enable = lib.mkForce false;
+        })
+      ];
+    };
+  # (with the example's packages, so that the units differ only by what the
+  # flake's modules add; the package choice is compared on its own)
+  nixpkgsOnly =
+    config:
+    harness.nixos (
+      config._modules
+      ++ [
+        flakeModulesOff
+        {
+          services.ollama.package = lib.mkForce config.services.ollama.package;
+          services.comfyui.package = lib.mkForce config.services.comfyui.package;
+        }
+      ]
+    );
+  nixpkgsDefaults = config: harness.nixos (config._modules ++ [ flakeModulesOff ]);
   modulePath = name: rootPath + "/nix/modules/${name}.nix";
 
   overlay = import (rootPath + "/nix/overlay.nix");
@@ -565,6 +601,11 @@ let
     && lib.elem "char-drm rw" s.DeviceAllow
     && s.PrivateDevices == false
   ) (unit exporter "xpu-exporter"))
+  (check "exporter: on a loopback address only loopback peers reach it; on another, any" (
+    (unit exporter "xpu-exporter").IPAddressDeny == [ "any" ]
+    && (unit exporter "xpu-exporter").IPAddressAllow == [ "localhost" ]
+    && !((unit exporterV6 "xpu-exporter") ? IPAddressDeny)
+  ) (unit exporterV6 "xpu-exporter"))
   (check "exporter: openFirewall opens the port, and only when set" (
     exporterV6.networking.firewall.allowedTCPPorts == [ 9100 ]
     && exporter.networking.firewall.allowedTCPPorts == [ ]
@@ -759,12 +800,124 @@ let
       inherit (etc) text;
       settings = flatSettings config.programs.xpu.settings;
     }) (config.environment.etc."xpu/config" or null);
-    units = lib.mapAttrs (name: service: {
-      text = harness.renderUnit service;
-      execStart = service.serviceConfig.ExecStart or "";
-    }) (lib.filterAttrs (name: _: lib.elem name xpuUnits) config.systemd.services);
+    units = lib.mapAttrs (
+      name: service:
+      let
+        upstream = (nixpkgsOnly config).systemd.services.${name} or null;
+      in
+      {
+        text = harness.renderUnit service;
+        execStart = service.serviceConfig.ExecStart or "";
+        # nixpkgs' own unit for the same configuration, when nixpkgs has one
+        upstream = lib.mapNullable harness.renderUnit upstream;
+        # with perfmon: the same unit but for the two settings CAP_PERFMON
+        # cannot do without (the ambient capability, the host's user
+        # namespace), as nixpkgs has them
+        withoutCapability =
+          if upstream != null && service.serviceConfig ? AmbientCapabilities then
+            harness.renderUnit (
+              service
+              // {
+                serviceConfig =
+                  removeAttrs service.serviceConfig [
+                    "AmbientCapabilities"
+                    "PrivateUsers"
+                  ]
+                  // lib.getAttrs (lib.filter (k: upstream.serviceConfig ? ${k}) [ "PrivateUsers" ]) upstream.serviceConfig;
+              }
+            )
+          else
+            null;
+      }
+    ) (lib.filterAttrs (name: _: lib.elem name xpuUnits) config.systemd.services);
     launchers = launchersIn config.environment.systemPackages;
   };
+  # ---- each serviceConfig key of ollama and comfyui against nixpkgs' own ----
+  # One check per key that differs from what nixpkgs' module alone gives the
+  # same configuration: ok when it is a difference the flake means (and has
+  # the value it means), not ok otherwise.
+  serviceConfigDiffs =
+    exampleName: config:
+    lib.concatMap (
+      app:
+      let
+        ours = config.systemd.services.${app}.serviceConfig;
+        theirs = (nixpkgsOnly config).systemd.services.${app}.serviceConfig;
+        perfmon = config.services.${app}.xpu.perfmon;
+        keys = lib.filter (k: (ours.${k} or null) != (theirs.${k} or null)) (
+          lib.unique (builtins.attrNames ours ++ builtins.attrNames theirs)
+        );
+        get = set: k: set.${k} or null;
+        meant =
+          k:
+          let
+            o = get ours k;
+            t = get theirs k;
+          in
+          {
+            ExecStart =
+              lib.optionalString (
+                lib.hasPrefix "${xpuExe} run --app ${app} " o && lib.hasSuffix " -- ${lib.trim t}" o
+              ) "the xpu run wrapper around nixpkgs' own command line";
+            DeviceAllow = lib.optionalString (
+              app == "comfyui" && t == null && o == xpuGpuDeviceAllow
+            ) "the GPU device classes (/dev/dri, NVIDIA's nodes, /dev/kfd) instead of every device";
+            DevicePolicy = lib.optionalString (
+              app == "comfyui" && t == null && o == "closed"
+            ) "a closed device policy, so DeviceAllow is all there is";
+            SupplementaryGroups = lib.optionalString (
+              app == "comfyui" && t == null && o == [ "render" ]
+            ) "the render group, for /dev/dri/renderD* (nixpkgs' static comfyui user has none)";
+            CapabilityBoundingSet = lib.optionalString (
+              perfmon && o == [ "CAP_PERFMON" ]
+            ) "CAP_PERFMON, asked for by xpu.perfmon";
+            AmbientCapabilities = lib.optionalString (
+              perfmon && o == [ "CAP_PERFMON" ]
+            ) "CAP_PERFMON, asked for by xpu.perfmon";
+            PrivateUsers = lib.optionalString (
+              perfmon && o == false
+            ) "off with xpu.perfmon: a capability inside a user namespace does not reach the host's checks";
+            PrivateMounts = lib.optionalString (
+              perfmon && o == true && t == null
+            ) "private mounts, with xpu.perfmon, in place of the private user namespace";
+          }
+          .${k} or "";
+      in
+      lib.optional (app == "ollama" && config.services.ollama.package != (nixpkgsDefaults config).services.ollama.package) (
+        let
+          chosen = config.services.ollama.package;
+          default = (nixpkgsDefaults config).services.ollama.package;
+        in
+        check "serviceConfig: ${exampleName}: services.ollama.package differs from nixpkgs' default (${default.name} -> ${chosen.name}): picked by services.ollama.xpu.backend = \"${config.services.ollama.xpu.backend}\"" (
+          config.services.ollama.xpu.backend != "auto"
+          && lib.elem config.services.ollama.xpu.backend (xpuLibrary.ollamaBackends chosen)
+        ) chosen.name
+      )
+      ++ map (
+        k:
+        check "serviceConfig: ${exampleName}: ${app}'s ${k} differs from nixpkgs' (${builtins.toJSON (get theirs k)} -> ${builtins.toJSON (get ours k)}): ${
+          if meant k != "" then meant k else "no difference the flake means"
+        }" (meant k != "") (get ours k)
+      ) keys
+    ) (lib.filter (app: config.systemd.services ? ${app}) [
+      "ollama"
+      "comfyui"
+    ]);
+  xpuLibrary = import (rootPath + "/nix/lib.nix") { inherit lib; };
+  xpuGpuDeviceAllow = xpuLibrary.gpuDeviceAllow;
+  diffChecks = lib.concatLists (
+    lib.mapAttrsToList serviceConfigDiffs {
+      inherit
+        ollamaIntel
+        ollamaPerfmon
+        comfyuiCuda
+        comfyuiPerfmon
+        everything
+        ;
+      vm-ollama = vmNode "vm-ollama";
+    }
+  );
+
   launchersIn = packages: map (p: {
     inherit (p) name;
     argv = p.xpuArgv;
@@ -777,6 +930,7 @@ let
     comfyui-perfmon = nixosExample "cpu" comfyuiPerfmon;
     exporter = nixosExample "cpu" exporter;
     exporter-perfmon = nixosExample "intel" exporterPerfmon;
+    exporter-public = nixosExample "cpu" exporterV6;
     everything = nixosExample "intel" everything;
     vm-doctor = nixosExample "cpu" (vmNode "vm-doctor");
     vm-ollama = nixosExample "cpu" (vmNode "vm-ollama");
@@ -832,7 +986,7 @@ let
   };
 in
 {
-  inherit checks;
+  checks = checks ++ diffChecks;
   artifacts = {
     inherit xpuExe sonames;
     examples = examples;

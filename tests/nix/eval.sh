@@ -40,7 +40,7 @@ fi
 export NIX_CONFIG="build-users-group ="
 export XPU_NIX_LIB="$nixpkgs/lib" # for tests/nix/fake-nixpkgs (the flake's nixpkgs input)
 TMP=$(mktemp -d /tmp/xpu-nix-XXXXXX)
-trap 'rm -rf "$TMP"' EXIT
+trap "${KEEP_TMP:+:} rm -rf \"$TMP\"" EXIT
 # --readonly-mode: evaluation only, nothing is written to (or read from) a store
 evaluate() { # EXPR (over `r`, the result of eval.nix) -> JSON on stdout
 	nix-instantiate --readonly-mode --eval --strict --json \
@@ -83,6 +83,43 @@ xpu=$(cd "$(dirname "$xpu")" && pwd)/$(basename "$xpu")
 xpuExe=$(jq -r .artifacts.xpuExe "$TMP/results.json")
 mkdir -p "$TMP/home" "$TMP/no-user-config"
 jq_true() { jq -e "$@" >/dev/null; }
+# syscalls UNIT_FILE: the system calls its SystemCallFilter= lines allow,
+# one per line, sorted; the groups (@system-service, ...) expanded by
+# systemd-analyze syscall-filter, the lines applied in order as systemd does
+# for an allow list (a name adds, ~name removes).
+expand_syscalls() {
+	local name=$1 cache=$TMP/syscalls/${1#@}
+	if [[ $name != @* ]]; then echo "$name"; return; fi
+	if [ ! -f "$cache" ]; then
+		mkdir -p "$TMP/syscalls"
+		systemd-analyze syscall-filter "$name" | tail -n +2 | sed 's/^ *//; /^#/d; /^$/d' |
+			while read -r member; do expand_syscalls "$member"; done | sort -u >"$cache.tmp"
+		mv "$cache.tmp" "$cache"
+	fi
+	cat "$cache"
+}
+syscalls() {
+	local set=$TMP/set.$$ word first=1
+	: >"$set"
+	while read -r word; do
+		if [ "$first" = 1 ] && [[ $word == "~"* ]]; then echo "deny-list filters are not handled" >&2; return 1; fi
+		first=0
+		if [[ $word == "~"* ]]; then
+			comm -23 "$set" <(expand_syscalls "${word#\~}") >"$set.new"
+		else
+			sort -u "$set" <(expand_syscalls "$word") >"$set.new"
+		fi
+		mv "$set.new" "$set"
+	done < <(sed -n 's/^SystemCallFilter=//p' "$1" | tr ' ' '\n' | sed '/^$/d')
+	cat "$set"
+	rm -f "$set"
+}
+# exposure UNIT_FILE: the overall exposure systemd-analyze gives a unit file
+# (0.0 best, 10.0 worst), from Debian 12's systemd; empty when it cannot
+exposure() {
+	systemd-analyze security --offline=true --no-pager "$1" 2>"$TMP/sa-err" |
+		sed -n 's/^.*Overall exposure level for [^:]*: \([0-9.]*\) .*$/\1/p'
+}
 
 # The libraries xpu dlopens are NEEDED by nothing, so Nix keeps them in the
 # closure only if the package puts them on the RUNPATH: every versioned
@@ -175,5 +212,48 @@ while read -r kind name; do
 		mapfile -t argv < <(jq -r '.argv[]' <<<"$launcher")
 		run_line "$name: launcher $(jq -r .name <<<"$launcher")" "$dir" "$sysroot" "$assume" "$xdg" "${argv[@]}"
 	done < <(jq -c "$example.launchers[]" "$TMP/results.json")
+	# the unit files, as NixOS writes them, in systemd's own security review
+	while read -r unit; do
+		jq -r "$example.units[\"$unit\"].text" "$TMP/results.json" >"$dir/$unit.service"
+		ours=$(exposure "$dir/$unit.service")
+		if [ "$(jq -r "$example.units[\"$unit\"].upstream != null" "$TMP/results.json")" = true ]; then
+			mkdir -p "$dir/nixpkgs"
+			jq -r "$example.units[\"$unit\"].upstream" "$TMP/results.json" >"$dir/nixpkgs/$unit.service"
+			theirs=$(exposure "$dir/nixpkgs/$unit.service")
+			if [ "$(jq -r "$example.units[\"$unit\"].withoutCapability != null" "$TMP/results.json")" = true ]; then
+				# perfmon: CAP_PERFMON costs an ambient capability and the
+				# host's user namespace, which systemd-analyze counts; the
+				# rest must be no worse than nixpkgs' unit
+				jq -r "$example.units[\"$unit\"].withoutCapability" "$TMP/results.json" >"$dir/$unit.nocap.service"
+				rest=$(exposure "$dir/$unit.nocap.service")
+				check "$name: unit $unit scores $ours in systemd-analyze security ($rest but for CAP_PERFMON's AmbientCapabilities= and PrivateUsers=false), nixpkgs' own $theirs: no worse but for those" \
+					awk -v a="$rest" -v b="$theirs" 'BEGIN { exit !(a != "" && b != "" && a <= b) }'
+			else
+				check "$name: unit $unit scores $ours in systemd-analyze security, nixpkgs' own $theirs: no worse" \
+					awk -v a="$ours" -v b="$theirs" 'BEGIN { exit !(a != "" && b != "" && a <= b) }'
+			fi
+		else
+			check "$name: unit $unit scores $ours in systemd-analyze security: 2.0 or better (OK)" \
+				awk -v a="$ours" 'BEGIN { exit !(a != "" && a <= 2.0) }'
+		fi
+	done < <(jq -r "$example.units | to_entries[] | select(.value.text != \"\") | .key" "$TMP/results.json")
 done < <(jq -r '.artifacts | (.examples | keys[] | "examples " + .), (.homeExamples | keys[] | "homeExamples " + .)' "$TMP/results.json")
+
+# The exporter's system calls: perfmon's PMU counters need perf_event_open,
+# which is in @debug, not @system-service; without it allowed the process
+# got SIGSYS. perfmon must allow exactly that call more, and nothing else.
+plain=$TMP/examples/exporter/xpu-exporter.service
+perfmon=$TMP/examples/exporter-perfmon/xpu-exporter.service
+if [ -f "$plain" ] && [ -f "$perfmon" ]; then
+	syscalls "$plain" >"$TMP/plain.syscalls"
+	syscalls "$perfmon" >"$TMP/perfmon.syscalls"
+	check "exporter: its syscall filter allows what @system-service does but @privileged and @resources ($(wc -l <"$TMP/plain.syscalls") calls), not perf_event_open" \
+		bash -c "[ -s '$TMP/plain.syscalls' ] && ! grep -qx perf_event_open '$TMP/plain.syscalls'"
+	check "exporter: with perfmon, the filter allows perf_event_open, the one call more (PMU counters)" \
+		bash -c "[ \"\$(comm -13 '$TMP/plain.syscalls' '$TMP/perfmon.syscalls')\" = perf_event_open ] && [ -z \"\$(comm -23 '$TMP/plain.syscalls' '$TMP/perfmon.syscalls')\" ]"
+	check "exporter: a filtered call fails with EPERM instead of killing it (SystemCallErrorNumber=EPERM)" \
+		grep -qx 'SystemCallErrorNumber=EPERM' "$plain" "$perfmon"
+else
+	not_ok "exporter: the exporter and exporter-perfmon examples render a unit"
+fi
 finish
