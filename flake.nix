@@ -6,36 +6,52 @@
   outputs =
     { self, nixpkgs }:
     let
-      system = "x86_64-linux";
+      inherit (nixpkgs) lib;
+      # xpu builds wherever Linux does; these two are the ones with GPUs to drive
+      systems = [
+        "x86_64-linux"
+        "aarch64-linux"
+      ];
+      forAllSystems = f: lib.genAttrs systems (system: f system);
       overlay = import ./nix/overlay.nix;
-      pkgs = import nixpkgs {
-        inherit system;
-        overlays = [ overlay ];
-      };
-      # nixpkgs' comfyui has a CUDA torch only with cudaSupport (unfree CUDA)
-      pkgsCuda = import nixpkgs {
-        inherit system;
-        overlays = [ overlay ];
-        config = {
-          allowUnfree = true;
-          cudaSupport = true;
+      pkgsFor =
+        system:
+        import nixpkgs {
+          inherit system;
+          overlays = [ overlay ];
         };
-      };
+      # nixpkgs' comfyui has a CUDA torch only with cudaSupport (unfree CUDA)
+      pkgsCudaFor =
+        system:
+        import nixpkgs {
+          inherit system;
+          overlays = [ overlay ];
+          config = {
+            allowUnfree = true;
+            cudaSupport = true;
+          };
+        };
       # Modules are exported as { imports = [ path ]; }: NixOS imports each
       # file once however many exported names (and aliases) point at it.
       module = path: { imports = [ path ]; };
     in
     {
-      packages.${system} = {
-        default = pkgs.xpu;
-        inherit (pkgs)
-          xpu
-          ollama-ipex
-          comfyui-ipex
-          comfyui-xpu
-          ;
-        inherit (pkgsCuda) comfyui-cuda;
-      };
+      packages = forAllSystems (
+        system:
+        let
+          pkgs = pkgsFor system;
+        in
+        {
+          default = pkgs.xpu;
+          inherit (pkgs)
+            xpu
+            ollama-ipex
+            comfyui-ipex
+            comfyui-xpu
+            ;
+          inherit (pkgsCudaFor system) comfyui-cuda;
+        }
+      );
 
       overlays = {
         default = overlay;
@@ -62,27 +78,41 @@
 
       homeManagerModules.default = module ./nix/modules/home-manager.nix;
 
-      devShells.${system}.default = pkgs.mkShell {
-        inputsFrom = [ pkgs.xpu ];
-        packages = with pkgs; [
-          cmocka
-          jq
-          clang
-          clang-tools
-          clinfo
-          vulkan-tools
-          nix # nix-instantiate for tests/nix
-        ];
-        # tests/nix/eval.sh evaluates the modules against this lib
-        NIXPKGS_LIB = "${nixpkgs}/lib";
-      };
+      devShells = forAllSystems (
+        system:
+        let
+          pkgs = pkgsFor system;
+        in
+        {
+          default = pkgs.mkShell {
+            inputsFrom = [ pkgs.xpu ];
+            packages = with pkgs; [
+              cmocka
+              jq
+              clang
+              clang-tools
+              clinfo
+              vulkan-tools
+              nix # nix-instantiate for tests/nix
+            ];
+            # tests/nix/eval.sh evaluates the modules with nixpkgs' lib and modules
+            NIXPKGS_LIB = "${nixpkgs}";
+          };
+        }
+      );
 
-      checks.${system} = {
-        xpu = pkgs.xpu;
-      }
-      // import ./nix/tests/vm.nix {
-        inherit pkgs;
-        inherit (self) nixosModules;
-      };
+      checks = forAllSystems (
+        system:
+        let
+          pkgs = pkgsFor system;
+        in
+        {
+          xpu = pkgs.xpu;
+        }
+        // import ./nix/tests/vm.nix {
+          inherit pkgs;
+          inherit (self) nixosModules;
+        }
+      );
     };
 }

@@ -42,7 +42,7 @@ runCommand name
       mainProgram = name;
       # wins over the argv[0] symlink of the same name in the xpu package
       priority = (xpu.meta.priority or 5) - 1;
-      inherit (xpu.meta) platforms;
+      inherit (xpu.meta) platforms maintainers;
     };
   }
   ''

@@ -132,12 +132,10 @@ rec {
   programOptions =
     { pkgs, file }:
     {
-      package = lib.mkOption {
-        type = types.package;
-        default = pkgs.xpu or (pkgs.callPackage ./package.nix { });
-        defaultText = lib.literalExpression "pkgs.xpu";
-        description = "The xpu package (with the overlay, `pkgs.xpu`).";
-      };
+      # pkgs.xpu with the overlay; the same package built here without it
+      package = lib.mkPackageOption (
+        pkgs // { xpu = pkgs.xpu or (pkgs.callPackage ./package.nix { }); }
+      ) "xpu" { };
       settings = lib.mkOption {
         type = settingsType;
         default = { };

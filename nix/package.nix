@@ -100,7 +100,8 @@ stdenv.mkDerivation (finalAttrs: {
   # and ../shared fixtures that the build sandbox does not have; CI runs it
   # (tests/run.sh). `xpu.overrideAttrs { doCheck = true; }` builds it anyway.
   doCheck = false;
-  nativeCheckInputs = [ cmocka ];
+  # found by pkg-config for the host (tests/meson.build): a host input
+  checkInputs = [ cmocka ];
   mesonFlags = [ (lib.mesonBool "tests" finalAttrs.doCheck) ];
 
   postFixup = ''
@@ -117,5 +118,6 @@ stdenv.mkDerivation (finalAttrs: {
     license = lib.licenses.mit;
     mainProgram = "xpu";
     platforms = lib.platforms.linux;
+    maintainers = [ (import ./maintainers.nix).xpu ];
   };
 })

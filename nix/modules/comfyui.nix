@@ -90,4 +90,6 @@ in
         SupplementaryGroups = [ "render" ]; # /dev/dri/renderD*
       };
   };
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

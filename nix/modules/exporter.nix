@@ -144,4 +144,6 @@ in
       // xpuLib.perfmonServiceConfig cfg.perfmon;
     };
   };
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

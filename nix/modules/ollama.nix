@@ -110,4 +110,6 @@ in
       ];
     };
   };
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

@@ -114,4 +114,6 @@ in
       };
     })
   ];
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

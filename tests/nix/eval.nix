@@ -672,6 +672,58 @@ let
       pkgs.vulkan-loader
     ]
   ) pkgs.xpu.postFixup)
+  (
+    let
+      reference = lib.mkPackageOption pkgs "xpu" { };
+      same = option: option.description == reference.description && option.defaultText == reference.defaultText;
+      nixosOption = (harness.nixosSystem { modules = [ (modulePath "xpu") ]; }).options.programs.xpu.package;
+      homeOption = (harness.homeManagerWith { modules = [ (modulePath "home-manager") ]; }).options.programs.xpu.package;
+    in
+    check "conventions: programs.xpu.package is lib.mkPackageOption pkgs \"xpu\" (NixOS and Home Manager)" (
+      same nixosOption && same homeOption && nixosOption.default == pkgs.xpu
+    ) [ nixosOption.description homeOption.description ]
+  )
+  (check "conventions: the package and the launchers name their maintainers (meta.maintainers)" (
+    lib.all (p: (p.meta.maintainers or [ ]) != [ ]) [
+      pkgs.xpu
+      pkgs.ollama-ipex
+      pkgs.comfyui-ipex
+      pkgs.comfyui-cuda
+    ]
+  ) (map (p: p.meta.maintainers or [ ]) [ pkgs.xpu pkgs.ollama-ipex ]))
+  (
+    let
+      # (nixpkgs' own modules name theirs from lib.maintainers, whose list the
+      # fixture lacks: only the flake's definitions are read)
+      defs =
+        (harness.nixosSystem {
+          modules = map modulePath [
+            "xpu"
+            "ollama"
+            "comfyui"
+            "exporter"
+          ];
+        }).options.meta.maintainers.definitionsWithLocations;
+      ours = lib.filter (d: lib.hasPrefix "${root}/nix/" (toString d.file)) defs;
+      files = map (d: baseNameOf (toString d.file)) ours;
+    in
+    check "conventions: each NixOS module names its maintainers (meta.maintainers)" (
+      lib.all (f: lib.elem f files) [
+        "xpu.nix"
+        "ollama.nix"
+        "comfyui.nix"
+        "exporter.nix"
+      ]
+      && lib.all (d: d.value != [ ]) ours
+    ) files
+  )
+  (check "conventions: the flake builds xpu for x86_64-linux and aarch64-linux (meta.platforms: Linux)" (
+    lib.all (system: flakeOutputs.packages ? ${system} && flakeOutputs.packages.${system}.xpu.meta.platforms == lib.platforms.linux) [
+      "x86_64-linux"
+      "aarch64-linux"
+    ]
+    && flakeOutputs.devShells ? aarch64-linux
+  ) (builtins.attrNames flakeOutputs.packages))
   (check "package: the test suite is off in the sandbox (doCheck = false gives -Dtests=false)" (
     pkgs.xpu.mesonFlags == [ "-Dtests=false" ] && pkgs.xpu.doCheck == false
   ) pkgs.xpu.mesonFlags)
@@ -954,6 +1006,25 @@ let
   # The libraries xpu dlopens (eval.sh reads their names from the binary):
   # each one the package must put on xpu's RUNPATH, from the nixpkgs
   # package that provides it, or one that is found elsewhere on purpose.
+  # The pkg-config names of meson.build's dependency() calls, and the nixpkgs
+  # package that provides each (null: the compiler does). With strictDeps a
+  # library pkg-config finds for the host must be a host input (buildInputs,
+  # or checkInputs for the tests), never a native one.
+  mesonDependencies = {
+    providers = {
+      jansson = "jansson-2.14";
+      libpci = "pciutils-3.13";
+      inih = "inih-62";
+      libmicrohttpd = "libmicrohttpd-1.0.2";
+      ncursesw = "ncurses-6.5";
+      libcurl = "curl-8.17";
+      cmocka = "cmocka-1.1.8";
+      threads = null;
+      openmp = null;
+    };
+    host = names ((pkgs.xpu.buildInputs or [ ]) ++ (pkgs.xpu.checkInputs or [ ]));
+    native = names ((pkgs.xpu.nativeBuildInputs or [ ]) ++ (pkgs.xpu.nativeCheckInputs or [ ]));
+  };
   sonames = {
     package = lib.mapAttrs (_: p: "${p}/lib") {
       "libmicrohttpd.so.12" = pkgs.libmicrohttpd; # xpu exporter
@@ -988,7 +1059,7 @@ in
 {
   checks = checks ++ diffChecks;
   artifacts = {
-    inherit xpuExe sonames;
+    inherit xpuExe sonames mesonDependencies;
     examples = examples;
     homeExamples = homeExamples;
   };

@@ -121,6 +121,20 @@ exposure() {
 		sed -n 's/^.*Overall exposure level for [^:]*: \([0-9.]*\) .*$/\1/p'
 }
 
+# Every dependency('NAME') of the meson build: its nixpkgs provider is a
+# host input of the package (pkg-config looks there under strictDeps).
+while read -r dep; do
+	if [ "$(jq -r --arg d "$dep" '.artifacts.mesonDependencies.providers | has($d)' "$TMP/results.json")" != true ]; then
+		not_ok "package: meson's dependency('$dep'): tests/nix/eval.nix names the nixpkgs package that provides it"
+		continue
+	fi
+	provider=$(jq -r --arg d "$dep" '.artifacts.mesonDependencies.providers[$d] // empty' "$TMP/results.json")
+	[ -n "$provider" ] || continue # the compiler's (threads, openmp)
+	check "package: meson's dependency('$dep') is found: $provider is a host input (buildInputs or checkInputs), not a native one" \
+		jq_true --arg p "$provider" '.artifacts.mesonDependencies | (.host | index($p)) != null and (.native | index($p)) == null' "$TMP/results.json"
+done < <(find "$root" -name meson.build -not -path '*/build*' -not -path '*/.git/*' -exec cat {} + |
+	grep -o "dependency('[^']*'" | sed "s/dependency('//; s/'\$//" | sort -u)
+
 # The libraries xpu dlopens are NEEDED by nothing, so Nix keeps them in the
 # closure only if the package puts them on the RUNPATH: every versioned
 # soname in the binary is NEEDED, put there by the package, or found
