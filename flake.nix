@@ -2,9 +2,21 @@
   description = "xpu: find a machine's accelerators and run local AI (Ollama, ComfyUI) on them";
 
   inputs.nixpkgs.url = "github:NixOS/nixpkgs/nixos-unstable";
+  # huggingface/hf-nix: its overlay turns python3.pkgs.torch into PyTorch's
+  # XPU wheel over Intel's oneAPI runtime when nixpkgs.config.xpuSupport is
+  # set. Only python-xpu, comfyui-xpu, comfyui-ipex and overlays.xpu-torch
+  # use it; it follows this flake's nixpkgs.
+  inputs.hf-nix = {
+    url = "github:huggingface/hf-nix";
+    inputs.nixpkgs.follows = "nixpkgs";
+  };
 
   outputs =
-    { self, nixpkgs }:
+    {
+      self,
+      nixpkgs,
+      hf-nix,
+    }:
     let
       inherit (nixpkgs) lib;
       # xpu builds wherever Linux does; these two are the ones with GPUs to drive
@@ -31,6 +43,17 @@
             cudaSupport = true;
           };
         };
+      # An XPU torch: hf-nix's overlay with xpuSupport; Intel's runtime is unfree.
+      # PyTorch publishes XPU wheels for x86_64-linux only.
+      xpuTorch = lib.composeExtensions hf-nix.overlays.default overlay;
+      pkgsXpu = import nixpkgs {
+        system = "x86_64-linux";
+        overlays = [ xpuTorch ];
+        config = {
+          allowUnfree = true;
+          xpuSupport = true;
+        };
+      };
       # Modules are exported as { imports = [ path ]; }: NixOS imports each
       # file once however many exported names (and aliases) point at it.
       module = path: { imports = [ path ]; };
@@ -43,19 +66,20 @@
         in
         {
           default = pkgs.xpu;
-          inherit (pkgs)
-            xpu
-            ollama-ipex
-            comfyui-ipex
-            comfyui-xpu
-            ;
+          inherit (pkgs) xpu ollama-ipex;
           inherit (pkgsCudaFor system) comfyui-cuda;
+        }
+        // lib.optionalAttrs (system == "x86_64-linux") {
+          inherit (pkgsXpu) python-xpu comfyui-xpu comfyui-ipex;
         }
       );
 
       overlays = {
         default = overlay;
         intel-xpu = overlay; # the seed's name
+        # with an XPU torch in pkgs (python-xpu, comfyui-xpu): set
+        # nixpkgs.config = { xpuSupport = true; allowUnfree = true; }
+        xpu-torch = xpuTorch;
       };
 
       nixosModules = {

@@ -19,6 +19,64 @@ rec {
   # The first of `preferred` (in policy order) that `declared` contains.
   firstDeclared = preferred: declared: lib.findFirst (b: lib.elem b declared) null preferred;
 
+  # What xpu's policy can pick for each app: the policy order over the
+  # backends its profile (profiles/*.ini) has a section for, the machine's
+  # declared backends as the app reaches them, and those it could run on.
+  apps = {
+    # Ollama has no Level Zero backend: an Intel GPU is a Vulkan device to it
+    ollama = rec {
+      order = [
+        "cuda"
+        "rocm"
+        "vulkan"
+        "cpu"
+      ];
+      declared = map (b: if b == "level_zero" then "vulkan" else b);
+      # Vulkan drives any GPU (Mesa's ANV and RADV, NVIDIA's driver)
+      available =
+        backends:
+        let
+          d = declared backends;
+        in
+        lib.unique (d ++ lib.optional (lib.any (b: b != "cpu") d) "vulkan" ++ [ "cpu" ]);
+    };
+    # torch has no Vulkan backend
+    comfyui = {
+      order = [
+        "cuda"
+        "level_zero"
+        "rocm"
+        "cpu"
+      ];
+      declared = backends: backends;
+      available = backends: lib.unique (backends ++ [ "cpu" ]);
+    };
+  };
+
+  # The environment a program using Level Zero needs outside NixOS's
+  # /run/opengl-driver, as makeWrapper arguments: the Level Zero loader
+  # (torch's SYCL runtime dlopens libze_loader.so.1, which nothing puts on a
+  # Nix library path) and, after the system's own drivers in
+  # /run/opengl-driver/lib (hardware.xpu links the right runtime there, the
+  # legacy one included), intel-compute-runtime's `drivers` output
+  # (libze_intel_gpu) for machines without it.
+  levelZeroWrapperArgs =
+    {
+      level-zero,
+      intel-compute-runtime,
+      driverLink ? "/run/opengl-driver",
+    }:
+    [
+      "--prefix"
+      "LD_LIBRARY_PATH"
+      ":"
+      (lib.concatStringsSep ":" [
+        "${lib.getLib level-zero}/lib"
+        "${driverLink}/lib"
+        "${intel-compute-runtime.drivers}/lib"
+      ])
+    ];
+
   # argv of `xpu run` for one app, up to and including the "--" that ends
   # xpu's own options.
   #   backend: null or "auto" lets xpu choose; otherwise forced.
@@ -214,28 +272,41 @@ rec {
   backendAssertions =
     {
       app,
+      what ? "services.${app}.xpu",
       backend,
       available,
       hardware,
       packageText,
       drives,
       fix,
+      otherwise ? "choose services.${app}.xpu.backend among ${lib.concatStringsSep ", " available}",
     }:
     [
       {
         assertion = backend == null || !hardware.enable || lib.elem backend available;
         message = ''
-          services.${app}.xpu: xpu is to run ${app} on ${toString backend}, but hardware.xpu.backends
+          ${what}: xpu is to run ${app} on ${toString backend}, but hardware.xpu.backends
           (${lib.concatStringsSep ", " hardware.backends}) has no such device. Add it to
-          hardware.xpu.backends, or choose services.${app}.xpu.backend among ${lib.concatStringsSep ", " available}.'';
+          hardware.xpu.backends, or ${otherwise}.'';
       }
       {
         assertion = backend == null || drives == null || lib.elem backend drives;
         message = ''
-          services.${app}.xpu: xpu is to run ${app} on ${toString backend}, but ${packageText}
+          ${what}: xpu is to run ${app} on ${toString backend}, but ${packageText}
           drives only ${lib.concatStringsSep ", " (if drives == null then [ ] else drives)}. ${fix backend}'';
       }
     ];
+
+  # The backends a ComfyUI (or any Python application) drives: its own
+  # passthru.xpuBackends, else its torch's, else null (unknown).
+  pythonAppBackends =
+    package:
+    package.xpuBackends or (
+      let
+        torch = torchOf package;
+      in
+      if torch == null then null else torchBackends torch
+    );
 
   # The torch a Python application was built with (nixpkgs' comfyui lists
   # it among its dependencies), or null.

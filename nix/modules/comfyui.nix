@@ -23,19 +23,13 @@ let
   hw = config.hardware.xpu;
 
   # torch has no Vulkan backend
-  order = [
-    "cuda"
-    "level_zero"
-    "rocm"
-    "cpu"
-  ];
+  inherit (xpuLib.apps.comfyui) order;
   backend = xpuLib.predictedBackend {
     inherit (cfg) backend order;
     hardware = hw;
   };
   package = comfyui.finalPackage or comfyui.package; # newer nixpkgs runs finalPackage
-  torch = xpuLib.torchOf comfyui.package;
-  drives = comfyui.package.xpuBackends or (lib.mapNullable xpuLib.torchBackends torch);
+  drives = xpuLib.pythonAppBackends comfyui.package;
   fix =
     b:
     {
@@ -72,7 +66,7 @@ in
     assertions = xpuLib.backendAssertions {
       app = "comfyui";
       inherit backend drives fix;
-      available = lib.unique (hw.backends ++ [ "cpu" ]);
+      available = xpuLib.apps.comfyui.available hw.backends;
       hardware = hw;
       packageText = "the torch of services.comfyui.package (${comfyui.package.name})";
     };

@@ -38,19 +38,9 @@ let
   };
 
   # Intel (level_zero) reaches Ollama through Vulkan.
-  declared = map (b: if b == "level_zero" then "vulkan" else b) hw.backends;
-  order = [
-    "cuda"
-    "rocm"
-    "vulkan"
-    "cpu"
-  ];
-  # Vulkan drives any GPU (Mesa's ANV and RADV, NVIDIA's driver)
-  available = lib.unique (
-    declared
-    ++ lib.optional (lib.any (b: b != "cpu") declared) "vulkan"
-    ++ [ "cpu" ]
-  );
+  inherit (xpuLib.apps.ollama) order;
+  declared = xpuLib.apps.ollama.declared hw.backends;
+  available = xpuLib.apps.ollama.available hw.backends;
   backend = xpuLib.predictedBackend {
     inherit (cfg) backend;
     hardware = hw;

@@ -98,6 +98,32 @@ in
         ];
       });
 
+      # The launchers installed here (comfyui-xpu, ollama-ipex, ...) against
+      # the declared backends: the one xpu will pick must be on this machine
+      # and driven by the launcher's package.
+      assertions = lib.concatMap (
+        launcher:
+        let
+          app = xpuLib.apps.${launcher.xpuApp};
+        in
+        xpuLib.backendAssertions {
+          app = launcher.xpuApp;
+          what = "${launcher.name} (in environment.systemPackages)";
+          backend = xpuLib.predictedBackend {
+            backend = launcher.xpuBackend;
+            hardware = hw;
+            inherit (app) order;
+            declared = app.declared hw.backends;
+          };
+          available = app.available hw.backends;
+          hardware = hw;
+          packageText = "its ${launcher.package.name or "package"}";
+          drives = launcher.xpuBackends;
+          fix = b: "Install the launcher for ${b} instead (comfyui-cuda, comfyui-xpu, ollama-ipex).";
+          otherwise = "install the launcher of a backend it has";
+        }
+      ) (lib.filter (p: p ? xpuApp && xpuLib.apps ? ${p.xpuApp}) config.environment.systemPackages);
+
       warnings =
         lib.optional
           (lib.elem "cuda" hw.backends && !(lib.elem "nvidia" config.services.xserver.videoDrivers))

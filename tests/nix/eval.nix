@@ -53,6 +53,15 @@ let
     config.cudaSupport = true;
   };
   cudaSupport = { nixpkgs.config.cudaSupport = true; };
+  # with huggingface/hf-nix's overlay (its stand-in) and xpuSupport: an XPU torch
+  xpuTorch = lib.composeExtensions harness.hfNixInput.overlays.default overlay;
+  pkgsXpu = harness.mkPkgs {
+    overlays = [ xpuTorch ];
+    config = {
+      xpuSupport = true;
+      allowUnfree = true;
+    };
+  };
 
   names = map (p: p.name);
   # the torch a Python application was built with
@@ -284,7 +293,7 @@ let
       {
         programs.xpu = {
           enable = true;
-          launchers = [ pkgs.comfyui-xpu ];
+          launchers = [ flakeOutputs.packages.x86_64-linux.comfyui-xpu ];
           settings.run.device = "0";
         };
         services.ollama.enable = true;
@@ -306,7 +315,7 @@ let
       line = lib.findFirst (lib.hasPrefix "  version : '") null lines;
     in
     lib.head (lib.splitString "'" (lib.removePrefix "  version : '" line));
-  launcherCommand = name: pkgs.${name}.buildCommand;
+  launcherCommand = name: pkgsXpu.${name}.buildCommand;
 
   # ---- the flake --------------------------------------------------------------
   flakeOutputs = harness.flake;
@@ -687,7 +696,8 @@ let
     lib.all (p: (p.meta.maintainers or [ ]) != [ ]) [
       pkgs.xpu
       pkgs.ollama-ipex
-      pkgs.comfyui-ipex
+      pkgsXpu.comfyui-ipex
+      pkgsXpu.python-xpu
       pkgs.comfyui-cuda
     ]
   ) (map (p: p.meta.maintainers or [ ]) [ pkgs.xpu pkgs.ollama-ipex ]))
@@ -727,16 +737,18 @@ let
   (check "package: the test suite is off in the sandbox (doCheck = false gives -Dtests=false)" (
     pkgs.xpu.mesonFlags == [ "-Dtests=false" ] && pkgs.xpu.doCheck == false
   ) pkgs.xpu.mesonFlags)
-  (check "launchers: comfyui-cuda and comfyui-xpu force their backend, comfyui-ipex and ollama-ipex let xpu choose"
+  (check "launchers: comfyui-cuda and comfyui-xpu force their backend, comfyui-ipex lets xpu choose, ollama-ipex takes vulkan or else the policy"
     (
-      lib.hasInfix "'run --app comfyui --backend cuda --strict -- ${exe pkgs.comfyui}'" (
+      lib.hasInfix "'run --app comfyui --backend cuda --strict -- ${exe pkgsXpu.comfyui}'" (
         launcherCommand "comfyui-cuda"
       )
-      && lib.hasInfix "'run --app comfyui --backend level_zero --strict -- ${exe pkgs.comfyui}'" (
+      && lib.hasInfix "'run --app comfyui --backend level_zero --strict -- ${exe pkgsXpu.comfyui-xpu.package}'" (
         launcherCommand "comfyui-xpu"
       )
-      && lib.hasInfix "'run --app comfyui -- ${exe pkgs.comfyui}'" (launcherCommand "comfyui-ipex")
-      && lib.hasInfix "'run --app ollama -- ${exe pkgs.ollama-vulkan}'" (launcherCommand "ollama-ipex")
+      && lib.hasInfix "'run --app comfyui -- ${exe pkgsXpu.comfyui-xpu.package}'" (launcherCommand "comfyui-ipex")
+      && lib.hasInfix "'run --app ollama --backend vulkan --fallback -- ${exe pkgs.ollama-vulkan}'" (
+        launcherCommand "ollama-ipex"
+      )
     )
     (map launcherCommand [
       "comfyui-cuda"
@@ -750,10 +762,96 @@ let
       n:
       lib.hasInfix "makeWrapper ${xpuExe} \"$out/bin/${n}\"" (launcherCommand n)
       && lib.hasInfix "--argv0 xpu" (launcherCommand n)
-      && pkgs.${n}.meta.mainProgram == n
+      && pkgsXpu.${n}.meta.mainProgram == n
     ) [ "comfyui-cuda" "comfyui-xpu" "comfyui-ipex" "ollama-ipex" ]
-    && pkgs.comfyui-xpu.package.name == "comfyui-0.34.1"
+    && pkgsXpu.comfyui-xpu.package.unwrapped.name == "comfyui-0.34.1"
   ) (launcherCommand "comfyui-xpu"))
+
+  # ---- python-xpu and ComfyUI on it (defect 4) ----------------------------
+  (
+    let
+      python = flakeOutputs.packages.x86_64-linux.python-xpu;
+    in
+    check "python-xpu: a Python whose torch is built for XPU (hf-nix's torch-bin from PyTorch's XPU wheel), x86_64-linux only" (
+      python.torch.xpuSupport
+      && lib.hasPrefix "https://download.pytorch.org/whl/xpu/" python.torch.src.url
+      && lib.elem python.torch python.env.packages
+      && python.meta.platforms == [ "x86_64-linux" ]
+      && !(flakeOutputs.packages.aarch64-linux ? python-xpu)
+    ) python.torch.name
+  )
+  (
+    let
+      comfyui = flakeOutputs.packages.x86_64-linux.comfyui-xpu.package;
+    in
+    check "comfyui-xpu and comfyui-ipex: nixpkgs' ComfyUI built on python-xpu's torch (it drives level_zero)" (
+      (torchOf comfyui.unwrapped).xpuSupport
+      && torchOf comfyui.unwrapped == flakeOutputs.packages.x86_64-linux.python-xpu.torch
+      && flakeOutputs.packages.x86_64-linux.comfyui-ipex.package == comfyui
+      && lib.elem "level_zero" flakeOutputs.packages.x86_64-linux.comfyui-xpu.xpuBackends
+    ) (torchOf comfyui.unwrapped).name
+  )
+  (
+    let
+      ldPath = "${pkgsXpu.level-zero}/lib:/run/opengl-driver/lib:${pkgsXpu.intel-compute-runtime.drivers}/lib";
+      wrapped = p: lib.hasInfix "--prefix LD_LIBRARY_PATH : ${ldPath}" p.buildCommand;
+    in
+    check "python-xpu and comfyui-xpu: the wrapper puts the Level Zero loader, then /run/opengl-driver/lib, then intel-compute-runtime's drivers output on LD_LIBRARY_PATH" (
+      wrapped pkgsXpu.python-xpu && wrapped pkgsXpu.comfyui-xpu.package
+    ) pkgsXpu.python-xpu.buildCommand
+  )
+  (check "python-xpu and comfyui-xpu: without an XPU torch (nixpkgs' own) they refuse to evaluate, rather than run on the CPU" (
+    # (a stand-in derivation's outPath is its name: its build command is
+    # what depends on the package, as a real derivation's outPath does)
+    !(builtins.tryEval pkgs.python-xpu.outPath).success
+    && !(builtins.tryEval pkgs.comfyui-xpu.buildCommand).success
+    && (builtins.tryEval pkgs.comfyui-cuda.buildCommand).success
+  ) "")
+  (
+    let
+      onCuda = nixos [
+        (modulePath "xpu")
+        {
+          hardware.xpu = {
+            enable = true;
+            backends = [ "cuda" ];
+          };
+          services.xserver.videoDrivers = [ "nvidia" ];
+          environment.systemPackages = [ flakeOutputs.packages.x86_64-linux.comfyui-xpu ];
+        }
+      ];
+      onIntel = nixos [
+        (modulePath "xpu")
+        {
+          hardware.xpu = {
+            enable = true;
+            backends = [ "level_zero" ];
+          };
+          environment.systemPackages = [ flakeOutputs.packages.x86_64-linux.comfyui-xpu ];
+        }
+      ];
+    in
+    check "comfyui-xpu asked for on a machine with no Level Zero backend is refused; on an Intel one it is not" (
+      lib.length (failedAssertions onCuda) == 1
+      && lib.hasInfix "comfyui-xpu" (lib.head (failedAssertions onCuda))
+      && lib.hasInfix "level_zero" (lib.head (failedAssertions onCuda))
+      && failedAssertions onIntel == [ ]
+    ) (failedAssertions onCuda)
+  )
+  (
+    let
+      config = comfyuiOn {
+        hardware.xpu.enable = true;
+        hardware.xpu.backends = [ "level_zero" ];
+        services.comfyui.package = flakeOutputs.packages.x86_64-linux.comfyui-xpu.package;
+      };
+    in
+    check "comfyui: services.comfyui.package = comfyui-xpu.package runs on level_zero, nixpkgs' share/ kept" (
+      failedAssertions config == [ ]
+      && lib.hasInfix "--backend level_zero --strict" (unit config "comfyui").ExecStart
+      && lib.hasInfix "ln -s ${pkgsXpu.comfyui}/share" flakeOutputs.packages.x86_64-linux.comfyui-xpu.package.buildCommand
+    ) (failedAssertions config)
+  )
 
   (check "flake: the outputs carry the issue's names" (
     builtins.attrNames flakeOutputs.packages.x86_64-linux == [
@@ -762,11 +860,19 @@ let
       "comfyui-xpu"
       "default"
       "ollama-ipex"
+      "python-xpu"
+      "xpu"
+    ]
+    && builtins.attrNames flakeOutputs.packages.aarch64-linux == [
+      "comfyui-cuda"
+      "default"
+      "ollama-ipex"
       "xpu"
     ]
     && builtins.attrNames flakeOutputs.overlays == [
       "default"
       "intel-xpu"
+      "xpu-torch"
     ]
     && builtins.attrNames flakeOutputs.nixosModules == [
       "comfyui"
@@ -788,7 +894,6 @@ let
   ) (lib.mapAttrs (_: builtins.attrNames) (removeAttrs flakeOutputs [ "outPath" ])))
   (check "flake: comfyui-cuda wraps a comfyui from nixpkgs with cudaSupport; the default package is xpu" (
     (torchOf flakeOutputs.packages.x86_64-linux.comfyui-cuda.package).cudaSupport
-    && !(torchOf flakeOutputs.packages.x86_64-linux.comfyui-xpu.package).cudaSupport
     && flakeOutputs.packages.x86_64-linux.default.name == "xpu-${mesonVersion}"
   ) flakeOutputs.packages.x86_64-linux.default.name)
   (check "flake: the vm-ollama node's unit is the command line its test script expects" (

@@ -103,6 +103,7 @@ in
     nixpkgsInput
     flakeFile
     flake
+    hfNixInput
     ;
   renderUnit = import ./unit-file.nix { inherit lib; };
 }
