@@ -4,12 +4,15 @@
 # Returns { checks = [ { name; ok; detail; } ]; artifacts = { ... }; }:
 # tests/nix/eval.sh prints and counts the checks, and feeds the artifacts
 # (config files, unit command lines, unit files) to xpu and systemd-analyze.
-{ nixpkgs, root }:
+{
+  nixpkgs,
+  root,
+  # a folder of docs/nixos.md's snippets, laid out by eval.sh ("" for none)
+  docs ? "",
+}:
 let
   harness = import ./harness.nix { inherit nixpkgs root; };
-  inherit (harness) lib rootPath homeManager;
-  # a NixOS evaluation, remembering its modules (for the nixpkgs-only baseline)
-  nixos = modules: harness.nixos modules // { _modules = modules; };
+  inherit (harness) lib rootPath homeManager nixos;
   # every enable of the flake's modules off: what nixpkgs' modules alone make
   # of the same configuration (modules do nothing unless enabled)
   flakeModulesOff =
@@ -31,19 +34,22 @@ let
     };
   # (with the example's packages, so that the units differ only by what the
   # flake's modules add; the package choice is compared on its own)
+  again =
+    config: extra:
+    (harness.nixosSystem {
+      inherit (config._eval) specialArgs;
+      modules = config._eval.modules ++ extra;
+    }).config;
   nixpkgsOnly =
     config:
-    harness.nixos (
-      config._modules
-      ++ [
-        flakeModulesOff
-        {
-          services.ollama.package = lib.mkForce config.services.ollama.package;
-          services.comfyui.package = lib.mkForce config.services.comfyui.package;
-        }
-      ]
-    );
-  nixpkgsDefaults = config: harness.nixos (config._modules ++ [ flakeModulesOff ]);
+    again config [
+      flakeModulesOff
+      {
+        services.ollama.package = lib.mkForce config.services.ollama.package;
+        services.comfyui.package = lib.mkForce config.services.comfyui.package;
+      }
+    ];
+  nixpkgsDefaults = config: again config [ flakeModulesOff ];
   modulePath = name: rootPath + "/nix/modules/${name}.nix";
 
   overlay = import (rootPath + "/nix/overlay.nix");
@@ -1063,7 +1069,7 @@ let
   xpuLibrary = import (rootPath + "/nix/lib.nix") { inherit lib; };
   xpuGpuDeviceAllow = xpuLibrary.gpuDeviceAllow;
   diffChecks = lib.concatLists (
-    lib.mapAttrsToList serviceConfigDiffs {
+    lib.mapAttrsToList serviceConfigDiffs (lib.mapAttrs' (name: _: lib.nameValuePair "docs-${name}" (docsConfig name)) docsNixos // {
       inherit
         ollamaIntel
         ollamaPerfmon
@@ -1072,14 +1078,92 @@ let
         everything
         ;
       vm-ollama = vmNode "vm-ollama";
-    }
+    })
   );
 
   launchersIn = packages: map (p: {
     inherit (p) name;
     argv = p.xpuArgv;
   }) (lib.filter (p: p ? xpuArgv) packages);
-  examples = {
+  # ---- docs/nixos.md's snippets, as written (defect 5) ----------------------
+  # eval.sh lays each snippet out in its own folder NN-KIND: a configuration.nix
+  # beside the docs' flake.nix (and a stand-in hardware-configuration.nix),
+  # the flake.nix itself with an empty configuration.nix, or a home.nix.
+  docsDir = /. + docs;
+  docsSnippets =
+    if docs == "" then
+      { }
+    else
+      lib.filterAttrs (name: type: type == "directory") (builtins.readDir docsDir);
+  docsKind = name: lib.last (lib.splitString "-" name);
+  docsConfig =
+    name:
+    let
+      dir = docsDir + "/${name}";
+    in
+    if docsKind name == "home" then
+      (harness.homeManagerWith {
+        modules = [ (dir + "/home.nix") ];
+        specialArgs.xpu = harness.flake;
+      }).config
+    else
+      let
+        outputs = (import (dir + "/flake.nix")).outputs {
+          self = outputs;
+          nixpkgs = harness.nixpkgsInput;
+          xpu = harness.flake;
+        };
+      in
+      (lib.head (lib.attrValues outputs.nixosConfigurations)).config;
+  docsChecks = lib.mapAttrsToList (
+    name: _:
+    let
+      config = docsConfig name;
+      home = docsKind name == "home";
+      failed = if home then [ ] else failedAssertions config;
+    in
+    check "docs: snippet ${name} of docs/nixos.md evaluates as written, no assertion failing, no warning" (
+      failed == [ ] && (home || config.warnings == [ ])
+    ) (failed ++ lib.optionals (!home) config.warnings)
+  ) docsSnippets;
+  machineFor =
+    backends:
+    if lib.elem "cuda" backends && lib.elem "level_zero" backends then
+      "both"
+    else if lib.elem "cuda" backends then
+      "nvidia"
+    else if lib.elem "level_zero" backends then
+      "intel"
+    else
+      "cpu";
+  docsNixos = lib.filterAttrs (name: _: docsKind name != "home") docsSnippets;
+  docsExamples = lib.mapAttrs' (
+    name: _:
+    let
+      config = docsConfig name;
+    in
+    lib.nameValuePair "docs-${name}" (nixosExample (machineFor (config.hardware.xpu.backends or [ ])) config)
+  ) docsNixos;
+  docsHomeExamples = lib.mapAttrs' (
+    name: _:
+    let
+      config = docsConfig name;
+    in
+    lib.nameValuePair "docs-${name}" {
+      machine = machines.intel;
+      config = lib.mapNullable (file: {
+        inherit (file) text;
+        settings = flatSettings config.programs.xpu.settings;
+      }) (config.xdg.configFile."xpu/config" or null);
+      units = lib.mapAttrs (_: service: {
+        text = "";
+        execStart = service.Service.ExecStart or "";
+      }) config.systemd.user.services;
+      launchers = launchersIn config.home.packages;
+    }
+  ) (lib.filterAttrs (name: _: docsKind name == "home") docsSnippets);
+
+  examples = docsExamples // {
     intel = nixosExample "intel" intel;
     ollama-intel = nixosExample "intel" ollamaIntel;
     ollama-perfmon = nixosExample "cpu" ollamaPerfmon;
@@ -1093,7 +1177,7 @@ let
     vm-ollama = nixosExample "cpu" (vmNode "vm-ollama");
     vm-exporter = nixosExample "cpu" (vmNode "vm-exporter");
   };
-  homeExamples = {
+  homeExamples = docsHomeExamples // {
     home = {
       machine = machines.intel;
       config = {
@@ -1162,7 +1246,22 @@ let
   };
 in
 {
-  checks = checks ++ diffChecks;
+  checks = checks ++ docsChecks ++ diffChecks;
+  # a docs snippet's configuration, forced: eval.sh evaluates it alone to
+  # show why a snippet fails
+  docsProbe = lib.mapAttrs (
+    name: _:
+    let
+      config = docsConfig name;
+    in
+    if docsKind name == "home" then
+      names config.home.packages
+    else
+      {
+        assertions = failedAssertions config;
+        inherit (config) warnings;
+      }
+  ) docsSnippets;
   artifacts = {
     inherit xpuExe sonames mesonDependencies;
     examples = examples;

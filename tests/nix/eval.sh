@@ -42,14 +42,69 @@ export XPU_NIX_LIB="$nixpkgs/lib" # for tests/nix/fake-nixpkgs (the flake's nixp
 TMP=$(mktemp -d /tmp/xpu-nix-XXXXXX)
 trap "${KEEP_TMP:+:} rm -rf \"$TMP\"" EXIT
 # --readonly-mode: evaluation only, nothing is written to (or read from) a store
+# docs/nixos.md's snippets, each laid out as a user would have it: every
+# ```nix block starts with the file it is ("# flake.nix", "# configuration.nix",
+# "# home.nix"); a configuration.nix goes beside the one flake.nix (with a
+# stand-in hardware-configuration.nix); an ```ini block is a file a
+# snippet before it makes.
+docs=$TMP/docs
+mkdir -p "$docs"
+awk -v dir="$docs" '
+	/^```nix$/ { n++; file = sprintf("%s/%02d.nix", dir, n); printf "%d\n", NR + 1 > (file ".line"); inblock = 1; next }
+	/^```ini$/ { n++; file = sprintf("%s/%02d.ini", dir, n); printf "%d\n", NR + 1 > (file ".line"); inblock = 1; next }
+	/^```/ && inblock { inblock = 0; close(file); next }
+	inblock { print > file }' "$root/docs/nixos.md"
+flake_snippet=""
+for f in "$docs"/*.nix; do
+	[ -e "$f" ] || continue
+	case $(head -1 "$f") in
+	"# flake.nix")
+		if [ -n "$flake_snippet" ]; then not_ok "docs/nixos.md has one flake.nix snippet (line $(cat "$f.line") is another)"; fi
+		flake_snippet=$f
+		;;
+	"# configuration.nix" | "# home.nix") ;;
+	*) not_ok "docs/nixos.md: the snippet at line $(cat "$f.line") starts with the file it is (# flake.nix, # configuration.nix, # home.nix)" ;;
+	esac
+done
+for f in "$docs"/*.nix; do
+	[ -e "$f" ] || continue
+	n=$(basename "$f" .nix)
+	case $(head -1 "$f") in
+	"# flake.nix")
+		mkdir -p "$docs/$n-flake"
+		cp "$f" "$docs/$n-flake/flake.nix"
+		echo '{ }' >"$docs/$n-flake/configuration.nix"
+		echo '{ }' >"$docs/$n-flake/hardware-configuration.nix"
+		;;
+	"# configuration.nix")
+		if [ -z "$flake_snippet" ]; then not_ok "docs/nixos.md has the flake.nix its configuration.nix snippets go in"; continue; fi
+		mkdir -p "$docs/$n-configuration"
+		cp "$flake_snippet" "$docs/$n-configuration/flake.nix"
+		cp "$f" "$docs/$n-configuration/configuration.nix"
+		echo '{ }' >"$docs/$n-configuration/hardware-configuration.nix"
+		;;
+	"# home.nix")
+		mkdir -p "$docs/$n-home"
+		cp "$f" "$docs/$n-home/home.nix"
+		;;
+	esac
+done
 evaluate() { # EXPR (over `r`, the result of eval.nix) -> JSON on stdout
 	nix-instantiate --readonly-mode --eval --strict --json \
-		-E "{ nixpkgs, root }: let r = import $here/eval.nix { inherit nixpkgs root; }; in $1" \
-		--argstr nixpkgs "$nixpkgs" --argstr root "$root" 2>"$TMP/errors"
+		-E "{ nixpkgs, root, docs }: let r = import $here/eval.nix { inherit nixpkgs root docs; }; in $1" \
+		--argstr nixpkgs "$nixpkgs" --argstr root "$root" --argstr docs "$docs" 2>"$TMP/errors"
 }
 report() { # reads {name, ok, detail} objects
+	local good name detail snippet
 	while IFS=$'\t' read -r good name detail; do
-		if [ "$good" = true ]; then ok "$name"; else not_ok "$name"; echo "  got: $detail"; fi
+		if [ "$good" = true ]; then ok "$name"; continue; fi
+		not_ok "$name"
+		echo "  got: $detail"
+		# a docs snippet that fails: its own evaluation says why
+		snippet=$(sed -n 's/^docs: snippet \([^ ]*\) of docs.*/\1/p' <<<"$name")
+		if [ -n "$snippet" ] && ! evaluate "r.docsProbe.\"$snippet\"" >/dev/null; then
+			grep -v '^warning: ' "$TMP/errors" | sed 's/^/  /'
+		fi
 	done < <(jq -r '.[] | [.ok, .name, .detail] | @tsv')
 }
 echo "nixpkgs: $nixpkgs (lib $(cat "$nixpkgs/lib/.version" 2>/dev/null || echo 'version unknown'))"
@@ -71,6 +126,10 @@ else
 			grep -v '^warning: ' "$TMP/errors" | sed 's/^/  /'
 		fi
 	done
+	if ! evaluate r.artifacts >/dev/null; then
+		not_ok "what the examples generate (configs, units, launchers) evaluates"
+		grep -v '^warning: ' "$TMP/errors" | sed 's/^/  /'
+	fi
 	finish
 fi
 
@@ -252,6 +311,28 @@ while read -r kind name; do
 		fi
 	done < <(jq -r "$example.units | to_entries[] | select(.value.text != \"\") | .key" "$TMP/results.json")
 done < <(jq -r '.artifacts | (.examples | keys[] | "examples " + .), (.homeExamples | keys[] | "homeExamples " + .)' "$TMP/results.json")
+
+# docs/nixos.md's ini blocks: the very file the configuration.nix snippet
+# before it makes (but for trailing blank lines), and xpu config reads it.
+for f in "$docs"/*.ini; do
+	[ -e "$f" ] || continue
+	n=$(basename "$f" .ini)
+	line=$(cat "$f.line")
+	maker=""
+	for d in "$docs"/*-configuration; do
+		m=$(basename "$d")
+		[[ ${m%%-*} < $n ]] && maker=$m
+	done
+	if [ -z "$maker" ]; then
+		not_ok "docs/nixos.md: the ini block at line $line follows a configuration.nix snippet"
+		continue
+	fi
+	jq -r --arg m "docs-$maker" '.artifacts.examples[$m].config.text // empty' "$TMP/results.json" >"$TMP/made.ini"
+	mkdir -p "$TMP/ini-$n/etc/xpu"
+	cp "$f" "$TMP/ini-$n/etc/xpu/config"
+	check "docs: the ini block at line $line is what snippet $maker writes to /etc/xpu/config, and xpu config reads it" \
+		bash -c "[ \"\$(cat '$f')\" = \"\$(cat '$TMP/made.ini')\" ] && env -u XPU_BACKEND -u XPU_DEVICE -u XPU_FALLBACK HOME='$TMP/home' XDG_CONFIG_HOME='$TMP/no-user-config' XPU_SYSCONFDIR='$TMP/ini-$n/etc' '$xpu' config >/dev/null"
+done
 
 # The exporter's system calls: perfmon's PMU counters need perf_event_open,
 # which is in @debug, not @system-service; without it allowed the process

@@ -40,13 +40,23 @@ let
       system ? "x86_64-linux",
       withUpstream ? true,
     }:
-    lib.evalModules {
-      specialArgs = {
-        inherit mkPkgs;
-        modulesPath = nixpkgs + "/nixos/modules";
-      }
-      // specialArgs;
-      modules = [ ./stubs/nixos.nix ] ++ lib.optionals withUpstream upstreamModules ++ modules;
+    let
+      result = lib.evalModules {
+        specialArgs = {
+          inherit mkPkgs;
+          modulesPath = nixpkgs + "/nixos/modules";
+        }
+        // specialArgs;
+        modules = [ ./stubs/nixos.nix ] ++ lib.optionals withUpstream upstreamModules ++ modules;
+      };
+    in
+    # the configuration remembers how it was made (eval.nix evaluates the
+    # same modules again with the flake's enables off: nixpkgs' own units)
+    result
+    // {
+      config = result.config // {
+        _eval = { inherit modules specialArgs; };
+      };
     };
   nixos = modules: (nixosSystem { inherit modules; }).config;
 
