@@ -198,7 +198,7 @@ done < <(find "$root" -name meson.build -not -path '*/build*' -not -path '*/.git
 # closure only if the package puts them on the RUNPATH: every versioned
 # soname in the binary is NEEDED, put there by the package, or found
 # elsewhere on purpose (eval.nix says where). Unversioned names are the
-# fallbacks tried after these.
+# fallbacks tried after these. (-o: a sanitizer build pads its strings.)
 needed=$(readelf -d "$xpu" | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p')
 while read -r soname; do
 	grep -qxF "$soname" <<<"$needed" && continue
@@ -210,7 +210,7 @@ while read -r soname; do
 	elif [ -z "$why" ]; then
 		not_ok "package: xpu dlopens $soname: the package provides it, or tests/nix/eval.nix says where it is found"
 	fi
-done < <(strings -n 6 "$xpu" | grep -E '^lib[A-Za-z0-9_+-]+\.so\.[0-9]+$' | sort -u)
+done < <(strings -n 6 "$xpu" | grep -oE 'lib[A-Za-z0-9_+-]+\.so\.[0-9]+' | sort -u)
 # xpu as a unit or a launcher meets it: the example's /etc (or the user's
 # config), the shipped profiles, nothing from this machine's user or env
 xpu_env() { # EXAMPLE_DIR MACHINE_ASSUME USER_CONFIG_HOME -- COMMAND...
