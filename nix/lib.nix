@@ -185,10 +185,25 @@ rec {
     else
       "; written by ${origin}; edit the Nix option, not this file\n" + lib.generators.toINI { } sections;
 
-  # programs.xpu.package and programs.xpu.settings, for NixOS and Home
-  # Manager alike; `file` names the config file the settings become.
+  # An app profile (xpu-run(1), PROFILES): a [profile] section and one per
+  # backend (cuda, level_zero, rocm, vulkan, cpu), with xpu's keys: "env.NAME",
+  # "unset", "arg" (a list: one line each), "require", ...
+  profileType = types.attrsOf (types.attrsOf (types.either types.str (types.listOf types.str)));
+
+  profileText =
+    origin: name: profile:
+    "; the ${name} profile, written by ${origin}; edit the Nix option, not this file\n"
+    + lib.generators.toINI { listsAsDuplicateKeys = true; } profile;
+
+  # programs.xpu.package, settings and profiles, for NixOS and Home Manager
+  # alike; `file` names the config file the settings become, `profileDir`
+  # the folder of the profiles.
   programOptions =
-    { pkgs, file }:
+    {
+      pkgs,
+      file,
+      profileDir,
+    }:
     {
       # pkgs.xpu with the overlay; the same package built here without it
       package = lib.mkPackageOption (
@@ -204,6 +219,29 @@ rec {
           starts). Later sources override it: $XDG_CONFIG_HOME/xpu/config over
           /etc/xpu/config, then `XPU_BACKEND`/`XPU_DEVICE`/`XPU_FALLBACK`, then
           the command line. No file is written while nothing is set.
+        '';
+      };
+      profiles = lib.mkOption {
+        type = types.attrsOf profileType;
+        default = { };
+        example = lib.literalExpression ''
+          {
+            ollama = {
+              profile = { description = "Ollama, models kept loaded"; commands = "ollama"; command = "ollama"; };
+              vulkan = {
+                "env.OLLAMA_VULKAN" = "1";
+                "env.GGML_VK_VISIBLE_DEVICES" = "{vulkan.index}";
+                "env.OLLAMA_KEEP_ALIVE" = "-1";
+              };
+              cpu."env.OLLAMA_VULKAN" = "0";
+            };
+          }
+        '';
+        description = ''
+          App profiles, written to ${profileDir}/NAME.ini: what `xpu run --app NAME`
+          (and doctor) apply on each backend, as xpu-run(1) describes them. A
+          profile replaces the shipped one of the same name whole; `xpu config`
+          lists the profiles in effect and where each comes from.
         '';
       };
     };

@@ -78,6 +78,7 @@ in
   // xpuLib.programOptions {
     inherit pkgs;
     file = "/etc/xpu/config";
+    profileDir = "/etc/xpu/profiles.d";
   };
 
   config = lib.mkMerge [
@@ -135,9 +136,17 @@ in
 
     (lib.mkIf cfg.enable {
       environment.systemPackages = [ cfg.package ];
-      environment.etc."xpu/config" = lib.mkIf (configText != null) {
-        text = configText;
-      };
+      environment.etc = {
+        "xpu/config" = lib.mkIf (configText != null) {
+          text = configText;
+        };
+      }
+      // lib.mapAttrs' (
+        name: profile:
+        lib.nameValuePair "xpu/profiles.d/${name}.ini" {
+          text = xpuLib.profileText "the NixOS option programs.xpu.profiles" name profile;
+        }
+      ) cfg.profiles;
     })
   ];
 

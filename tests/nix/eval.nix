@@ -105,12 +105,32 @@ let
         run = {
           backend = "level_zero";
           device = "0";
-          fallback = false;
+          fallback = true; # ollama has no level_zero: xpu run --app ollama takes vulkan
         };
         apps.ollama = "/run/current-system/sw/bin/ollama";
       };
+      programs.xpu.profiles = ollamaProfile;
     }
   ];
+  # a profile of the user's: the shipped one's vulkan section, models kept loaded
+  ollamaProfile.ollama = {
+    profile = {
+      description = "Ollama, models kept loaded";
+      commands = "ollama";
+      command = "ollama";
+    };
+    vulkan = {
+      "env.OLLAMA_VULKAN" = "1";
+      "env.GGML_VK_VISIBLE_DEVICES" = "{vulkan.index}";
+      "env.OLLAMA_IGPU_ENABLE" = "1";
+      "env.OLLAMA_KEEP_ALIVE" = "-1";
+      unset = "CUDA_VISIBLE_DEVICES";
+    };
+    cpu = {
+      "env.OLLAMA_VULKAN" = "0";
+      arg = [ ];
+    };
+  };
   legacy = nixos [
     (modulePath "xpu")
     {
@@ -148,7 +168,7 @@ let
     [run]
     backend=level_zero
     device=0
-    fallback=false
+    fallback=true
   '';
 
   # ---- Ollama ---------------------------------------------------------------
@@ -308,6 +328,7 @@ let
     ];
   homePlain = home { };
   homeWrapped = home {
+    programs.xpu.profiles = ollamaProfile;
     programs.xpu.ollama = {
       enable = true;
       backend = "vulkan";
@@ -386,6 +407,10 @@ let
   (check "xpu: programs.xpu.settings is written to /etc/xpu/config in xpu-config(1)'s sections" (
     intel.environment.etc."xpu/config".text == expectedConfig
   ) intel.environment.etc."xpu/config".text)
+  (check "xpu: programs.xpu.profiles become /etc/xpu/profiles.d/NAME.ini" (
+    lib.hasInfix "\n[vulkan]\n" intel.environment.etc."xpu/profiles.d/ollama.ini".text
+    && lib.hasInfix "\nenv.OLLAMA_KEEP_ALIVE=-1\n" intel.environment.etc."xpu/profiles.d/ollama.ini".text
+  ) intel.environment.etc."xpu/profiles.d/ollama.ini".text)
   (check "xpu: no settings, no /etc/xpu/config" (!(cpuOnly.environment.etc ? "xpu/config"))
     (builtins.attrNames cpuOnly.environment.etc)
   )
@@ -963,6 +988,7 @@ let
       inherit (etc) text;
       settings = flatSettings config.programs.xpu.settings;
     }) (config.environment.etc."xpu/config" or null);
+    profiles = profilesIn (config.environment.etc or { });
     units = lib.mapAttrs (
       name: service:
       let
@@ -1081,6 +1107,12 @@ let
     })
   );
 
+  # NAME = text of each xpu/profiles.d/NAME.ini among /etc or ~/.config files
+  profilesIn =
+    files:
+    lib.mapAttrs' (
+      file: value: lib.nameValuePair (lib.removeSuffix ".ini" (lib.removePrefix "xpu/profiles.d/" file)) value.text
+    ) (lib.filterAttrs (file: _: lib.hasPrefix "xpu/profiles.d/" file) files);
   launchersIn = packages: map (p: {
     inherit (p) name;
     argv = p.xpuArgv;
@@ -1160,6 +1192,7 @@ let
         execStart = service.Service.ExecStart or "";
       }) config.systemd.user.services;
       launchers = launchersIn config.home.packages;
+      profiles = profilesIn config.xdg.configFile;
     }
   ) (lib.filterAttrs (name: _: docsKind name == "home") docsSnippets);
 
@@ -1189,6 +1222,7 @@ let
         execStart = homeWrapped.systemd.user.services.ollama.Service.ExecStart;
       };
       launchers = launchersIn homeWrapped.home.packages;
+      profiles = profilesIn homeWrapped.xdg.configFile;
     };
   };
 

@@ -277,6 +277,22 @@ while read -r kind name; do
 			sed 's/^/  /' "$conf" "$TMP/err"
 		fi
 	fi
+	# the profiles the example writes: xpu config lists each from where it
+	# was written, and xpu run --app NAME applies it
+	if [ "$kind" = homeExamples ]; then profdir=$dir/xdg/xpu/profiles.d; else profdir=$dir/etc/xpu/profiles.d; fi
+	while read -r profile; do
+		mkdir -p "$profdir"
+		jq -r --arg p "$profile" "$example.profiles[\$p]" "$TMP/results.json" >"$profdir/$profile.ini"
+		if xpu_env "$dir" "" "$xdg" -- "$xpu" config --json >"$TMP/out" 2>"$TMP/err" &&
+			jq_true --arg f "$profdir/$profile.ini" --arg p "$profile" '.profiles[] | select(.name == $p) | .file == $f' "$TMP/out" &&
+			xpu_env "$dir" "$assume" "$xdg" -- "$xpu" --sysroot "$root/$sysroot" run --app "$profile" --dry-run --explain -- true \
+				>"$TMP/out" 2>"$TMP/err" && grep -qF "profile $profile ($profdir/$profile.ini)" "$TMP/err"; then
+			ok "$name: profile $profile: xpu config lists it from $(basename "$(dirname "$(dirname "$profdir")")")/xpu/profiles.d, xpu run --app $profile applies it"
+		else
+			not_ok "$name: profile $profile: xpu config lists it, xpu run --app $profile applies it"
+			sed 's/^/  /' "$profdir/$profile.ini" "$TMP/err"
+		fi
+	done < <(jq -r "($example.profiles // {}) | keys[]" "$TMP/results.json")
 	while IFS=$'\t' read -r unit line; do
 		eval "argv=($line)" # systemd splits ExecStart= like the shell for these quoted words
 		run_line "$name: unit $unit" "$dir" "$sysroot" "$assume" "$xdg" "${argv[@]}"
