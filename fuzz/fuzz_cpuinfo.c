@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "fuzz_input.h"
 #include "sys/parse.h"
 
@@ -23,7 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 							     "avx_vnni", "amx_tile", "amx_bf16", "amx_int8",
 							     "asimd", "sve" };
 			for (size_t i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-				(void)xpu_has_word(ci->flags, words[i]);
+				(void)xpu_word_in(ci->flags, words[i]);
 		}
 		free(ci);
 	}
@@ -32,7 +33,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	char *nl = strchr(s, '\n');
 	if (nl) {
 		*nl = '\0';
-		(void)xpu_has_word(nl + 1, s);
+		(void)xpu_word_in(nl + 1, s);
 	}
 	free(s);
 	return 0;

@@ -1,4 +1,5 @@
-/* Shared by the fuzz targets: the parsers take NUL-terminated text. */
+/* Shared by the fuzz targets: the text parsers take NUL-terminated strings,
+ * the binary ones bytes and a length. */
 #ifndef XPU_FUZZ_INPUT_H
 #define XPU_FUZZ_INPUT_H
 
@@ -17,6 +18,16 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	memcpy(s, data, size);
 	s[size] = '\0';
 	return s;
+}
+
+/* A heap copy of exactly size bytes (binary input: no terminator), so ASan
+ * sees a read past the end. */
+static inline uint8_t *fuzz_bytes(const uint8_t *data, size_t size)
+{
+	uint8_t *b = malloc(size ? size : 1);
+	if (b && size)
+		memcpy(b, data, size);
+	return b;
 }
 
 #endif

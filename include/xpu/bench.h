@@ -88,8 +88,7 @@ typedef void (*xpu_bench_progress_fn)(void *ctx, const char *msg);
 typedef struct xpu_bench_options {
 	xpu_bench_level level;
 	/* NULL: every device.  An index as `xpu list` numbers them, a device id
-	 * ("cpu", "pci:0000:03:00.0"), or a kind: cpu, gpu, cuda, opencl,
-	 * level_zero. */
+	 * ("cpu", "pci:0000:03:00.0"), or a kind (xpu_bench_device_kinds). */
 	const char *device;
 	const char *only;     /* comma list of figure names or prefixes; NULL: all */
 	xpu_bench_progress_fn progress;
@@ -111,12 +110,34 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 		  char *err, size_t errlen);
 void xpu_bench_report_free(xpu_bench_report *r);
 
+/* The figures xpu bench can report, one row each: the registry the runners
+ * report through, --only checks against and `xpu bench --help` lists. */
+typedef struct xpu_bench_figure_info {
+	const char *name;         /* "stream.triad"; with a shape, the stem: "gemm.bf16" */
+	const char *shape;        /* NULL, or what each figure adds to the stem, as
+	                           * help shows it: "N" (gemm.bf16.8192) */
+	const char *unit;         /* "GB/s", "TFLOP/s", "us" */
+	xpu_peak_kind peak_kind;
+	const char *counting;     /* NULL where each backend counts its own way */
+	const char *alt_counting; /* the second convention of alt_value, or NULL */
+	const char *backends;     /* the targets that report it: "cuda opencl" */
+} xpu_bench_figure_info;
+
+size_t xpu_bench_figure_count(void);
+/* Row i of the registry (i < xpu_bench_figure_count()), else NULL. */
+const xpu_bench_figure_info *xpu_bench_figure_at(size_t i);
+
 /* Whether name is selected by the comma list only (NULL or "" selects all):
  * a token selects a name equal to it or starting with it followed by '.'. */
 bool xpu_bench_selected(const char *only, const char *name);
-/* Whether each token of only is a known figure name or prefix; false with
- * the first unknown token in bad. */
+/* Whether each token of only names figures of the registry: a figure
+ * ("stream.triad", "gemm.bf16.8192"), a stem ("gemm.bf16") or a prefix that
+ * ends at a dot ("gemm"); false with the first unknown token in bad. */
 bool xpu_bench_only_valid(const char *only, char *bad, size_t badlen);
+
+/* The kinds of device --device takes, as one line: "cpu, gpu, cuda, ...".
+ * Returns how many. */
+size_t xpu_bench_device_kinds(char *list, size_t len);
 
 const char *xpu_peak_kind_name(xpu_peak_kind k);   /* "mem_bw", "bf16" */
 const char *xpu_bench_level_name(xpu_bench_level l);

@@ -35,15 +35,12 @@ typedef struct xpu_check {
 	char fix[400];      /* WARN and FAIL: what to do; empty otherwise */
 } xpu_check;
 
-typedef enum xpu_doctor_app {
-	XPU_APP_NONE = 0,
-	XPU_APP_OLLAMA,
-	XPU_APP_COMFYUI,
-} xpu_doctor_app;
-
 typedef struct xpu_doctor_options {
-	xpu_doctor_app app;
-	const char *url;          /* the app's server; NULL: its default (OLLAMA_HOST for ollama) */
+	/* NULL: no app checks.  Else an app that has a profile of `xpu run`
+	 * (xpu_doctor_app_known): its server and service are checked as the
+	 * profile describes them, and its own API where doctor knows it. */
+	const char *app;
+	const char *url;          /* the app's server; NULL: its profile's (url_env, else url) */
 	double http_timeout_s;    /* whole request, connection included; <= 0: 3 s */
 	double python_timeout_s;  /* the torch probe subprocess; <= 0: 30 s */
 	/* The interpreter for the framework checks; NULL: $XPU_PYTHON, else
@@ -69,9 +66,13 @@ bool xpu_doctor_is_nixos(const xpu_doctor_report *r);
 int xpu_doctor_exit_status(const xpu_doctor_report *r);
 
 const char *xpu_verdict_name(xpu_verdict v); /* "PASS" */
-/* "ollama" -> XPU_APP_OLLAMA; false when unknown. */
-bool xpu_doctor_app_parse(const char *name, xpu_doctor_app *out);
-const char *xpu_doctor_app_name(xpu_doctor_app a);
+/* The apps --app accepts: the app profiles in effect (the shipped
+ * profiles/NAME.ini, /etc/xpu/profiles.d, the user's profiles.d,
+ * XPU_PROFILES_DIR), as one line sorted by name: "comfyui, invokeai, ...".
+ * Returns how many ("" and 0 when no profile folder has any). */
+size_t xpu_doctor_apps(char *list, size_t len);
+/* Whether name is one of them. */
+bool xpu_doctor_app_known(const char *name);
 
 /* JSON of the report (jansson string, caller frees with free()). */
 char *xpu_doctor_json(const xpu_doctor_report *r, bool pretty);

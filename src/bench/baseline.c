@@ -9,8 +9,9 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "bench/bench_int.h"
-#include "core/util.h"
+#include "model/value.h"
 
 #define BASELINE_KIND "xpu-bench"
 

@@ -11,17 +11,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/util.h"
-
-/* Figure names and prefixes --only accepts. */
-const char *const bench_known_prefixes[] = {
-	"stream", "stream.copy", "stream.scale", "stream.add", "stream.triad",
-	"gemm", "gemm.fp32", "gemm.tf32", "gemm.fp16", "gemm.bf16", "gemm.fp8",
-	"gemv", "gemv.bf16", "gemv.fp8",
-	"d2d", "d2d.memcpy", "d2d.kernel", "h2d", "h2d.pinned", "h2d.pageable",
-	"d2h", "d2h.pinned", "d2h.pageable", "mem", "mem.read", "mem.copy",
-	"launch", "launch.latency", NULL,
-};
+#include "base/util.h"
+#include "model/value.h"
 
 unsigned bench_reps(const bench_ctx *c)
 {
@@ -42,75 +33,6 @@ double bench_now(void)
 double bench_rate(double amount, double seconds)
 {
 	return seconds > 0 ? amount / seconds : 0;
-}
-
-/* Does token (len n) select name? */
-static bool token_selects(const char *tok, size_t n, const char *name)
-{
-	return n && strncmp(name, tok, n) == 0 && (name[n] == '\0' || name[n] == '.');
-}
-
-bool xpu_bench_selected(const char *only, const char *name)
-{
-	if (!only || !*only)
-		return true;
-	for (const char *p = only; *p;) {
-		size_t n = strcspn(p, ",");
-		if (token_selects(p, n, name))
-			return true;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return false;
-}
-
-bool xpu_bench_only_valid(const char *only, char *bad, size_t badlen)
-{
-	if (!only)
-		return true;
-	for (const char *p = only;;) {
-		size_t n = strcspn(p, ",");
-		bool known = false;
-		/* A full figure name ("gemm.bf16.8192") is valid when a known
-		 * prefix selects it. */
-		for (size_t i = 0; bench_known_prefixes[i] && !known; i++) {
-			const char *k = bench_known_prefixes[i];
-			size_t kl = strlen(k);
-			known = (n == kl && strncmp(p, k, n) == 0) ||
-				(n > kl && strncmp(p, k, kl) == 0 && p[kl] == '.');
-		}
-		if (!known) {
-			snprintf(bad, badlen, "%.*s", (int)(n < 60 ? n : 60), p);
-			return false;
-		}
-		p += n;
-		if (*p != ',')
-			return true;
-		p++;
-	}
-}
-
-bool bench_want(const bench_ctx *c, const char *name)
-{
-	return xpu_bench_selected(c->opt->only, name);
-}
-
-xpu_bench_figure *bench_figure(bench_ctx *c, const char *name, const char *unit,
-			       xpu_peak_kind k, const char *counting)
-{
-	xpu_bench_target *t = c->t;
-	if (t->n_figures >= XPU_BENCH_MAX_FIGURES)
-		return NULL;
-	xpu_bench_figure *f = &t->figures[t->n_figures++];
-	memset(f, 0, sizeof(*f));
-	xpu_strlcpy(f->name, name, sizeof(f->name));
-	xpu_strlcpy(f->unit, unit, sizeof(f->unit));
-	xpu_strlcpy(f->counting, counting ? counting : "", sizeof(f->counting));
-	f->peak_kind = k;
-	f->lower_is_better = strcmp(unit, "us") == 0;
-	xpu_set_status(&f->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "not run");
-	return f;
 }
 
 static int cmp_double(const void *a, const void *b)
@@ -174,27 +96,17 @@ void bench_wall_samples(const bench_ctx *c, xpu_bench_figure *f, unsigned warm, 
 	free(v);
 }
 
-void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
+void bench_vfail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, va_list ap)
 {
-	if (!f)
-		return;
-	va_list ap;
-	va_start(ap, fmt);
-	xpu_vset_status(&f->status, st, r, fmt, ap);
-	va_end(ap);
+	if (f)
+		xpu_vset_status(&f->status, st, r, fmt, ap);
 }
 
-void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind k,
-		xpu_state st, xpu_reason r, const char *fmt, ...)
+void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 {
-	if (!bench_want(c, name))
-		return;
-	xpu_bench_figure *f = bench_figure(c, name, unit, k, NULL);
-	if (!f)
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	xpu_vset_status(&f->status, st, r, fmt, ap);
+	bench_vfail(f, st, r, fmt, ap);
 	va_end(ap);
 }
 
@@ -325,25 +237,42 @@ static void device_targets(bench_ctx *c, xpu_bench_report *r, const xpu_device *
 		run_target(c, r, d, "level_zero", bench_level_zero);
 }
 
-static bool parse_selection(const char *dev, sel_kind *k)
+/* The kinds --device takes besides an index or id: what each selects, its
+ * name in messages, and the runtime whose state says why there is none. */
+static const struct sel_row {
+	const char *name;
+	sel_kind kind;
+	const char *noun;
+	int runtime; /* an xpu_runtime_kind, or -1 */
+	bool alias;  /* accepted, not listed */
+} sel_rows[] = {
+	{ "cpu", SEL_CPU, "CPU", -1, false },
+	{ "host", SEL_CPU, "CPU", -1, true },
+	{ "gpu", SEL_GPU, "GPU", XPU_RT_CUDA, false },
+	{ "cuda", SEL_CUDA, "CUDA device", XPU_RT_CUDA, false },
+	{ "opencl", SEL_OPENCL, "OpenCL device", XPU_RT_OPENCL, false },
+	{ "level_zero", SEL_L0, "Level Zero device", XPU_RT_LEVEL_ZERO, false },
+	{ "level-zero", SEL_L0, "Level Zero device", XPU_RT_LEVEL_ZERO, true },
+};
+
+size_t xpu_bench_device_kinds(char *list, size_t len)
 {
-	static const struct {
-		const char *name;
-		sel_kind kind;
-	} kinds[] = {
-		{ "cpu", SEL_CPU }, { "host", SEL_CPU }, { "gpu", SEL_GPU }, { "cuda", SEL_CUDA },
-		{ "opencl", SEL_OPENCL }, { "level_zero", SEL_L0 }, { "level-zero", SEL_L0 },
-	};
-	*k = SEL_ALL;
-	if (!dev || !*dev)
-		return true;
-	for (size_t i = 0; i < XPU_ARRAY_LEN(kinds); i++)
-		if (strcmp(dev, kinds[i].name) == 0) {
-			*k = kinds[i].kind;
-			return true;
-		}
-	*k = SEL_ONE;
-	return false;
+	size_t n = 0, used = 0;
+	list[0] = '\0';
+	for (size_t i = 0; i < XPU_ARRAY_LEN(sel_rows) && used < len; i++)
+		if (!sel_rows[i].alias)
+			used += (size_t)snprintf(list + used, len - used, "%s%s", n++ ? ", " : "",
+						 sel_rows[i].name);
+	return n;
+}
+
+/* The row of a kind; NULL for an index or id (SEL_ONE) or no --device. */
+static const struct sel_row *parse_selection(const char *dev)
+{
+	for (size_t i = 0; dev && i < XPU_ARRAY_LEN(sel_rows); i++)
+		if (strcmp(dev, sel_rows[i].name) == 0)
+			return &sel_rows[i];
+	return NULL;
 }
 
 /* The device named by index or id. */
@@ -371,23 +300,20 @@ static double test_scale(void)
 	return v;
 }
 
-static const char *const sel_names[] = {
-	[SEL_CPU] = "CPU", [SEL_GPU] = "GPU", [SEL_CUDA] = "CUDA device",
-	[SEL_OPENCL] = "OpenCL device", [SEL_L0] = "Level Zero device",
-};
-
-static int no_target(const xpu_system *sys, sel_kind k, const char *dev, char *err, size_t len)
+static int no_target(const xpu_system *sys, const struct sel_row *sel, const char *dev, char *err,
+		     size_t len)
 {
-	if (k == SEL_ONE) {
-		snprintf(err, len, "no device '%s' (give an index or id as 'xpu list' shows, or "
-			 "cpu, gpu, cuda, opencl, level_zero)", dev);
+	if (dev && *dev && !sel) {
+		char kinds[128];
+		xpu_bench_device_kinds(kinds, sizeof(kinds));
+		snprintf(err, len, "no device '%s' (give an index or id as 'xpu list' shows, or %s)", dev,
+			 kinds);
 		return XPU_BENCH_E_NO_DEVICE;
 	}
 	/* The runtime's own words say most: "zeInit failed: ...", "libcuda.so.1
 	 * not found". */
 	const char *why = "";
-	int rt = k == SEL_CUDA || k == SEL_GPU ? XPU_RT_CUDA : k == SEL_OPENCL ? XPU_RT_OPENCL :
-		 k == SEL_L0 ? XPU_RT_LEVEL_ZERO : -1;
+	int rt = sel ? sel->runtime : -1;
 	const xpu_runtime_info *ri = rt >= 0 ? xpu_runtime_at(sys, (xpu_runtime_kind)rt) : NULL;
 	if (ri && ri->probed && !xpu_is_ok(&ri->status))
 		why = ri->status.detail;
@@ -398,7 +324,7 @@ static int no_target(const xpu_system *sys, sel_kind k, const char *dev, char *e
 		snprintf(cause, sizeof(cause), " (%s: %s)", xpu_runtime_name((xpu_runtime_kind)rt),
 			 why);
 	snprintf(err, len, "no usable %s to benchmark%s; see 'xpu list -v' for why",
-		 k == SEL_ALL ? "device" : sel_names[k], cause);
+		 sel ? sel->noun : "device", cause);
 	return XPU_BENCH_E_NO_DEVICE;
 }
 
@@ -423,16 +349,17 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 	r->scale = test_scale();
 	identify(r, sys);
 	bench_ctx c = { .opt = opt, .scale = r->scale };
-	sel_kind k;
-	parse_selection(opt->device, &k);
-	const xpu_device *one = k == SEL_ONE ? find_device(sys, opt->device) : NULL;
+	const struct sel_row *sel = parse_selection(opt->device);
+	bool by_id = opt->device && *opt->device && !sel;
+	sel_kind k = by_id ? SEL_ONE : sel ? sel->kind : SEL_ALL;
+	const xpu_device *one = by_id ? find_device(sys, opt->device) : NULL;
 	for (size_t i = 0; i < xpu_device_count(sys); i++) {
 		const xpu_device *d = xpu_device_at(sys, i);
 		if (k != SEL_ONE || d == one)
 			device_targets(&c, r, d, k);
 	}
 	if (r->n_targets == 0) {
-		int rc = no_target(sys, k, opt->device, err, errlen);
+		int rc = no_target(sys, sel, opt->device, err, errlen);
 		free(r);
 		return rc;
 	}

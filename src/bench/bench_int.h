@@ -3,9 +3,11 @@
 #ifndef XPU_BENCH_INT_H
 #define XPU_BENCH_INT_H
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
+#include "bench/figures.h"
 #include "xpu/bench.h"
 #include "xpu/xpu.h"
 
@@ -18,21 +20,28 @@ typedef struct bench_ctx {
 /* Repetitions and warm-ups per level. */
 unsigned bench_reps(const bench_ctx *c);
 
+/* A figure is row id of the registry (figures.h); shape is what a shaped
+ * row's figure adds to its stem ("8192", "m1.n4096.k4096"), NULL for the
+ * others. */
 /* Whether --only selects this figure. */
-bool bench_want(const bench_ctx *c, const char *name);
-/* A new figure on the target (NULL when the table is full). */
-xpu_bench_figure *bench_figure(bench_ctx *c, const char *name, const char *unit,
-			       xpu_peak_kind k, const char *counting);
+bool bench_want(const bench_ctx *c, bench_fig id, const char *shape);
+/* A new figure on the target, its name, unit and peak kind from its row
+ * (NULL when the target's table is full).  counting: how this runner counts
+ * when it differs from the row's, else NULL. */
+xpu_bench_figure *bench_figure(bench_ctx *c, bench_fig id, const char *shape, const char *counting);
+/* The figure's best in its row's second counting convention (alt_value). */
+void bench_alt(xpu_bench_figure *f, double value);
 /* Fills best/median/min/max from n samples (warm-ups already left out), in
  * the figure's unit, and applies the test scale. */
 void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples, size_t n);
-/* No figure: why. */
+/* No figure: why (f may be NULL: nothing happens). */
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
-/* A named figure that could not run, recorded when --only selects it. */
-void bench_skip(bench_ctx *c, const char *name, const char *unit, xpu_peak_kind k,
-		xpu_state st, xpu_reason r, const char *fmt, ...)
-	__attribute__((format(printf, 7, 8)));
+void bench_vfail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
+/* A figure that could not run, recorded when --only selects it. */
+void bench_skip(bench_ctx *c, bench_fig id, const char *shape, xpu_state st, xpu_reason r,
+		const char *fmt, ...) __attribute__((format(printf, 6, 7)));
 void bench_note(xpu_bench_figure *f, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 void bench_progress(const bench_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* The whole target failed (runtime missing or broken). */
@@ -84,8 +93,5 @@ void bench_host(bench_ctx *c, const xpu_device *cpu);
 void bench_cuda(bench_ctx *c, const xpu_device *d);
 void bench_opencl(bench_ctx *c, const xpu_device *d);
 void bench_level_zero(bench_ctx *c, const xpu_device *d);
-
-/* Names every runner may produce, for --only validation. */
-extern const char *const bench_known_prefixes[];
 
 #endif

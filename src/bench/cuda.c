@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 
 /* Hand-written PTX (ISA 6.0, sm_50 and later; checked with ptxas for sm_75
@@ -81,37 +82,37 @@ static bool drv_load(void *lib, cuda_drv *d)
 {
 	memset(d, 0, sizeof(*d));
 	bool ok = true;
-	ok &= xpu_rt_sym(lib, &d->init, "cuInit", NULL);
-	ok &= xpu_rt_sym(lib, &d->device_get, "cuDeviceGet", NULL);
-	ok &= xpu_rt_sym(lib, &d->attribute, "cuDeviceGetAttribute", NULL);
-	ok &= xpu_rt_sym(lib, &d->primary_retain, "cuDevicePrimaryCtxRetain", NULL);
-	ok &= xpu_rt_sym(lib, &d->primary_release, "cuDevicePrimaryCtxRelease_v2",
+	ok &= xpu_dl_fn(lib, &d->init, "cuInit", NULL);
+	ok &= xpu_dl_fn(lib, &d->device_get, "cuDeviceGet", NULL);
+	ok &= xpu_dl_fn(lib, &d->attribute, "cuDeviceGetAttribute", NULL);
+	ok &= xpu_dl_fn(lib, &d->primary_retain, "cuDevicePrimaryCtxRetain", NULL);
+	ok &= xpu_dl_fn(lib, &d->primary_release, "cuDevicePrimaryCtxRelease_v2",
 			 "cuDevicePrimaryCtxRelease", NULL);
-	ok &= xpu_rt_sym(lib, &d->ctx_set_current, "cuCtxSetCurrent", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_get_info, "cuMemGetInfo_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_alloc, "cuMemAlloc_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->mem_free, "cuMemFree_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->host_alloc, "cuMemHostAlloc", NULL);
-	ok &= xpu_rt_sym(lib, &d->host_free, "cuMemFreeHost", NULL);
-	ok &= xpu_rt_sym(lib, &d->memset_d32, "cuMemsetD32_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtod_async, "cuMemcpyDtoDAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_htod_async, "cuMemcpyHtoDAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtoh_async, "cuMemcpyDtoHAsync_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_htod, "cuMemcpyHtoD_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->copy_dtoh, "cuMemcpyDtoH_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_create, "cuStreamCreate", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_destroy, "cuStreamDestroy_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->stream_sync, "cuStreamSynchronize", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_create, "cuEventCreate", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_destroy, "cuEventDestroy_v2", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_record, "cuEventRecord", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_sync, "cuEventSynchronize", NULL);
-	ok &= xpu_rt_sym(lib, &d->event_elapsed, "cuEventElapsedTime_v2", "cuEventElapsedTime", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_load_data, "cuModuleLoadData", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_unload, "cuModuleUnload", NULL);
-	ok &= xpu_rt_sym(lib, &d->module_function, "cuModuleGetFunction", NULL);
-	ok &= xpu_rt_sym(lib, &d->launch, "cuLaunchKernel", NULL);
-	xpu_rt_sym(lib, &d->error_name, "cuGetErrorName", NULL);
+	ok &= xpu_dl_fn(lib, &d->ctx_set_current, "cuCtxSetCurrent", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_get_info, "cuMemGetInfo_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_alloc, "cuMemAlloc_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->mem_free, "cuMemFree_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->host_alloc, "cuMemHostAlloc", NULL);
+	ok &= xpu_dl_fn(lib, &d->host_free, "cuMemFreeHost", NULL);
+	ok &= xpu_dl_fn(lib, &d->memset_d32, "cuMemsetD32_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtod_async, "cuMemcpyDtoDAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_htod_async, "cuMemcpyHtoDAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtoh_async, "cuMemcpyDtoHAsync_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_htod, "cuMemcpyHtoD_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->copy_dtoh, "cuMemcpyDtoH_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_create, "cuStreamCreate", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_destroy, "cuStreamDestroy_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->stream_sync, "cuStreamSynchronize", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_create, "cuEventCreate", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_destroy, "cuEventDestroy_v2", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_record, "cuEventRecord", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_sync, "cuEventSynchronize", NULL);
+	ok &= xpu_dl_fn(lib, &d->event_elapsed, "cuEventElapsedTime_v2", "cuEventElapsedTime", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_load_data, "cuModuleLoadData", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_unload, "cuModuleUnload", NULL);
+	ok &= xpu_dl_fn(lib, &d->module_function, "cuModuleGetFunction", NULL);
+	ok &= xpu_dl_fn(lib, &d->launch, "cuLaunchKernel", NULL);
+	xpu_dl_fn(lib, &d->error_name, "cuGetErrorName", NULL);
 	return ok;
 }
 
@@ -305,20 +306,17 @@ static size_t d2d_bytes(const bench_ctx *bc)
 	return bc->opt->level == XPU_BENCH_QUICK ? 512u << 20 : 1024u << 20;
 }
 
-static void d2d_one(bench_ctx *bc, cu *c, const char *name, cu_op op, copy_arg *a,
-		    const char *how)
+static void d2d_one(bench_ctx *bc, cu *c, bench_fig fig, cu_op op, copy_arg *a, const char *how)
 {
-	if (!bench_want(bc, name))
+	if (!bench_want(bc, fig, NULL))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_MEM_BW,
-					   "read+write, 2 x bytes (bandwidthTest, PyTorch)");
+	xpu_bench_figure *f = bench_figure(bc, fig, NULL, NULL);
 	if (!f)
 		return;
 	cu_measure(bc, c, f, op, a, 2.0 * (double)a->bytes * 1e-9);
 	if (!xpu_is_ok(&f->status))
 		return;
-	xpu_set_real(&f->alt_best, f->best / 2);
-	xpu_strlcpy(f->alt_counting, "bytes once (bcopy, nvbandwidth)", sizeof(f->alt_counting));
+	bench_alt(f, f->best / 2);
 	/* The destination must hold the source's pattern. */
 	unsigned s[4], d[4];
 	size_t at = a->bytes / 2;
@@ -334,21 +332,22 @@ static void d2d_one(bench_ctx *bc, cu *c, const char *name, cu_op op, copy_arg *
 
 static void cu_d2d(bench_ctx *bc, cu *c)
 {
-	if (!bench_want(bc, "d2d.memcpy") && !bench_want(bc, "d2d.kernel"))
+	if (!bench_want(bc, BENCH_FIG_D2D_MEMCPY, NULL) &&
+	    !bench_want(bc, BENCH_FIG_D2D_KERNEL, NULL))
 		return;
 	copy_arg a = { .bytes = d2d_bytes(bc), .blocks = (unsigned)(c->sms > 0 ? c->sms * 8 : 1024) };
 	bench_progress(bc, "cuda device-to-device copy, %zu MiB", a.bytes >> 20);
 	c->err[0] = '\0';
 	if (!cu_alloc(c, &a.src, a.bytes) || !cu_alloc(c, &a.dst, a.bytes) ||
 	    !cu_fill(c, a.src, a.bytes, T_F32, 7)) {
-		bench_skip(bc, "d2d.memcpy", "GB/s", XPU_PEAK_MEM_BW, XPU_UNAVAILABLE,
-			   XPU_R_RUNTIME_ERROR, "%s", c->err);
+		bench_skip(bc, BENCH_FIG_D2D_MEMCPY, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s",
+			   c->err);
 		goto out;
 	}
-	d2d_one(bc, c, "d2d.memcpy", op_memcpy_d2d, &a, "cuMemcpyDtoDAsync");
+	d2d_one(bc, c, BENCH_FIG_D2D_MEMCPY, op_memcpy_d2d, &a, "cuMemcpyDtoDAsync");
 	c->err[0] = '\0';
 	c->d.memset_d32(a.dst, 0, a.bytes / 4);
-	d2d_one(bc, c, "d2d.kernel", op_kernel_copy, &a, "PTX copy kernel, 16 B per thread");
+	d2d_one(bc, c, BENCH_FIG_D2D_KERNEL, op_kernel_copy, &a, "PTX copy kernel, 16 B per thread");
 out:
 	cu_free(c, &a.src);
 	cu_free(c, &a.dst);
@@ -387,19 +386,21 @@ static int step_pageable(void *arg, char *err, size_t len)
 	return rc;
 }
 
-static void pageable(bench_ctx *bc, cu *c, const char *name, bool h2d, copy_arg *a)
+static void pageable(bench_ctx *bc, cu *c, bench_fig fig, bool h2d, copy_arg *a)
 {
-	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_LINK,
-					   "bytes once, per direction");
+	if (!bench_want(bc, fig, NULL))
+		return;
+	xpu_bench_figure *f = bench_figure(bc, fig, NULL, NULL);
 	cu_step s = { .c = c, .a = a, .h2d = h2d };
 	bench_wall_samples(bc, f, 1, bench_reps(bc), (double)a->bytes * 1e-9, step_pageable, &s);
 	bench_note(f, "%zu MiB, malloc'd memory, wall clock", a->bytes >> 20);
 }
 
-static void pinned(bench_ctx *bc, cu *c, const char *name, cu_op op, copy_arg *a)
+static void pinned(bench_ctx *bc, cu *c, bench_fig fig, cu_op op, copy_arg *a)
 {
-	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_LINK,
-					   "bytes once, per direction");
+	if (!bench_want(bc, fig, NULL))
+		return;
+	xpu_bench_figure *f = bench_figure(bc, fig, NULL, NULL);
 	if (!f)
 		return;
 	cu_measure(bc, c, f, op, a, (double)a->bytes * 1e-9);
@@ -408,16 +409,18 @@ static void pinned(bench_ctx *bc, cu *c, const char *name, cu_op op, copy_arg *a
 
 static void cu_transfers(bench_ctx *bc, cu *c)
 {
-	bool pin = bench_want(bc, "h2d.pinned") || bench_want(bc, "d2h.pinned");
-	bool page = bench_want(bc, "h2d.pageable") || bench_want(bc, "d2h.pageable");
+	bool pin = bench_want(bc, BENCH_FIG_H2D_PINNED, NULL) ||
+		   bench_want(bc, BENCH_FIG_D2H_PINNED, NULL);
+	bool page = bench_want(bc, BENCH_FIG_H2D_PAGEABLE, NULL) ||
+		    bench_want(bc, BENCH_FIG_D2H_PAGEABLE, NULL);
 	if (!pin && !page)
 		return;
 	copy_arg a = { .bytes = bc->opt->level == XPU_BENCH_QUICK ? 256u << 20 : 512u << 20 };
 	bench_progress(bc, "cuda host transfers, %zu MiB", a.bytes >> 20);
 	c->err[0] = '\0';
 	if (!cu_alloc(c, &a.dst, a.bytes)) {
-		bench_skip(bc, "h2d.pinned", "GB/s", XPU_PEAK_LINK, XPU_UNAVAILABLE,
-			   XPU_R_RUNTIME_ERROR, "%s", c->err);
+		bench_skip(bc, BENCH_FIG_H2D_PINNED, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s",
+			   c->err);
 		return;
 	}
 	a.src = a.dst;
@@ -427,24 +430,20 @@ static void cu_transfers(bench_ctx *bc, cu *c)
 			  "cuMemHostAlloc")) {
 			memset(h, 1, a.bytes);
 			a.host = h;
-			if (bench_want(bc, "h2d.pinned"))
-				pinned(bc, c, "h2d.pinned", op_h2d, &a);
-			if (bench_want(bc, "d2h.pinned"))
-				pinned(bc, c, "d2h.pinned", op_d2h, &a);
+			pinned(bc, c, BENCH_FIG_H2D_PINNED, op_h2d, &a);
+			pinned(bc, c, BENCH_FIG_D2H_PINNED, op_d2h, &a);
 			c->d.host_free(h);
 		} else {
-			bench_skip(bc, "h2d.pinned", "GB/s", XPU_PEAK_LINK, XPU_UNAVAILABLE,
-				   XPU_R_RUNTIME_ERROR, "%s", c->err);
+			bench_skip(bc, BENCH_FIG_H2D_PINNED, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+				   "%s", c->err);
 		}
 	}
 	if (page) {
 		a.host = malloc(a.bytes);
 		if (a.host) {
 			memset(a.host, 1, a.bytes);
-			if (bench_want(bc, "h2d.pageable"))
-				pageable(bc, c, "h2d.pageable", true, &a);
-			if (bench_want(bc, "d2h.pageable"))
-				pageable(bc, c, "d2h.pageable", false, &a);
+			pageable(bc, c, BENCH_FIG_H2D_PAGEABLE, true, &a);
+			pageable(bc, c, BENCH_FIG_D2H_PAGEABLE, false, &a);
 		}
 		free(a.host);
 	}
@@ -561,12 +560,12 @@ static bool cublas_load(bench_ctx *bc, cu *c)
 			 "not at XPU_CUBLAS" : "libcublas.so.13/12/11 in no searched place");
 		return false;
 	}
-	bool ok = xpu_rt_sym(lib, &c->b.create, "cublasCreate_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.destroy, "cublasDestroy_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.set_stream, "cublasSetStream_v2", NULL) &&
-		  xpu_rt_sym(lib, &c->b.gemm_ex, "cublasGemmEx", NULL);
-	xpu_rt_sym(lib, &c->b.version, "cublasGetVersion_v2", NULL);
-	xpu_rt_sym(lib, &c->b.set_workspace, "cublasSetWorkspace_v2", NULL);
+	bool ok = xpu_dl_fn(lib, &c->b.create, "cublasCreate_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.destroy, "cublasDestroy_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.set_stream, "cublasSetStream_v2", NULL) &&
+		  xpu_dl_fn(lib, &c->b.gemm_ex, "cublasGemmEx", NULL);
+	xpu_dl_fn(lib, &c->b.version, "cublasGetVersion_v2", NULL);
+	xpu_dl_fn(lib, &c->b.set_workspace, "cublasSetWorkspace_v2", NULL);
 	if (!ok) {
 		snprintf(c->err, sizeof(c->err), "%s lacks cublasCreate_v2/cublasGemmEx", where);
 		return false;
@@ -641,24 +640,23 @@ static void gemm_free(cu *c, gemm_shape *g)
 typedef struct precision {
 	const char *name;
 	int atype, compute;
-	xpu_peak_kind peak;
+	bench_fig fig;
 } precision;
 
 static const precision precisions[] = {
-	{ "fp32", XCUDA_R_32F, XCUBLAS_COMPUTE_32F, XPU_PEAK_FP32 },
-	{ "tf32", XCUDA_R_32F, XCUBLAS_COMPUTE_32F_FAST_TF32, XPU_PEAK_TF32 },
-	{ "fp16", XCUDA_R_16F, XCUBLAS_COMPUTE_32F, XPU_PEAK_FP16 },
-	{ "bf16", XCUDA_R_16BF, XCUBLAS_COMPUTE_32F, XPU_PEAK_BF16 },
+	{ "fp32", XCUDA_R_32F, XCUBLAS_COMPUTE_32F, BENCH_FIG_GEMM_FP32 },
+	{ "tf32", XCUDA_R_32F, XCUBLAS_COMPUTE_32F_FAST_TF32, BENCH_FIG_GEMM_TF32 },
+	{ "fp16", XCUDA_R_16F, XCUBLAS_COMPUTE_32F, BENCH_FIG_GEMM_FP16 },
+	{ "bf16", XCUDA_R_16BF, XCUBLAS_COMPUTE_32F, BENCH_FIG_GEMM_BF16 },
 };
 
 static void gemm_square(bench_ctx *bc, cu *c, const precision *p, int n)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemm.%s.%d", p->name, n);
-	if (!bench_want(bc, name))
+	char shape[16];
+	snprintf(shape, sizeof(shape), "%d", n);
+	if (!bench_want(bc, p->fig, shape))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, name, "TFLOP/s", p->peak,
-					   "2 x M x N x K, dense");
+	xpu_bench_figure *f = bench_figure(bc, p->fig, shape, CU_GEMM_COUNTING);
 	if (!f)
 		return;
 	bench_progress(bc, "cuda gemm %s %d^3", p->name, n);
@@ -677,12 +675,11 @@ static void gemm_square(bench_ctx *bc, cu *c, const precision *p, int n)
  * the figure is the weight bytes read per second, against memory peak. */
 static void gemv_decode(bench_ctx *bc, cu *c, int m, int n, int k)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemv.bf16.m%d.n%d.k%d", m, n, k);
-	if (!bench_want(bc, name))
+	char shape[48];
+	cu_decode_shape(shape, sizeof(shape), m, n, k);
+	if (!bench_want(bc, BENCH_FIG_GEMV_BF16, shape))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_MEM_BW,
-					   "weight bytes read once (N x K x 2 B)");
+	xpu_bench_figure *f = bench_figure(bc, BENCH_FIG_GEMV_BF16, shape, NULL);
 	if (!f)
 		return;
 	/* cuBLAS is column-major: C^T (N x M) = W (N x K, stored K-major) x X^T */
@@ -693,10 +690,8 @@ static void gemv_decode(bench_ctx *bc, cu *c, int m, int n, int k)
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", c->err);
 	else
 		cu_measure(bc, c, f, op_gemm, &g, (double)n * k * 2 * 1e-9);
-	if (xpu_is_ok(&f->status)) {
-		xpu_set_real(&f->alt_best, f->best * 1e9 / ((double)n * k * 2) * 2.0 * m * n * k * 1e-12);
-		xpu_strlcpy(f->alt_counting, "TFLOP/s, 2 x M x N x K", sizeof(f->alt_counting));
-	}
+	if (xpu_is_ok(&f->status))
+		bench_alt(f, f->best * 1e9 / ((double)n * k * 2) * 2.0 * m * n * k * 1e-12);
 	bench_note(f, "cublasGemmEx, like a Linear layer at decode");
 	gemm_free(c, &g);
 }
@@ -708,23 +703,30 @@ size_t cu_decode_shapes(const bench_ctx *bc)
 	return bc->opt->level == XPU_BENCH_FULL ? 3 : 2;
 }
 
-/* Whether --only keeps any figure that needs cuBLAS. */
-static bool any_gemm(const bench_ctx *bc)
+void cu_decode_shape(char *out, size_t len, int m, int n, int k)
 {
-	char name[48];
-	for (size_t i = 0; i < XPU_ARRAY_LEN(precisions); i++) {
-		snprintf(name, sizeof(name), "gemm.%s.8192", precisions[i].name);
-		if (bench_want(bc, name))
-			return true;
-	}
+	snprintf(out, len, "m%d.n%d.k%d", m, n, k);
+}
+
+bool cu_want_decode(const bench_ctx *bc, bench_fig fig)
+{
+	char shape[48];
 	for (int m = 1; m <= 16; m += 15)
 		for (size_t i = 0; i < cu_decode_shapes(bc); i++) {
-			snprintf(name, sizeof(name), "gemv.bf16.m%d.n%d.k%d", m, cu_decode_nk[i][0],
-				 cu_decode_nk[i][1]);
-			if (bench_want(bc, name))
+			cu_decode_shape(shape, sizeof(shape), m, cu_decode_nk[i][0], cu_decode_nk[i][1]);
+			if (bench_want(bc, fig, shape))
 				return true;
 		}
 	return false;
+}
+
+/* Whether --only keeps any figure that needs cuBLAS. */
+static bool any_gemm(const bench_ctx *bc)
+{
+	for (size_t i = 0; i < XPU_ARRAY_LEN(precisions); i++)
+		if (bench_want(bc, precisions[i].fig, CU_SQUARE_SHAPE))
+			return true;
+	return cu_want_decode(bc, BENCH_FIG_GEMV_BF16);
 }
 
 static void cu_gemm_cublas(bench_ctx *bc, cu *c)
@@ -733,12 +735,12 @@ static void cu_gemm_cublas(bench_ctx *bc, cu *c)
 		return;
 	c->err[0] = '\0';
 	if (!cublas_load(bc, c)) {
-		bench_skip(bc, "gemm.bf16.8192", "TFLOP/s", XPU_PEAK_BF16, XPU_UNAVAILABLE,
+		bench_skip(bc, BENCH_FIG_GEMM_BF16, CU_SQUARE_SHAPE, XPU_UNAVAILABLE,
 			   XPU_R_RUNTIME_MISSING, "%s", c->err);
 		return;
 	}
 	for (size_t i = 0; i < XPU_ARRAY_LEN(precisions); i++)
-		gemm_square(bc, c, &precisions[i], 8192);
+		gemm_square(bc, c, &precisions[i], CU_SQUARE_N);
 	for (int m = 1; m <= 16; m += 15)
 		for (size_t i = 0; i < cu_decode_shapes(bc); i++)
 			gemv_decode(bc, c, m, cu_decode_nk[i][0], cu_decode_nk[i][1]);
@@ -768,9 +770,9 @@ static int step_empty(void *arg, char *err, size_t len)
 
 static void cu_latency(bench_ctx *bc, cu *c)
 {
-	if (!bench_want(bc, "launch.latency"))
+	if (!bench_want(bc, BENCH_FIG_LAUNCH_LATENCY, NULL))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, "launch.latency", "us", XPU_PEAK_NONE,
+	xpu_bench_figure *f = bench_figure(bc, BENCH_FIG_LAUNCH_LATENCY, NULL,
 					   "cuLaunchKernel of an empty kernel + cuStreamSynchronize");
 	cu_step s = { .c = c };
 	bench_wall_samples(bc, f, 20, bc->opt->level == XPU_BENCH_QUICK ? 200 : 1000, 0, step_empty,

@@ -10,9 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "bench/cuda_int.h"
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "model/value.h"
 
 typedef struct lt {
 	cublaslt_api a;
@@ -35,19 +36,19 @@ static const char *const lt_sonames[] = { "libcublasLt.so.13", "libcublasLt.so.1
 
 static bool lt_syms(void *lib, cublaslt_api *a)
 {
-	bool ok = xpu_rt_sym(lib, &a->create, "cublasLtCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->destroy, "cublasLtDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_create, "cublasLtMatmulDescCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_destroy, "cublasLtMatmulDescDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->desc_set, "cublasLtMatmulDescSetAttribute", NULL) &&
-		  xpu_rt_sym(lib, &a->layout_create, "cublasLtMatrixLayoutCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->layout_destroy, "cublasLtMatrixLayoutDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_create, "cublasLtMatmulPreferenceCreate", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_destroy, "cublasLtMatmulPreferenceDestroy", NULL) &&
-		  xpu_rt_sym(lib, &a->pref_set, "cublasLtMatmulPreferenceSetAttribute", NULL) &&
-		  xpu_rt_sym(lib, &a->heuristic, "cublasLtMatmulAlgoGetHeuristic", NULL) &&
-		  xpu_rt_sym(lib, &a->matmul, "cublasLtMatmul", NULL);
-	xpu_rt_sym(lib, &a->version, "cublasLtGetVersion", NULL);
+	bool ok = xpu_dl_fn(lib, &a->create, "cublasLtCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->destroy, "cublasLtDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_create, "cublasLtMatmulDescCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_destroy, "cublasLtMatmulDescDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->desc_set, "cublasLtMatmulDescSetAttribute", NULL) &&
+		  xpu_dl_fn(lib, &a->layout_create, "cublasLtMatrixLayoutCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->layout_destroy, "cublasLtMatrixLayoutDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_create, "cublasLtMatmulPreferenceCreate", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_destroy, "cublasLtMatmulPreferenceDestroy", NULL) &&
+		  xpu_dl_fn(lib, &a->pref_set, "cublasLtMatmulPreferenceSetAttribute", NULL) &&
+		  xpu_dl_fn(lib, &a->heuristic, "cublasLtMatmulAlgoGetHeuristic", NULL) &&
+		  xpu_dl_fn(lib, &a->matmul, "cublasLtMatmul", NULL);
+	xpu_dl_fn(lib, &a->version, "cublasLtGetVersion", NULL);
 	return ok;
 }
 
@@ -275,10 +276,11 @@ static bool lt_check(cu *c, lt *l, char *what, size_t len)
 
 static void fp8_square(bench_ctx *bc, cu *c, lt *l, int n, const char *checked)
 {
-	const char *name = "gemm.fp8.8192";
-	if (!bench_want(bc, name))
+	char shape[16];
+	snprintf(shape, sizeof(shape), "%d", n);
+	if (!bench_want(bc, BENCH_FIG_GEMM_FP8, shape))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, name, "TFLOP/s", XPU_PEAK_FP8, "2 x M x N x K, dense");
+	xpu_bench_figure *f = bench_figure(bc, BENCH_FIG_GEMM_FP8, shape, CU_GEMM_COUNTING);
 	if (!f)
 		return;
 	bench_progress(bc, "cuda gemm fp8 %d^3", n);
@@ -296,12 +298,11 @@ static void fp8_square(bench_ctx *bc, cu *c, lt *l, int n, const char *checked)
 /* M tokens against an N x K fp8 weight matrix: weight bytes per second. */
 static void fp8_decode(bench_ctx *bc, cu *c, lt *l, int m, int n, int k)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemv.fp8.m%d.n%d.k%d", m, n, k);
-	if (!bench_want(bc, name))
+	char shape[48];
+	cu_decode_shape(shape, sizeof(shape), m, n, k);
+	if (!bench_want(bc, BENCH_FIG_GEMV_FP8, shape))
 		return;
-	xpu_bench_figure *f = bench_figure(bc, name, "GB/s", XPU_PEAK_MEM_BW,
-					   "weight bytes read once (N x K x 1 B)");
+	xpu_bench_figure *f = bench_figure(bc, BENCH_FIG_GEMV_FP8, shape, NULL);
 	if (!f)
 		return;
 	lt_plan p;
@@ -311,10 +312,8 @@ static void fp8_decode(bench_ctx *bc, cu *c, lt *l, int m, int n, int k)
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", c->err);
 	else
 		cu_measure(bc, c, f, op_lt, &p, (double)n * k * 1e-9);
-	if (xpu_is_ok(&f->status)) {
-		xpu_set_real(&f->alt_best, f->best * 1e9 / ((double)n * k) * 2.0 * m * n * k * 1e-12);
-		xpu_strlcpy(f->alt_counting, "TFLOP/s, 2 x M x N x K", sizeof(f->alt_counting));
-	}
+	if (xpu_is_ok(&f->status))
+		bench_alt(f, f->best * 1e9 / ((double)n * k) * 2.0 * m * n * k * 1e-12);
 	bench_note(f, "cublasLtMatmul E4M3 TN, bf16 out, like a Linear layer at decode");
 	if (p.lt)
 		plan_free(c, &p);
@@ -322,22 +321,12 @@ static void fp8_decode(bench_ctx *bc, cu *c, lt *l, int m, int n, int k)
 
 static bool any_fp8(const bench_ctx *bc)
 {
-	char name[48];
-	if (bench_want(bc, "gemm.fp8.8192"))
-		return true;
-	for (int m = 1; m <= 16; m += 15)
-		for (size_t i = 0; i < cu_decode_shapes(bc); i++) {
-			snprintf(name, sizeof(name), "gemv.fp8.m%d.n%d.k%d", m, cu_decode_nk[i][0],
-				 cu_decode_nk[i][1]);
-			if (bench_want(bc, name))
-				return true;
-		}
-	return false;
+	return bench_want(bc, BENCH_FIG_GEMM_FP8, CU_SQUARE_SHAPE) || cu_want_decode(bc, BENCH_FIG_GEMV_FP8);
 }
 
 static void fp8_figures(bench_ctx *bc, cu *c, lt *l, const char *checked)
 {
-	fp8_square(bc, c, l, 8192, checked);
+	fp8_square(bc, c, l, CU_SQUARE_N, checked);
 	for (int m = 1; m <= 16; m += 15)
 		for (size_t i = 0; i < cu_decode_shapes(bc); i++)
 			fp8_decode(bc, c, l, m, cu_decode_nk[i][0], cu_decode_nk[i][1]);
@@ -348,8 +337,8 @@ void cu_gemm_fp8(bench_ctx *bc, cu *c)
 	if (!any_fp8(bc))
 		return;
 	if (c->cc_major * 10 + c->cc_minor < 89) {
-		bench_skip(bc, "gemm.fp8.8192", "TFLOP/s", XPU_PEAK_FP8, XPU_UNSUPPORTED,
-			   XPU_R_NOT_APPLICABLE, "fp8 tensor cores need compute capability 8.9 or "
+		bench_skip(bc, BENCH_FIG_GEMM_FP8, CU_SQUARE_SHAPE, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
+			   "fp8 tensor cores need compute capability 8.9 or "
 			   "later; this GPU is %d.%d", c->cc_major, c->cc_minor);
 		return;
 	}
@@ -358,7 +347,7 @@ void cu_gemm_fp8(bench_ctx *bc, cu *c)
 	char checked[64] = "";
 	c->err[0] = '\0';
 	if (!lt_open(c, &l) || !lt_check(c, &l, checked, sizeof(checked))) {
-		bench_skip(bc, "gemm.fp8.8192", "TFLOP/s", XPU_PEAK_FP8, XPU_UNAVAILABLE,
+		bench_skip(bc, BENCH_FIG_GEMM_FP8, CU_SQUARE_SHAPE, XPU_UNAVAILABLE,
 			   l.h ? XPU_R_RUNTIME_ERROR : XPU_R_RUNTIME_MISSING, "%s", c->err);
 	} else {
 		lt_name(bc, &l);

@@ -54,6 +54,17 @@ bool cu_workspace(cu *c);
 /* The decode-like shapes: M in {1, 16} against these (N, K). */
 extern const int cu_decode_nk[3][2];
 size_t cu_decode_shapes(const bench_ctx *bc);
+/* A decode figure's shape: "m1.n4096.k4096". */
+void cu_decode_shape(char *out, size_t len, int m, int n, int k);
+/* Whether --only keeps a decode figure of row fig at any shape. */
+bool cu_want_decode(const bench_ctx *bc, bench_fig fig);
+
+/* How the CUDA runner counts a GEMM: against the dense peaks of the table
+ * (NVIDIA's sparse figures are twice them). */
+#define CU_GEMM_COUNTING "2 x M x N x K, dense"
+/* The square GEMMs' size, and the same as their figures' shape. */
+#define CU_SQUARE_N 8192
+#define CU_SQUARE_SHAPE "8192"
 
 /* cuda_fp8.c: fp8 GEMM through cuBLASLt, where the GPU has fp8 (cc >= 8.9). */
 void cu_gemm_fp8(bench_ctx *bc, cu *c);

@@ -14,8 +14,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 
 /* ---- STREAM ---- */
 
@@ -122,15 +123,13 @@ static bool stream_valid(const stream_arrays *s, unsigned rounds, double *err)
 
 static void bench_stream(bench_ctx *c, const xpu_device *cpu)
 {
-	static const char *const names[] = { "stream.copy", "stream.scale", "stream.add",
-					     "stream.triad" };
-	static const char *const counting[] = {
-		"STREAM: read+write, 2 x 8 B x N", "STREAM: read+write, 2 x 8 B x N",
-		"STREAM: read+write, 3 x 8 B x N", "STREAM: read+write, 3 x 8 B x N" };
+	static const bench_fig figs[] = { BENCH_FIG_STREAM_COPY, BENCH_FIG_STREAM_SCALE,
+					  BENCH_FIG_STREAM_ADD, BENCH_FIG_STREAM_TRIAD };
+	/* the words each kernel moves per element, as the rows count them */
 	static const double words[] = { 2, 2, 3, 3 };
 	bool any = false;
 	for (int k = 0; k < 4; k++)
-		any = any || bench_want(c, names[k]);
+		any = any || bench_want(c, figs[k], NULL);
 	if (!any)
 		return;
 	stream_arrays s = { 0 };
@@ -139,8 +138,8 @@ static void bench_stream(bench_ctx *c, const xpu_device *cpu)
 	if (stream_alloc(&s, n) != 0) {
 		stream_free(&s);
 		for (int k = 0; k < 4; k++)
-			bench_skip(c, names[k], "GB/s", XPU_PEAK_MEM_BW, XPU_UNAVAILABLE,
-				   XPU_R_RUNTIME_ERROR, "out of memory for 3 x %zu MiB", n >> 17);
+			bench_skip(c, figs[k], NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+				   "out of memory for 3 x %zu MiB", n >> 17);
 		return;
 	}
 	unsigned reps = bench_reps(c) + 1; /* the first is left out, as STREAM does */
@@ -157,9 +156,9 @@ static void bench_stream(bench_ctx *c, const xpu_device *cpu)
 	double err = 0;
 	bool valid = stream_valid(&s, reps, &err);
 	for (int k = 0; k < 4; k++) {
-		if (!bench_want(c, names[k]))
+		if (!bench_want(c, figs[k], NULL))
 			continue;
-		xpu_bench_figure *f = bench_figure(c, names[k], "GB/s", XPU_PEAK_MEM_BW, counting[k]);
+		xpu_bench_figure *f = bench_figure(c, figs[k], NULL, NULL);
 		if (!f)
 			break;
 		double rates[64];
@@ -235,10 +234,10 @@ static bool blas_open(blas *b, char *err, size_t errlen)
 			continue;
 		memset(b, 0, sizeof(*b));
 		b->lib = lib;
-		xpu_rt_sym(lib, &b->sgemm, "cblas_sgemm", NULL);
-		xpu_rt_sym(lib, &b->sbgemm, "cblas_sbgemm", NULL);
+		xpu_dl_fn(lib, &b->sgemm, "cblas_sgemm", NULL);
+		xpu_dl_fn(lib, &b->sbgemm, "cblas_sbgemm", NULL);
 		if (!b->sgemm)
-			xpu_rt_sym(lib, &b->dnnl_sgemm, "dnnl_sgemm", NULL);
+			xpu_dl_fn(lib, &b->dnnl_sgemm, "dnnl_sgemm", NULL);
 		if (!b->sgemm && !b->dnnl_sgemm) {
 			dlclose(lib);
 			continue;
@@ -247,7 +246,7 @@ static bool blas_open(blas *b, char *err, size_t errlen)
 		void *sym = b->sgemm ? dlsym(lib, "cblas_sgemm") : dlsym(lib, "dnnl_sgemm");
 		lib_path(sym, names[i], path, sizeof(path));
 		const char *(*config)(void) = NULL;
-		xpu_rt_sym(lib, &config, "openblas_get_config", NULL);
+		xpu_dl_fn(lib, &config, "openblas_get_config", NULL);
 		if (config)
 			snprintf(b->what, sizeof(b->what), "%.60s (%.90s)", config(), path);
 		else
@@ -298,11 +297,9 @@ static int gemm_size(const bench_ctx *c)
 	return c->opt->level == XPU_BENCH_QUICK ? 1024 : c->opt->level == XPU_BENCH_FULL ? 4096 : 2048;
 }
 
-static void gemm_fp32(bench_ctx *c, const blas *b, int n)
+static void gemm_fp32(bench_ctx *c, const blas *b, const char *shape, int n)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemm.fp32.%d", n);
-	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_FP32, "2 x M x N x K");
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_GEMM_FP32, shape, NULL);
 	if (!f)
 		return;
 	double maxerr;
@@ -340,18 +337,18 @@ out:
 
 /* Without cblas_sbgemm: oneDNN's matmul on its CPU engine (bf16 in, fp32
  * out), which uses AVX512-BF16 and AMX where the CPU has them. */
-static void gemm_bf16_dnnl(bench_ctx *c, const char *name, int n)
+static void gemm_bf16_dnnl(bench_ctx *c, const char *shape, int n)
 {
 	char why[160];
 	bench_dnnl *d = bench_dnnl_open(why, sizeof(why));
 	if (!d || !bench_dnnl_engine(d, NULL, NULL, why, sizeof(why))) {
-		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_RUNTIME_MISSING,
+		bench_skip(c, BENCH_FIG_GEMM_BF16, shape, XPU_UNSUPPORTED, XPU_R_RUNTIME_MISSING,
 			   "the BLAS has no cblas_sbgemm (OpenBLAS built with BFLOAT16) and %s", why);
 		bench_dnnl_close(d);
 		return;
 	}
 	bench_progress(c, "gemm bf16 %d^3 (oneDNN)", n);
-	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_BF16, "2 x M x N x K");
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_GEMM_BF16, shape, NULL);
 	if (f && !bench_dnnl_gemm(c, d, f, DNNL_MM_BF16, n, why, sizeof(why)))
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", why);
 	bench_dnnl_close(d);
@@ -359,22 +356,21 @@ static void gemm_bf16_dnnl(bench_ctx *c, const char *name, int n)
 
 /* bf16 inputs, fp32 output, where the CPU has bf16 arithmetic: the BLAS's
  * cblas_sbgemm, else oneDNN. */
-static void gemm_bf16(bench_ctx *c, const blas *b, const xpu_device *cpu, int n)
+static void gemm_bf16(bench_ctx *c, const blas *b, const xpu_device *cpu, const char *shape,
+		      int n)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemm.bf16.%d", n);
-	if (!bench_want(c, name))
+	if (!bench_want(c, BENCH_FIG_GEMM_BF16, shape))
 		return;
 	if (!cpu->cpu.avx512_bf16 && !cpu->cpu.amx_bf16) {
-		bench_skip(c, name, "TFLOP/s", XPU_PEAK_BF16, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
+		bench_skip(c, BENCH_FIG_GEMM_BF16, shape, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
 			   "this CPU has neither AVX512-BF16 nor AMX-BF16");
 		return;
 	}
 	if (!b->sbgemm) {
-		gemm_bf16_dnnl(c, name, n);
+		gemm_bf16_dnnl(c, shape, n);
 		return;
 	}
-	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", XPU_PEAK_BF16, "2 x M x N x K");
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_GEMM_BF16, shape, NULL);
 	if (!f)
 		return;
 	size_t nn = (size_t)n * n;
@@ -414,7 +410,7 @@ out:
 static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figure *f)
 {
 	const char *(*corename)(void) = NULL;
-	xpu_rt_sym(b->lib, &corename, "openblas_get_corename", NULL);
+	xpu_dl_fn(b->lib, &corename, "openblas_get_corename", NULL);
 	const char *core = corename ? corename() : NULL;
 	if (!core || !f || (!cpu->cpu.avx2 && !cpu->cpu.avx512f))
 		return;
@@ -429,24 +425,24 @@ static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figur
 static void bench_gemm(bench_ctx *c, const xpu_device *cpu)
 {
 	int n = gemm_size(c);
-	char fp32[48], bf16[48];
-	snprintf(fp32, sizeof(fp32), "gemm.fp32.%d", n);
-	snprintf(bf16, sizeof(bf16), "gemm.bf16.%d", n);
-	if (!bench_want(c, fp32) && !bench_want(c, bf16))
+	char shape[16];
+	snprintf(shape, sizeof(shape), "%d", n);
+	bool fp32 = bench_want(c, BENCH_FIG_GEMM_FP32, shape);
+	if (!fp32 && !bench_want(c, BENCH_FIG_GEMM_BF16, shape))
 		return;
 	blas b;
 	char err[192];
 	if (!blas_open(&b, err, sizeof(err))) {
-		bench_skip(c, fp32, "TFLOP/s", XPU_PEAK_FP32, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING,
-			   "%s", err);
+		bench_skip(c, BENCH_FIG_GEMM_FP32, shape, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s",
+			   err);
 		return;
 	}
 	xpu_strlcpy(c->t->library, b.what, sizeof(c->t->library));
-	if (bench_want(c, fp32)) {
-		gemm_fp32(c, &b, n);
+	if (fp32) {
+		gemm_fp32(c, &b, shape, n);
 		blas_core_hint(&b, cpu, &c->t->figures[c->t->n_figures - 1]);
 	}
-	gemm_bf16(c, &b, cpu, n);
+	gemm_bf16(c, &b, cpu, shape, n);
 	/* BLAS libraries keep thread pools and per-thread buffers: unloading
 	 * one mid-process is unsafe (OpenBLAS's destructors race its threads). */
 }

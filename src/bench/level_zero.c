@@ -10,8 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 
 typedef struct ze_bench_api {
@@ -97,11 +98,11 @@ void bench_level_zero(bench_ctx *c, const xpu_device *d)
 		bench_target_fail(c->t, XPU_R_RUNTIME_MISSING, "%s", err);
 		return;
 	}
-	xpu_rt_sym(lib, &a.init, "zeInit", NULL);
-	xpu_rt_sym(lib, &a.driver_get, "zeDriverGet", NULL);
-	xpu_rt_sym(lib, &a.device_get, "zeDeviceGet", NULL);
-	xpu_rt_sym(lib, &a.props, "zeDeviceGetProperties", NULL);
-	xpu_rt_sym(lib, &a.mem_props, "zeDeviceGetMemoryProperties", NULL);
+	xpu_dl_fn(lib, &a.init, "zeInit", NULL);
+	xpu_dl_fn(lib, &a.driver_get, "zeDriverGet", NULL);
+	xpu_dl_fn(lib, &a.device_get, "zeDeviceGet", NULL);
+	xpu_dl_fn(lib, &a.props, "zeDeviceGetProperties", NULL);
+	xpu_dl_fn(lib, &a.mem_props, "zeDeviceGetMemoryProperties", NULL);
 	ze_device_handle_t dev = NULL;
 	ze_result_t rc = a.init && a.driver_get && a.device_get && a.props ?
 				 a.init(ZE_INIT_FLAG_GPU_ONLY) : ZE_RESULT_ERROR_UNINITIALIZED;

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "bench/bench_int.h"
-#include "core/util.h"
-#include "runtimes/rt.h"
 
 typedef int64_t dnnl_dim;
 typedef struct dnnl_obj *dnnl_handle; /* engine, stream, memory, primitive, pd */
@@ -98,27 +98,27 @@ struct dnnl_mm {
 
 static bool dnnl_syms(void *lib, dnnl_api *a)
 {
-	bool ok = xpu_rt_sym(lib, &a->version, "dnnl_version", NULL) &&
-		  xpu_rt_sym(lib, &a->engine_count, "dnnl_engine_get_count", NULL) &&
-		  xpu_rt_sym(lib, &a->engine_create, "dnnl_engine_create", NULL) &&
-		  xpu_rt_sym(lib, &a->engine_destroy, "dnnl_engine_destroy", NULL) &&
-		  xpu_rt_sym(lib, &a->md_init, "dnnl_memory_desc_init_by_tag", NULL) &&
-		  xpu_rt_sym(lib, &a->matmul_init, "dnnl_matmul_desc_init", NULL) &&
-		  xpu_rt_sym(lib, &a->pd_create, "dnnl_primitive_desc_create", NULL) &&
-		  xpu_rt_sym(lib, &a->pd_destroy, "dnnl_primitive_desc_destroy", NULL) &&
-		  xpu_rt_sym(lib, &a->prim_create, "dnnl_primitive_create", NULL) &&
-		  xpu_rt_sym(lib, &a->prim_destroy, "dnnl_primitive_destroy", NULL) &&
-		  xpu_rt_sym(lib, &a->prim_execute, "dnnl_primitive_execute", NULL) &&
-		  xpu_rt_sym(lib, &a->mem_create, "dnnl_memory_create", NULL) &&
-		  xpu_rt_sym(lib, &a->mem_destroy, "dnnl_memory_destroy", NULL) &&
-		  xpu_rt_sym(lib, &a->mem_map, "dnnl_memory_map_data", NULL) &&
-		  xpu_rt_sym(lib, &a->mem_unmap, "dnnl_memory_unmap_data", NULL) &&
-		  xpu_rt_sym(lib, &a->stream_create, "dnnl_stream_create", NULL) &&
-		  xpu_rt_sym(lib, &a->stream_wait, "dnnl_stream_wait", NULL) &&
-		  xpu_rt_sym(lib, &a->stream_destroy, "dnnl_stream_destroy", NULL);
+	bool ok = xpu_dl_fn(lib, &a->version, "dnnl_version", NULL) &&
+		  xpu_dl_fn(lib, &a->engine_count, "dnnl_engine_get_count", NULL) &&
+		  xpu_dl_fn(lib, &a->engine_create, "dnnl_engine_create", NULL) &&
+		  xpu_dl_fn(lib, &a->engine_destroy, "dnnl_engine_destroy", NULL) &&
+		  xpu_dl_fn(lib, &a->md_init, "dnnl_memory_desc_init_by_tag", NULL) &&
+		  xpu_dl_fn(lib, &a->matmul_init, "dnnl_matmul_desc_init", NULL) &&
+		  xpu_dl_fn(lib, &a->pd_create, "dnnl_primitive_desc_create", NULL) &&
+		  xpu_dl_fn(lib, &a->pd_destroy, "dnnl_primitive_desc_destroy", NULL) &&
+		  xpu_dl_fn(lib, &a->prim_create, "dnnl_primitive_create", NULL) &&
+		  xpu_dl_fn(lib, &a->prim_destroy, "dnnl_primitive_destroy", NULL) &&
+		  xpu_dl_fn(lib, &a->prim_execute, "dnnl_primitive_execute", NULL) &&
+		  xpu_dl_fn(lib, &a->mem_create, "dnnl_memory_create", NULL) &&
+		  xpu_dl_fn(lib, &a->mem_destroy, "dnnl_memory_destroy", NULL) &&
+		  xpu_dl_fn(lib, &a->mem_map, "dnnl_memory_map_data", NULL) &&
+		  xpu_dl_fn(lib, &a->mem_unmap, "dnnl_memory_unmap_data", NULL) &&
+		  xpu_dl_fn(lib, &a->stream_create, "dnnl_stream_create", NULL) &&
+		  xpu_dl_fn(lib, &a->stream_wait, "dnnl_stream_wait", NULL) &&
+		  xpu_dl_fn(lib, &a->stream_destroy, "dnnl_stream_destroy", NULL);
 	/* absent when oneDNN was built without its OpenCL GPU runtime */
-	xpu_rt_sym(lib, &a->ocl_engine_create, "dnnl_ocl_interop_engine_create", NULL);
-	xpu_rt_sym(lib, &a->status_name, "dnnl_status2str", NULL);
+	xpu_dl_fn(lib, &a->ocl_engine_create, "dnnl_ocl_interop_engine_create", NULL);
+	xpu_dl_fn(lib, &a->status_name, "dnnl_status2str", NULL);
 	return ok;
 }
 

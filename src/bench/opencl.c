@@ -18,8 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "runtimes/rt.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 
 typedef struct ocl_api {
@@ -118,31 +119,31 @@ static int ocl_load(void *lib, ocl_api *a)
 {
 	memset(a, 0, sizeof(*a));
 	int ok = 1;
-	ok &= xpu_rt_sym(lib, &a->platforms, "clGetPlatformIDs", NULL);
-	ok &= xpu_rt_sym(lib, &a->device_ids, "clGetDeviceIDs", NULL);
-	ok &= xpu_rt_sym(lib, &a->device_info, "clGetDeviceInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_context, "clCreateContext", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_queue, "clCreateCommandQueue", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_buffer, "clCreateBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_program, "clCreateProgramWithSource", NULL);
-	ok &= xpu_rt_sym(lib, &a->build_program, "clBuildProgram", NULL);
-	ok &= xpu_rt_sym(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->create_kernel, "clCreateKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->set_arg, "clSetKernelArg", NULL);
-	ok &= xpu_rt_sym(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->write, "clEnqueueWriteBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->read, "clEnqueueReadBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->map, "clEnqueueMapBuffer", NULL);
-	ok &= xpu_rt_sym(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
-	ok &= xpu_rt_sym(lib, &a->finish, "clFinish", NULL);
-	ok &= xpu_rt_sym(lib, &a->wait, "clWaitForEvents", NULL);
-	ok &= xpu_rt_sym(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_event, "clReleaseEvent", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_kernel, "clReleaseKernel", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_program, "clReleaseProgram", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_mem, "clReleaseMemObject", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
-	ok &= xpu_rt_sym(lib, &a->release_context, "clReleaseContext", NULL);
+	ok &= xpu_dl_fn(lib, &a->platforms, "clGetPlatformIDs", NULL);
+	ok &= xpu_dl_fn(lib, &a->device_ids, "clGetDeviceIDs", NULL);
+	ok &= xpu_dl_fn(lib, &a->device_info, "clGetDeviceInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_context, "clCreateContext", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_queue, "clCreateCommandQueue", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_buffer, "clCreateBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_program, "clCreateProgramWithSource", NULL);
+	ok &= xpu_dl_fn(lib, &a->build_program, "clBuildProgram", NULL);
+	ok &= xpu_dl_fn(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->create_kernel, "clCreateKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->set_arg, "clSetKernelArg", NULL);
+	ok &= xpu_dl_fn(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->write, "clEnqueueWriteBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->read, "clEnqueueReadBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->map, "clEnqueueMapBuffer", NULL);
+	ok &= xpu_dl_fn(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
+	ok &= xpu_dl_fn(lib, &a->finish, "clFinish", NULL);
+	ok &= xpu_dl_fn(lib, &a->wait, "clWaitForEvents", NULL);
+	ok &= xpu_dl_fn(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_event, "clReleaseEvent", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_kernel, "clReleaseKernel", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_program, "clReleaseProgram", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_mem, "clReleaseMemObject", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
+	ok &= xpu_dl_fn(lib, &a->release_context, "clReleaseContext", NULL);
 	return ok;
 }
 
@@ -320,8 +321,7 @@ static bool fill_ones(ocl *o, cl_mem b, size_t bytes)
 
 static void mem_read(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
 {
-	xpu_bench_figure *f = bench_figure(c, "mem.read", "GB/s", XPU_PEAK_MEM_BW,
-					   "bytes fetched once (clpeak)");
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_MEM_READ, NULL, NULL);
 	if (!f)
 		return;
 	size_t items = bytes / (16 * 16); /* 16 float4 loads per work-item */
@@ -353,8 +353,7 @@ out:
 
 static void mem_copy(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
 {
-	xpu_bench_figure *f = bench_figure(c, "mem.copy", "GB/s", XPU_PEAK_MEM_BW,
-					   "read+write, 2 x bytes (STREAM copy)");
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_MEM_COPY, NULL, NULL);
 	if (!f)
 		return;
 	cl_int rc;
@@ -368,8 +367,7 @@ static void mem_copy(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
 	o->a.set_arg(k, 1, sizeof(cl_mem), &dst);
 	size_t items = bytes / 16;
 	ocl_time_kernel(c, o, f, k, &items, NULL, 1, 2.0 * (double)bytes * 1e-9);
-	xpu_set_real(&f->alt_best, f->best / 2);
-	xpu_strlcpy(f->alt_counting, "bytes once (bcopy)", sizeof(f->alt_counting));
+	bench_alt(f, f->best / 2);
 	float probe = 0;
 	if (xpu_is_ok(&f->status) &&
 	    (o->a.read(o->q, dst, CL_TRUE, bytes - 4, 4, &probe, 0, NULL, NULL) != CL_SUCCESS ||
@@ -383,22 +381,24 @@ out:
 
 static void ocl_memory(bench_ctx *c, ocl *o)
 {
-	if (!bench_want(c, "mem.read") && !bench_want(c, "mem.copy"))
+	bool read = bench_want(c, BENCH_FIG_MEM_READ, NULL);
+	bool copy = bench_want(c, BENCH_FIG_MEM_COPY, NULL);
+	if (!read && !copy)
 		return;
 	size_t bytes = ocl_mem_bytes(c, o);
 	cl_int rc;
 	cl_mem src = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
 	if (!src || !fill_ones(o, src, bytes)) {
-		bench_skip(c, "mem.read", "GB/s", XPU_PEAK_MEM_BW, XPU_UNAVAILABLE,
-			   XPU_R_RUNTIME_ERROR, "cannot allocate %zu MiB on the device", bytes >> 20);
+		bench_skip(c, BENCH_FIG_MEM_READ, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			   "cannot allocate %zu MiB on the device", bytes >> 20);
 		if (src)
 			o->a.release_mem(src);
 		return;
 	}
 	bench_progress(c, "opencl memory bandwidth, %zu MiB", bytes >> 20);
-	if (bench_want(c, "mem.read"))
+	if (read)
 		mem_read(c, o, src, bytes);
-	if (bench_want(c, "mem.copy"))
+	if (copy)
 		mem_copy(c, o, src, bytes);
 	o->a.release_mem(src);
 }
@@ -429,11 +429,12 @@ static int step_transfer(void *arg, char *err, size_t len)
 	return rc;
 }
 
-static void time_transfer(bench_ctx *c, ocl *o, const char *name, direction dir, cl_mem dev,
+static void time_transfer(bench_ctx *c, ocl *o, bench_fig fig, direction dir, cl_mem dev,
 			  void *h, size_t bytes)
 {
-	xpu_bench_figure *f = bench_figure(c, name, "GB/s", XPU_PEAK_LINK,
-					   "bytes once, per direction");
+	if (!bench_want(c, fig, NULL))
+		return;
+	xpu_bench_figure *f = bench_figure(c, fig, NULL, NULL);
 	ocl_step s = { .o = o, .dir = dir, .dev = dev, .host = h, .bytes = bytes };
 	bench_wall_samples(c, f, 1, bench_reps(c), (double)bytes * 1e-9, step_transfer, &s);
 	bench_note(f, "%zu MiB blocking transfers, wall clock", bytes >> 20);
@@ -441,11 +442,11 @@ static void time_transfer(bench_ctx *c, ocl *o, const char *name, direction dir,
 
 static void ocl_transfers(bench_ctx *c, ocl *o)
 {
-	static const char *const names[] = { "h2d.pageable", "d2h.pageable", "h2d.pinned",
-					     "d2h.pinned" };
+	static const bench_fig figs[] = { BENCH_FIG_H2D_PAGEABLE, BENCH_FIG_D2H_PAGEABLE,
+					  BENCH_FIG_H2D_PINNED, BENCH_FIG_D2H_PINNED };
 	bool any = false;
 	for (int i = 0; i < 4; i++)
-		any = any || bench_want(c, names[i]);
+		any = any || bench_want(c, figs[i], NULL);
 	if (!any)
 		return;
 	size_t bytes = ocl_mem_bytes(c, o) / 2;
@@ -458,22 +459,18 @@ static void ocl_transfers(bench_ctx *c, ocl *o)
 	bench_progress(c, "opencl transfers, %zu MiB", bytes >> 20);
 	if (dev && pageable) {
 		memset(pageable, 1, bytes);
-		if (bench_want(c, names[0]))
-			time_transfer(c, o, names[0], H2D, dev, pageable, bytes);
-		if (bench_want(c, names[1]))
-			time_transfer(c, o, names[1], D2H, dev, pageable, bytes);
+		time_transfer(c, o, figs[0], H2D, dev, pageable, bytes);
+		time_transfer(c, o, figs[1], D2H, dev, pageable, bytes);
 	}
 	if (dev && pinned) {
 		memset(pinned, 1, bytes);
-		if (bench_want(c, names[2]))
-			time_transfer(c, o, names[2], H2D, dev, pinned, bytes);
-		if (bench_want(c, names[3]))
-			time_transfer(c, o, names[3], D2H, dev, pinned, bytes);
+		time_transfer(c, o, figs[2], H2D, dev, pinned, bytes);
+		time_transfer(c, o, figs[3], D2H, dev, pinned, bytes);
 		o->a.unmap(o->q, pin, pinned, 0, NULL, NULL);
 		o->a.finish(o->q);
 	}
 	if (!dev)
-		bench_skip(c, names[0], "GB/s", XPU_PEAK_LINK, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+		bench_skip(c, figs[0], NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			   "cannot allocate %zu MiB on the device", bytes >> 20);
 	free(pageable);
 	if (pin)
@@ -616,15 +613,13 @@ static void gemm_says(bench_ctx *c, const char *fmt, ...)
 	va_end(ap);
 }
 
-static void ocl_gemm_one(bench_ctx *c, ocl *o, bench_dnnl *d, const char *prec, int n)
+static void ocl_gemm_one(bench_ctx *c, ocl *o, bench_dnnl *d, bool half, const char *shape, int n)
 {
-	char name[48];
-	snprintf(name, sizeof(name), "gemm.%s.%d", prec, n);
-	if (!bench_want(c, name))
+	bench_fig fig = half ? BENCH_FIG_GEMM_FP16 : BENCH_FIG_GEMM_FP32;
+	if (!bench_want(c, fig, shape))
 		return;
-	bool half = strcmp(prec, "fp16") == 0;
-	xpu_bench_figure *f = bench_figure(c, name, "TFLOP/s", half ? XPU_PEAK_FP16 : XPU_PEAK_FP32,
-					   "2 x M x N x K");
+	const char *prec = half ? "fp16" : "fp32";
+	xpu_bench_figure *f = bench_figure(c, fig, shape, NULL);
 	if (!f)
 		return;
 	bench_progress(c, "opencl gemm %s %d^3", prec, n);
@@ -641,10 +636,9 @@ static void ocl_gemm_one(bench_ctx *c, ocl *o, bench_dnnl *d, const char *prec, 
 static void ocl_gemm(bench_ctx *c, ocl *o)
 {
 	int n = c->opt->level == XPU_BENCH_QUICK ? 512 : c->opt->level == XPU_BENCH_FULL ? 2048 : 1024;
-	char name[2][48];
-	snprintf(name[0], sizeof(name[0]), "gemm.fp32.%d", n);
-	snprintf(name[1], sizeof(name[1]), "gemm.fp16.%d", n);
-	if (!bench_want(c, name[0]) && !bench_want(c, name[1]))
+	char shape[16];
+	snprintf(shape, sizeof(shape), "%d", n);
+	if (!bench_want(c, BENCH_FIG_GEMM_FP32, shape) && !bench_want(c, BENCH_FIG_GEMM_FP16, shape))
 		return;
 	/* oneDNN's OpenCL GPU engine where it takes the device, else the tiled
 	 * kernel; the target says which ran and why. */
@@ -652,8 +646,8 @@ static void ocl_gemm(bench_ctx *c, ocl *o)
 	bench_dnnl *d = ocl_dnnl(o, why, sizeof(why));
 	if (!d)
 		snprintf(c->t->gemm, sizeof(c->t->gemm), "tiled kernel; oneDNN not used: %s", why);
-	ocl_gemm_one(c, o, d, "fp32", n);
-	ocl_gemm_one(c, o, d, "fp16", n);
+	ocl_gemm_one(c, o, d, false, shape, n);
+	ocl_gemm_one(c, o, d, true, shape, n);
 	bench_dnnl_close(d);
 }
 
@@ -674,9 +668,9 @@ static int step_empty(void *arg, char *err, size_t len)
 
 static void ocl_latency(bench_ctx *c, ocl *o)
 {
-	if (!bench_want(c, "launch.latency"))
+	if (!bench_want(c, BENCH_FIG_LAUNCH_LATENCY, NULL))
 		return;
-	xpu_bench_figure *f = bench_figure(c, "launch.latency", "us", XPU_PEAK_NONE,
+	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_LAUNCH_LATENCY, NULL,
 					   "enqueue of an empty kernel + clFinish, wall clock");
 	cl_int rc;
 	ocl_step s = { .o = o, .k = f ? o->a.create_kernel(o->prog, "empty", &rc) : NULL };

@@ -18,7 +18,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 
 typedef struct peak_row {
 	uint16_t vendor, device;

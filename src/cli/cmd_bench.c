@@ -12,8 +12,27 @@
 /* Exit status for "measured, and slower than the baseline". */
 #define BENCH_EXIT_REGRESSION 3
 
+/* A row of the registry as help shows it: "stream.triad", "gemm.bf16.N". */
+static void figure_pattern(const xpu_bench_figure_info *fig, char *out, size_t len)
+{
+	snprintf(out, len, "%s%s%s", fig->name, fig->shape ? "." : "", fig->shape ? fig->shape : "");
+}
+
+/* Every figure, for the line that refuses an unknown one. */
+static void figure_list(char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0, used = 0; i < xpu_bench_figure_count() && used < len; i++) {
+		char name[64];
+		figure_pattern(xpu_bench_figure_at(i), name, sizeof(name));
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "", name);
+	}
+}
+
 static void bench_usage(FILE *f)
 {
+	char kinds[128];
+	xpu_bench_device_kinds(kinds, sizeof(kinds));
 	fprintf(f,
 		"Usage: xpu bench [--device D] [--quick|--full] [--only NAMES] [--json]\n"
 		"                 [--save FILE] [--compare FILE] [--threshold PCT]\n"
@@ -22,12 +41,11 @@ static void bench_usage(FILE *f)
 		"device, and prints each figure beside the device's theoretical peak.\n"
 		"\n"
 		"  --device D       one device: its index or id as 'xpu list' shows it, or a\n"
-		"                   kind: cpu, gpu, cuda, opencl, level_zero (default: all)\n"
+		"                   kind: %s (default: all)\n"
 		"  --quick          small sizes, few repetitions (seconds)\n"
 		"  --full           every shape and precision (minutes)\n"
-		"  --only NAMES     comma list of figures or prefixes: stream, stream.triad,\n"
-		"                   gemm, gemm.bf16, gemm.fp8, gemv, gemv.fp8, d2d, h2d,\n"
-		"                   d2h, mem, launch\n"
+		"  --only NAMES     comma list of figures (below), or of prefixes that end at\n"
+		"                   a dot: gemm, gemm.bf16, h2d\n"
 		"  --json           machine-readable report (has a schema_version)\n"
 		"  --save FILE      also write the report to FILE as a baseline\n"
 		"  --compare FILE   compare with a baseline saved on this machine; flag\n"
@@ -45,7 +63,16 @@ static void bench_usage(FILE *f)
 		"\n"
 		"Exit status: 0 done; 1 nothing could be measured (no device of the asked\n"
 		"kind, a failing runtime, an unusable baseline); 2 bad command line;\n"
-		"3 --compare found a regression.  See xpu-bench(1).\n");
+		"3 --compare found a regression.  See xpu-bench(1).\n"
+		"\n"
+		"Figures (N, M, K: the sizes each figure's name ends with):\n",
+		kinds);
+	for (size_t i = 0; i < xpu_bench_figure_count(); i++) {
+		const xpu_bench_figure_info *fig = xpu_bench_figure_at(i);
+		char name[64];
+		figure_pattern(fig, name, sizeof(name));
+		fprintf(f, "  %-20s %-8s %s\n", name, fig->unit, fig->backends);
+	}
 }
 
 typedef struct bench_args {
@@ -89,7 +116,7 @@ static int parse_args(xpu_cli *cli, int argc, char **argv, bench_args *a)
 		{ NULL, 0, NULL, 0 },
 	};
 	int c, levels = 0;
-	char bad[64];
+	char bad[64], known[1024];
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_DEVICE: a->opt.device = optarg; break;
@@ -97,8 +124,9 @@ static int parse_args(xpu_cli *cli, int argc, char **argv, bench_args *a)
 		case OPT_FULL: a->opt.level = XPU_BENCH_FULL; levels++; break;
 		case OPT_ONLY:
 			if (!xpu_bench_only_valid(optarg, bad, sizeof(bad))) {
-				cli_error(cli, "--only: unknown figure '%s' (names: stream, gemm, gemv, "
-					  "d2d, h2d, d2h, mem, launch and their parts)", bad);
+				figure_list(known, sizeof(known));
+				cli_error(cli, "--only: unknown figure '%s'; figures: %s (or a prefix that "
+					  "ends at a dot: gemm, gemm.bf16)", bad, known);
 				return XPU_EXIT_USAGE;
 			}
 			a->opt.only = optarg;

@@ -14,16 +14,19 @@ enum { DOCTOR_EXIT_USAGE = 2, DOCTOR_EXIT_CANNOT_RUN = 3 };
 
 static void doctor_usage(const char *prog)
 {
+	char apps[512];
+	if (!xpu_doctor_apps(apps, sizeof(apps)))
+		snprintf(apps, sizeof(apps), "none found: see 'xpu config'");
 	printf("Usage: %s doctor [--app NAME] [--url URL] [--json] [--timeout S] [--python-timeout S]\n"
 	       "Checks why an app does not use the GPU: kernel driver, device access, userspace\n"
 	       "runtimes (CUDA, Level Zero, OpenCL, Vulkan), Python and torch, the app's server,\n"
 	       "and what the device family supports. Each check says PASS, WARN, FAIL or SKIP with\n"
 	       "one line of evidence and, for WARN and FAIL, the fix (NixOS options on NixOS).\n"
 	       "\n"
-	       "  --app NAME           also check an app's server: ollama or comfyui\n"
-	       "  --url URL            the app's address (default: the app profile's url_env\n"
-	       "                       variable, e.g. $OLLAMA_HOST, else its url: ollama\n"
-	       "                       http://127.0.0.1:11434, comfyui http://127.0.0.1:8188)\n"
+	       "  --app NAME           also check an app's server and service: any app with a\n"
+	       "                       profile (here: %s)\n"
+	       "  --url URL            the app's address (default: the variable the app profile\n"
+	       "                       names as url_env, else the profile's url)\n"
 	       "  --timeout S          limit for each HTTP request, in seconds (default 3)\n"
 	       "  --python-timeout S   limit for the python/torch probe, in seconds (default 30)\n"
 	       "  --json               every check as JSON (id, group, verdict, evidence, fix)\n"
@@ -34,7 +37,7 @@ static void doctor_usage(const char *prog)
 	       "XPU_PROFILES_DIR (the app profiles' folder).\n"
 	       "Exit status: 0 every check passed or was skipped; 1 warnings only; 2 a check\n"
 	       "failed, or a bad command line; 3 doctor could not run (e.g. unreadable sysroot).\n",
-	       prog);
+	       prog, apps);
 }
 
 static bool parse_seconds(const char *arg, double *out)
@@ -45,6 +48,17 @@ static bool parse_seconds(const char *arg, double *out)
 		return false;
 	*out = v;
 	return true;
+}
+
+/* An app without a profile: one line with the apps that have one. */
+static int unknown_app(xpu_cli *cli, const char *name)
+{
+	char apps[512];
+	if (xpu_doctor_apps(apps, sizeof(apps)))
+		cli_error(cli, "doctor --app: unknown app '%s'; apps (those with a profile): %s", name, apps);
+	else
+		cli_error(cli, "doctor --app: unknown app '%s'; no app profile found (see 'xpu config')", name);
+	return DOCTOR_EXIT_USAGE;
 }
 
 enum { OPT_APP = 256, OPT_URL, OPT_TIMEOUT, OPT_PY_TIMEOUT, OPT_JSON_ };
@@ -65,10 +79,9 @@ static int doctor_options(xpu_cli *cli, int argc, char **argv, xpu_doctor_option
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_APP:
-			if (!xpu_doctor_app_parse(optarg, &o->app)) {
-				cli_error(cli, "doctor --app: unknown app '%s'; apps: ollama, comfyui", optarg);
-				return DOCTOR_EXIT_USAGE;
-			}
+			if (!xpu_doctor_app_known(optarg))
+				return unknown_app(cli, optarg);
+			o->app = optarg;
 			break;
 		case OPT_URL:
 			if (strncmp(optarg, "http://", 7) != 0 && strncmp(optarg, "https://", 8) != 0) {
@@ -96,8 +109,8 @@ static int doctor_options(xpu_cli *cli, int argc, char **argv, xpu_doctor_option
 		cli_error(cli, "doctor takes no argument ('%s'); see '%s doctor --help'", argv[optind], cli->prog);
 		return DOCTOR_EXIT_USAGE;
 	}
-	if (o->url && o->app == XPU_APP_NONE) {
-		cli_error(cli, "doctor --url needs --app ollama or --app comfyui");
+	if (o->url && !o->app) {
+		cli_error(cli, "doctor --url needs --app NAME (see '%s doctor --help')", cli->prog);
 		return DOCTOR_EXIT_USAGE;
 	}
 	return 0;
@@ -131,7 +144,7 @@ static void print_report(const xpu_cli *cli, const xpu_doctor_report *r)
 
 int cmd_doctor(xpu_cli *cli, int argc, char **argv)
 {
-	xpu_doctor_options o = { .app = XPU_APP_NONE };
+	xpu_doctor_options o = { .app = NULL };
 	int rc = doctor_options(cli, argc, argv, &o);
 	if (rc)
 		return rc < 0 ? XPU_EXIT_OK : rc;

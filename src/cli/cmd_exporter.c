@@ -22,9 +22,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/dl.h"
 #include "cli/cli.h"
 #include "cli/telemetry_opts.h"
-#include "runtimes/rt.h"
 #include "xpu/telemetry.h"
 
 /* libmicrohttpd is dlopen'd by this command alone, not linked: with GnuTLS it
@@ -53,15 +53,15 @@ static bool mhd_load(const xpu_cli *cli)
 			  dlerror());
 		return false;
 	}
-	if (!xpu_rt_sym(lib, &mhd.start_daemon, "MHD_start_daemon", NULL) ||
-	    !xpu_rt_sym(lib, &mhd.stop_daemon, "MHD_stop_daemon", NULL) ||
-	    !xpu_rt_sym(lib, &mhd.create_response_from_buffer, "MHD_create_response_from_buffer",
+	if (!xpu_dl_fn(lib, &mhd.start_daemon, "MHD_start_daemon", NULL) ||
+	    !xpu_dl_fn(lib, &mhd.stop_daemon, "MHD_stop_daemon", NULL) ||
+	    !xpu_dl_fn(lib, &mhd.create_response_from_buffer, "MHD_create_response_from_buffer",
 			NULL) ||
-	    !xpu_rt_sym(lib, &mhd.create_response_from_buffer_with_free_callback,
+	    !xpu_dl_fn(lib, &mhd.create_response_from_buffer_with_free_callback,
 			"MHD_create_response_from_buffer_with_free_callback", NULL) ||
-	    !xpu_rt_sym(lib, &mhd.add_response_header, "MHD_add_response_header", NULL) ||
-	    !xpu_rt_sym(lib, &mhd.queue_response, "MHD_queue_response", NULL) ||
-	    !xpu_rt_sym(lib, &mhd.destroy_response, "MHD_destroy_response", NULL)) {
+	    !xpu_dl_fn(lib, &mhd.add_response_header, "MHD_add_response_header", NULL) ||
+	    !xpu_dl_fn(lib, &mhd.queue_response, "MHD_queue_response", NULL) ||
+	    !xpu_dl_fn(lib, &mhd.destroy_response, "MHD_destroy_response", NULL)) {
 		cli_error(cli, "libmicrohttpd.so.12 lacks an MHD_* entry point xpu needs");
 		return false;
 	}

@@ -24,8 +24,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "config.h"
-#include "core/util.h"
+#include "model/value.h"
 
 #define CACHE_MAGIC "XPUCACH1"
 #define CACHE_FILE "discovery.bin"

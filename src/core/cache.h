@@ -6,7 +6,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "core/system.h"
+#include "model/system.h"
 
 typedef struct xpu_cache_contents {
 	xpu_runtime_info runtimes[XPU_RT_COUNT];

@@ -6,10 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "core/cache.h"
 #include "core/pci.h"
-#include "core/system.h"
-#include "core/util.h"
+#include "model/system.h"
+#include "model/value.h"
 #include "runtimes/runtime.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"

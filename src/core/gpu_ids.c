@@ -6,7 +6,7 @@
 #include <stddef.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 #define INTEL 0x8086
 #define NVIDIA 0x10de

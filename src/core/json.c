@@ -3,8 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "core/system.h"
-#include "core/util.h"
+#include "model/system.h"
 
 static json_t *status_obj(const xpu_status *st, json_t *value)
 {

@@ -7,15 +7,35 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "core/gpu_ids.h"
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
+
+/* libpci, by dlopen: only a device that neither a driver nor the cache named
+ * needs the PCI id database, so the library (and the libudev and libz it
+ * brings) is loaded then, not at every start of the program.  The types and
+ * constants come from its header; libpci.so.3's ABI has been stable since
+ * 2008. */
+typedef struct pci_api {
+	struct pci_access *(*alloc)(void);
+	void (*cleanup)(struct pci_access *);
+	void (*set_name_list_path)(struct pci_access *, char *, int);
+	char *(*lookup_name)(struct pci_access *, char *, int, int, ...);
+} pci_api;
+
+static const char *const libpci_names[] = { "libpci.so.3", NULL };
 
 /* One parsed database per process: parsing pci.ids costs 1-5 ms, and the
  * telemetry sampler discovers the devices again at every refresh.  libpci is
  * not thread-safe, so lookups hold the lock. */
 static struct {
 	pthread_mutex_t lock;
+	pci_api api;
+	bool loaded;          /* libpci was looked for */
+	char why[160];        /* why it did not load, "" when it did */
 	struct pci_access *pacc;
 	bool tried;
 	char path[XSYS_PATH_MAX]; /* XPU_PCI_IDS when it was opened */
@@ -24,6 +44,26 @@ static struct {
 static void quiet_warning(char *msg, ...)
 {
 	(void)msg;
+}
+
+/* Resolves libpci once; false with db.why set when it is not there. */
+static bool api_load(void)
+{
+	if (db.loaded)
+		return !db.why[0];
+	db.loaded = true;
+	void *lib = xpu_dl_open(libpci_names, db.why, sizeof(db.why));
+	if (!lib)
+		return false;
+	pci_api *a = &db.api;
+	if (xpu_dl_fn(lib, &a->alloc, "pci_alloc", NULL) && xpu_dl_fn(lib, &a->cleanup, "pci_cleanup", NULL) &&
+	    xpu_dl_fn(lib, &a->set_name_list_path, "pci_set_name_list_path", NULL) &&
+	    xpu_dl_fn(lib, &a->lookup_name, "pci_lookup_name", NULL)) {
+		db.why[0] = '\0';
+		return true;
+	}
+	xpu_strlcpy(db.why, "libpci.so.3 lacks pci_alloc/pci_lookup_name", sizeof(db.why));
+	return false;
 }
 
 /* Opened at the first name needed, again when XPU_PCI_IDS changed.  Called
@@ -35,11 +75,13 @@ static struct pci_access *db_open(void)
 		path = "";
 	if (db.tried && strcmp(db.path, path) == 0)
 		return db.pacc;
+	if (!api_load())
+		return NULL;
 	if (db.pacc)
-		pci_cleanup(db.pacc);
+		db.api.cleanup(db.pacc);
 	db.tried = true;
 	xpu_strlcpy(db.path, path, sizeof(db.path));
-	db.pacc = pci_alloc();
+	db.pacc = db.api.alloc();
 	if (!db.pacc)
 		return NULL;
 	/* pci_init is never called, so libpci's fatal error handler can only
@@ -47,7 +89,7 @@ static struct pci_access *db_open(void)
 	db.pacc->warning = quiet_warning;
 	db.pacc->debug = quiet_warning; /* pci_init would set it; lookups call it */
 	if (*path)
-		pci_set_name_list_path(db.pacc, (char *)path, 0);
+		db.api.set_name_list_path(db.pacc, (char *)path, 0);
 	/* numbers are no name: PCI_LOOKUP_NO_NUMBERS makes unknown ids NULL */
 	return db.pacc;
 }
@@ -62,7 +104,8 @@ static const char *lookup(char *buf, size_t len, int flags, ...)
 	unsigned a = va_arg(ap, unsigned), b = va_arg(ap, unsigned);
 	unsigned c = va_arg(ap, unsigned), d = va_arg(ap, unsigned);
 	va_end(ap);
-	return pci_lookup_name(pacc, buf, (int)len, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB, a, b, c, d);
+	return db.api.lookup_name(pacc, buf, (int)len, flags | PCI_LOOKUP_NO_NUMBERS | PCI_LOOKUP_NO_HWDB,
+				  a, b, c, d);
 }
 
 bool xpu_pci_read_uevent(const xsys *s, const char *dir, char *address, size_t len)
@@ -80,7 +123,7 @@ void xpu_pci_fill(const xsys *s, xpu_device *dev, const char *dir)
 	char uevent[XSYS_ATTR_MAX], v[64];
 	xsys_rc rc = xsys_text(s, uevent, sizeof(uevent), "%s/uevent", dir);
 	if (rc != XSYS_OK) {
-		xsys_fail(&dev->driver.status, rc, dir);
+		xpu_read_fail(&dev->driver.status, rc, dir);
 		return;
 	}
 	if (xpu_kv_get(uevent, "PCI_ID", '=', v, sizeof(v)))
@@ -116,6 +159,9 @@ static void set_db_name(xpu_text *t, const char *name, const char *what, unsigne
 {
 	if (name)
 		xpu_set_text(t, "%s", name);
+	else if (db.why[0])
+		xpu_set_status(&t->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING,
+			       "PCI names need libpci.so.3 (install libpci3): %s", db.why);
 	else
 		xpu_set_status(&t->status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
 			       "%s %04x:%04x is not in the PCI id database (update pci.ids or set XPU_PCI_IDS)",

@@ -11,8 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/system.h"
-#include "core/util.h"
+#include "base/util.h"
+#include "model/system.h"
+#include "model/value.h"
 #include "sys/parse.h"
 #include "xpu/run.h"
 

@@ -13,8 +13,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/util.h"
 #include "core/pci.h"
-#include "core/util.h"
 #include "sys/parse.h"
 
 enum { MAX_DEPTH = 5, MAX_FILE = 64 * 1024 };
@@ -28,7 +28,7 @@ typedef struct snap {
 static bool skipped(const char *name)
 {
 	static const char *const names[] = { "config", "rom", "remove", "rescan", "reset",
-					     "hdcp_srm", "vbios", "edid", "gpu_metrics", "new_id",
+					     "hdcp_srm", "vbios", "edid", "new_id",
 					     "remove_id", "bind", "unbind", NULL };
 	for (const char *const *n = names; *n; n++)
 		if (strcmp(name, *n) == 0)

@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
 
 #define CAP_PERFMON_BIT 38

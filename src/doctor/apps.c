@@ -1,22 +1,27 @@
 /* App checks (--app): is the server up, and is its model on the GPU?
  *
- * Ollama: GET /api/version, /api/tags, /api/ps (size_vram against size is
- * the share on the GPU; docs.ollama.com/api) and the environment of the
- * running ollama process.  ComfyUI: GET /system_stats (devices[].type).
+ * Every app that has a profile of `xpu run` can be checked: its server
+ * answers at the profile's address, and the running service's environment
+ * suits the backend `xpu run` would give it.  Where doctor knows the app's
+ * own API (the app_apis table) it asks more.  Ollama: GET /api/version,
+ * /api/tags, /api/ps (size_vram against size is the share on the GPU;
+ * docs.ollama.com/api) and the environment of the running ollama process.
+ * ComfyUI: GET /system_stats (devices[].type).
  *
- * The app knowledge (default address, the variable that moves it, which
- * variables the service needs on each backend, ComfyUI's CPU flag) is the
- * app's profile of `xpu run` (profiles/NAME.ini, include/xpu/run.h): one
- * source for both commands, overridable the same way (XPU_PROFILES_DIR,
- * /etc/xpu/profiles, the user's folder). */
+ * The app knowledge (which apps there are, default address, the variable
+ * that moves it, which variables the service needs on each backend,
+ * ComfyUI's CPU flag) is the app's profile (profiles/NAME.ini,
+ * include/xpu/run.h): one source for both commands, overridable the same way
+ * (XPU_PROFILES_DIR, /etc/xpu/profiles.d, the user's folder). */
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "model/value.h"
 #include "xpu/run.h"
 
 typedef struct app_ctx {
@@ -456,35 +461,163 @@ static xpu_profile *app_profile(doc_ctx *c, const char *name)
 	return p;
 }
 
+/* --- any other app: what its profile says --- */
+
+/* The server answers at its address: any HTTP answer below 500 means it
+ * listens (an API-only server may well answer 404 at /). */
+static void server_check(doc_ctx *c, const app_ctx *a)
+{
+	xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", a->name);
+	long status = 0;
+	char why[320];
+	if (!doc_http_status(a->base, "/", a->timeout, &status, why, sizeof(why))) {
+		const char *command = xpu_profile_command(a->profile);
+		char how[96] = "";
+		if (command[0] && strcmp(command, a->name) != 0)
+			snprintf(how, sizeof(how), " (its command: %s)", command);
+		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
+		doc_fix(k, "start %s%s, or give --url if it listens elsewhere", a->name, how);
+	} else if (status >= 500) {
+		doc_verdict(k, XPU_VERDICT_WARN, "%s answers HTTP %ld at %s/: a server error", a->name, status,
+			    a->base);
+		doc_fix(k, "see %s's log for the error (is it still loading?)", a->name);
+	} else {
+		doc_verdict(k, XPU_VERDICT_PASS, "%s answers at %s (HTTP %ld at /)", a->name, a->base, status);
+	}
+}
+
+/* The apps whose own API doctor knows, by profile name; every other app
+ * with a profile gets the checks its profile allows. */
+static const struct app_api {
+	const char *name;
+	void (*checks)(doc_ctx *c, const app_ctx *a);
+} app_apis[] = {
+	{ "comfyui", comfyui_checks },
+	{ "ollama", ollama_checks },
+};
+
+static const struct app_api *app_api_of(const char *name)
+{
+	for (size_t i = 0; i < XPU_ARRAY_LEN(app_apis); i++)
+		if (strcmp(app_apis[i].name, name) == 0)
+			return &app_apis[i];
+	return NULL;
+}
+
+/* Why the API checks do not apply: "comfyui and ollama" have them. */
+static void api_skip(doc_ctx *c, const app_ctx *a)
+{
+	char known[160] = "";
+	for (size_t i = 0, used = 0; i < XPU_ARRAY_LEN(app_apis) && used < sizeof(known); i++)
+		used += (size_t)snprintf(known + used, sizeof(known) - used, "%s%s",
+					 !i ? "" : i + 1 < XPU_ARRAY_LEN(app_apis) ? ", " : " and ", app_apis[i].name);
+	doc_verdict(doc_add(c, "apps", "app API", "apps.%s.api", a->name), XPU_VERDICT_SKIP,
+		    "doctor knows the API of %s only: whether %s's model is on the GPU is not asked", known,
+		    a->name);
+}
+
+static void generic_checks(doc_ctx *c, const app_ctx *a, bool server)
+{
+	if (server) {
+		server_check(c, a);
+		service_env_check(c, a);
+	} else {
+		doc_verdict(doc_add(c, "apps", "app server", "apps.%s.server", a->name), XPU_VERDICT_SKIP,
+			    "the %s profile (%s) gives no url, and no --url was given: no server to check",
+			    a->name, xpu_profile_file(a->profile));
+		doc_verdict(doc_add(c, "apps", "service environment", "apps.%s.env", a->name), XPU_VERDICT_SKIP,
+			    "no server (see apps.%s.server): no service whose environment to check", a->name);
+	}
+	api_skip(c, a);
+}
+
+/* An app whose API checks need its server, and no address for it. */
+static void no_server(doc_ctx *c, const app_ctx *a)
+{
+	xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", a->name);
+	const char *file = xpu_profile_file(a->profile);
+	doc_verdict(k, XPU_VERDICT_FAIL, "the %s profile (%s) gives no url and no --url was given", a->name, file);
+	doc_fix(k, "give --url, or add url = http://HOST:PORT to [profile] in %s", file);
+}
+
 void doc_app_checks(doc_ctx *c)
 {
-	if (c->opt->app == XPU_APP_NONE) {
+	if (!c->opt->app) {
+		char apps[512];
+		xpu_doctor_apps(apps, sizeof(apps));
 		doc_verdict(doc_add(c, "apps", "apps", "apps"), XPU_VERDICT_SKIP,
-			    "no --app given (ollama, comfyui): app servers not checked");
+			    "no --app given (apps with a profile: %s): app servers not checked", apps);
 		return;
 	}
-	const char *name = c->opt->app == XPU_APP_OLLAMA ? "ollama" : "comfyui";
+	const char *name = c->opt->app;
 	xpu_profile *p = app_profile(c, name);
 	if (!p)
 		return;
+	const struct app_api *api = app_api_of(name);
 	app_ctx a = { .timeout = c->opt->http_timeout_s > 0 ? c->opt->http_timeout_s : 3.0, .profile = p,
 		      .name = name };
-	if (!app_base(c, &a, a.base, sizeof(a.base))) {
-		xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", name);
-		doc_verdict(k, XPU_VERDICT_FAIL, "the %s profile (%s) gives no url and no --url was given", name,
-			    xpu_profile_file(p));
-		doc_fix(k, "give --url, or add url = http://HOST:PORT to [profile] in %s", xpu_profile_file(p));
-		xpu_profile_free(p);
-		return;
-	}
+	bool server = app_base(c, &a, a.base, sizeof(a.base));
 	size_t n = strlen(a.base);
 	while (n && a.base[n - 1] == '/')
 		a.base[--n] = '\0';
 	doc_http_init();
-	if (c->opt->app == XPU_APP_OLLAMA)
-		ollama_checks(c, &a);
+	if (api && !server)
+		no_server(c, &a);
+	else if (api)
+		api->checks(c, &a);
 	else
-		comfyui_checks(c, &a);
+		generic_checks(c, &a, server);
 	doc_http_cleanup();
 	xpu_profile_free(p);
+}
+
+/* --- the apps: every profile in effect --- */
+
+typedef struct app_names {
+	char names[64][64];
+	size_t n;
+} app_names;
+
+static int add_name(const char *file, const char *name, void *user, char *err, size_t errlen)
+{
+	app_names *a = user;
+	if (a->n < XPU_ARRAY_LEN(a->names))
+		xpu_strlcpy(a->names[a->n++], name, sizeof(a->names[0]));
+	return 0;
+}
+
+static int by_name(const void *x, const void *y)
+{
+	return strcmp(x, y);
+}
+
+/* The profile names, from every profile folder (a name once), sorted. */
+static void read_app_names(app_names *a)
+{
+	xpu_paths paths;
+	xpu_paths_init(&paths);
+	char err[256];
+	a->n = 0;
+	xpu_profile_list(&paths, add_name, a, err, sizeof(err));
+	qsort(a->names, a->n, sizeof(a->names[0]), by_name);
+}
+
+size_t xpu_doctor_apps(char *list, size_t len)
+{
+	app_names a;
+	read_app_names(&a);
+	list[0] = '\0';
+	for (size_t i = 0, used = 0; i < a.n && used < len; i++)
+		used += (size_t)snprintf(list + used, len - used, "%s%s", i ? ", " : "", a.names[i]);
+	return a.n;
+}
+
+bool xpu_doctor_app_known(const char *name)
+{
+	app_names a;
+	read_app_names(&a);
+	for (size_t i = 0; i < a.n; i++)
+		if (strcmp(a.names[i], name) == 0)
+			return true;
+	return false;
 }

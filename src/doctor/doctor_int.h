@@ -122,5 +122,9 @@ void doc_proc_free(doc_proc *p);
  * refused", "no answer within 3.0 s", "HTTP 500", "not JSON: ...". */
 typedef struct json_t json_t;
 json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen);
+/* GET of any body: true when the server answered, with its HTTP status in
+ * *status; false with why as above. */
+bool doc_http_status(const char *base, const char *path, double timeout_s, long *status, char *why,
+		     size_t whylen);
 void doc_http_init(void);
 void doc_http_cleanup(void);

@@ -13,10 +13,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base/dl.h"
+#include "base/util.h"
 #include "config.h"
-#include "core/util.h"
 #include "doctor/doctor_int.h"
-#include "runtimes/rt.h"
 
 static struct curl_api {
 	bool tried, ok;
@@ -45,14 +45,14 @@ static bool curl_load(void)
 		xpu_strlcpy(cu.why, "libcurl.so.4 is not installed (install libcurl4)", sizeof(cu.why));
 		return false;
 	}
-	cu.ok = xpu_rt_sym(lib, &cu.global_init, "curl_global_init", NULL) &&
-		xpu_rt_sym(lib, &cu.global_cleanup, "curl_global_cleanup", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_init, "curl_easy_init", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_setopt, "curl_easy_setopt", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_perform, "curl_easy_perform", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_getinfo, "curl_easy_getinfo", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_cleanup, "curl_easy_cleanup", NULL) &&
-		xpu_rt_sym(lib, &cu.easy_strerror, "curl_easy_strerror", NULL);
+	cu.ok = xpu_dl_fn(lib, &cu.global_init, "curl_global_init", NULL) &&
+		xpu_dl_fn(lib, &cu.global_cleanup, "curl_global_cleanup", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_init, "curl_easy_init", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_setopt, "curl_easy_setopt", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_perform, "curl_easy_perform", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_getinfo, "curl_easy_getinfo", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_cleanup, "curl_easy_cleanup", NULL) &&
+		xpu_dl_fn(lib, &cu.easy_strerror, "curl_easy_strerror", NULL);
 	if (!cu.ok) {
 		xpu_strlcpy(cu.why, "libcurl.so.4 lacks curl_easy_* entry points", sizeof(cu.why));
 		return false;
@@ -67,12 +67,15 @@ typedef struct body {
 	char *buf;
 	size_t len;
 	bool too_big;
+	bool discard; /* only the status is wanted: the body is not kept */
 } body;
 
 static size_t on_data(char *data, size_t size, size_t n, void *user)
 {
 	body *b = user;
 	size_t add = size * n;
+	if (b->discard)
+		return add;
 	if (b->len + add > BODY_MAX) {
 		b->too_big = true;
 		return 0; /* aborts the transfer */
@@ -111,20 +114,22 @@ static void transfer_error(CURLcode rc, const char *errbuf, const char *url, dou
 		snprintf(why, whylen, "%s: %s", url, errbuf[0] ? errbuf : cu.easy_strerror(rc));
 }
 
-json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen)
+/* GET base+path into b: true when the server answered (any HTTP status, in
+ * *status), else false with why.  url gets the address asked. */
+static bool http_get(const char *base, const char *path, double timeout_s, body *b, long *status,
+		     char *url, size_t urllen, char *why, size_t whylen)
 {
-	char url[512], errbuf[CURL_ERROR_SIZE] = "";
-	snprintf(url, sizeof(url), "%s%s", base, path);
+	char errbuf[CURL_ERROR_SIZE] = "";
+	snprintf(url, urllen, "%s%s", base, path);
 	if (!curl_load()) {
 		xpu_strlcpy(why, cu.why, whylen);
-		return NULL;
+		return false;
 	}
 	CURL *h = cu.easy_init();
 	if (!h) {
 		xpu_strlcpy(why, "libcurl could not start a transfer", whylen);
-		return NULL;
+		return false;
 	}
-	body b = { 0 };
 	long ms = (long)(timeout_s * 1000);
 	cu.easy_setopt(h, CURLOPT_URL, url);
 	cu.easy_setopt(h, CURLOPT_TIMEOUT_MS, ms);
@@ -133,17 +138,38 @@ json_t *doc_http_json(const char *base, const char *path, double timeout_s, char
 	cu.easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 	cu.easy_setopt(h, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
 	cu.easy_setopt(h, CURLOPT_WRITEFUNCTION, on_data);
-	cu.easy_setopt(h, CURLOPT_WRITEDATA, &b);
+	cu.easy_setopt(h, CURLOPT_WRITEDATA, b);
 	cu.easy_setopt(h, CURLOPT_ERRORBUFFER, errbuf);
 	cu.easy_setopt(h, CURLOPT_USERAGENT, "xpu-doctor/" XPU_VERSION);
 	CURLcode rc = cu.easy_perform(h);
-	long status = 0;
-	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, &status);
+	*status = 0;
+	cu.easy_getinfo(h, CURLINFO_RESPONSE_CODE, status);
 	cu.easy_cleanup(h);
+	if (rc != CURLE_OK)
+		transfer_error(rc, errbuf, url, timeout_s, b, why, whylen);
+	return rc == CURLE_OK;
+}
+
+bool doc_http_status(const char *base, const char *path, double timeout_s, long *status, char *why,
+		     size_t whylen)
+{
+	char url[512];
+	body b = { .discard = true };
+	return http_get(base, path, timeout_s, &b, status, url, sizeof(url), why, whylen);
+}
+
+json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen)
+{
+	char url[512];
+	body b = { 0 };
+	long status = 0;
 	json_t *doc = NULL;
-	if (rc != CURLE_OK) {
-		transfer_error(rc, errbuf, url, timeout_s, &b, why, whylen);
-	} else if (status != 200) {
+	bool answered = http_get(base, path, timeout_s, &b, &status, url, sizeof(url), why, whylen);
+	if (!answered) {
+		free(b.buf); /* why says what failed */
+		return NULL;
+	}
+	if (status != 200) {
 		snprintf(why, whylen, "HTTP %ld from %s", status, url);
 	} else {
 		json_error_t jerr;

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
 
 static void first_word(const char *list, char *out, size_t len)

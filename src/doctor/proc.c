@@ -12,7 +12,6 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "core/util.h"
 #include "doctor/doctor_int.h"
 
 extern char **environ;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
 
 #define MARK "XPU-DOCTOR "

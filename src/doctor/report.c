@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "doctor/doctor_int.h"
 
 struct xpu_doctor_report {
@@ -93,23 +93,6 @@ const char *xpu_verdict_name(xpu_verdict v)
 {
 	static const char *const names[] = { "PASS", "WARN", "FAIL", "SKIP" };
 	return (unsigned)v < XPU_ARRAY_LEN(names) ? names[v] : "?";
-}
-
-static const char *const app_names[] = { "none", "ollama", "comfyui" };
-
-bool xpu_doctor_app_parse(const char *name, xpu_doctor_app *out)
-{
-	for (size_t i = 1; i < XPU_ARRAY_LEN(app_names); i++)
-		if (strcmp(name, app_names[i]) == 0) {
-			*out = (xpu_doctor_app)i;
-			return true;
-		}
-	return false;
-}
-
-const char *xpu_doctor_app_name(xpu_doctor_app a)
-{
-	return (unsigned)a < XPU_ARRAY_LEN(app_names) ? app_names[a] : "?";
 }
 
 size_t xpu_doctor_count(const xpu_doctor_report *r)

@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/system.h"
-#include "core/util.h"
+#include "model/system.h"
+#include "run/run_int.h"
 #include "xpu/run.h"
 
 #define ASSUMED "assumed (XPU_ASSUME_USABLE)"
@@ -37,8 +37,9 @@ static int assume_one(struct xpu_system *sys, char *item, char *err, size_t errl
 	}
 	xpu_backend_kind b;
 	if (!xpu_backend_parse(colon + 1, &b)) {
-		snprintf(err, errlen, "XPU_ASSUME_USABLE: unknown backend '%s' (cuda, level_zero, "
-			 "rocm, vulkan, cpu)", colon + 1);
+		char names[96];
+		run_backend_names(names, sizeof(names));
+		snprintf(err, errlen, "XPU_ASSUME_USABLE: unknown backend '%s' (%s)", colon + 1, names);
 		return -1;
 	}
 	long index = 0;

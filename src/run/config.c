@@ -16,9 +16,10 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "run/ini.h"
 #include "run/paths.h"
+#include "run/run_int.h"
 #include "xpu/run.h"
 
 const char *xpu_source_name(xpu_source s)
@@ -101,14 +102,27 @@ bool xpu_config_bool(const char *value, bool *out)
 	return false;
 }
 
-/* The problem with value for key, or NULL when it is fine. */
-static const char *invalid(const char *key, const char *value)
+void run_backend_names(char *out, size_t len)
+{
+	out[0] = '\0';
+	for (size_t i = 0, used = 0; i < XPU_POLICY_BACKENDS && used < len; i++)
+		used += (size_t)snprintf(out + used, len - used, "%s%s", i ? ", " : "",
+					 xpu_backend_name(xpu_policy_backend(i)));
+}
+
+/* The problem with value for key (in buf where it needs one), or NULL when
+ * it is fine. */
+static const char *invalid(const char *key, const char *value, char *buf, size_t len)
 {
 	bool b;
 	xpu_backend_kind k;
 	if (strcmp(key, "run.backend") == 0 && strcasecmp(value, "auto") != 0 &&
-	    !xpu_backend_parse(value, &k))
-		return "unknown backend (auto, cuda, level_zero, rocm, vulkan, cpu)";
+	    !xpu_backend_parse(value, &k)) {
+		char names[96];
+		run_backend_names(names, sizeof(names));
+		snprintf(buf, len, "unknown backend (auto, %s)", names);
+		return buf;
+	}
 	if (strcmp(key, "run.fallback") == 0 && !xpu_config_bool(value, &b))
 		return "not a boolean (yes or no)";
 	if (strncmp(key, "apps.", 5) == 0 && !value[0])
@@ -119,7 +133,8 @@ static const char *invalid(const char *key, const char *value)
 int xpu_config_set(xpu_config *cfg, const char *key, const char *value, xpu_source src,
 		   const char *origin, char *err, size_t errlen)
 {
-	const char *bad = invalid(key, value);
+	char why[128];
+	const char *bad = invalid(key, value, why, sizeof(why));
 	if (bad) {
 		snprintf(err, errlen, "%s: %s = '%s': %s", origin, key, value, bad);
 		return -1;
@@ -160,7 +175,8 @@ static int on_config(xpu_ini_ctx *ctx, const char *section, const char *key, con
 		return xpu_ini_problem(ctx, "unknown section [%s] (sections: run, apps)", section);
 	}
 	snprintf(full, sizeof(full), "%s.%s", section, key);
-	const char *bad = invalid(full, value);
+	char why[128];
+	const char *bad = invalid(full, value, why, sizeof(why));
 	if (bad)
 		return xpu_ini_problem(ctx, "%s = '%s': %s", key, value, bad);
 	char err[64];

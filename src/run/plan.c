@@ -8,7 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "run/profile.h"
 
 typedef struct strv {

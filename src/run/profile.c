@@ -24,9 +24,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "run/ini.h"
 #include "run/profile.h"
+#include "run/run_int.h"
 
 static const char *const placeholders[] = {
 	"index", "uuid", "pci", "name", "backend", "runtime_index",
@@ -188,8 +189,9 @@ static int on_profile(xpu_ini_ctx *ctx, const char *section, const char *key, co
 		p->backends[b].present = true;
 		return backend_key(ctx, &p->backends[b], key, value);
 	}
-	return xpu_ini_problem(ctx, "unknown section [%s] (sections: profile, cuda, level_zero, "
-			       "rocm, vulkan, cpu)", section);
+	char names[96];
+	run_backend_names(names, sizeof(names));
+	return xpu_ini_problem(ctx, "unknown section [%s] (sections: profile, %s)", section, names);
 }
 
 void xpu_profile_free(xpu_profile *p)

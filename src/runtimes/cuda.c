@@ -5,14 +5,16 @@
  * runtimes/cuda_api.h, shared with src/bench).  No context is created:
  * everything read here is a device attribute, so probing never allocates GPU
  * memory. */
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/cuda_api.h"
 
 typedef struct cuda_api {
@@ -33,16 +35,16 @@ static const char *const cuda_libs[] = {"libcuda.so.1", "libcuda.so", NULL};
 static int cuda_load(void *lib, cuda_api *a)
 {
 	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->init, "cuInit", NULL);
-	xpu_rt_sym(lib, &a->driver_version, "cuDriverGetVersion", NULL);
-	xpu_rt_sym(lib, &a->count, "cuDeviceGetCount", NULL);
-	xpu_rt_sym(lib, &a->get, "cuDeviceGet", NULL);
-	xpu_rt_sym(lib, &a->name, "cuDeviceGetName", NULL);
-	xpu_rt_sym(lib, &a->pci_bus_id, "cuDeviceGetPCIBusId", NULL);
-	xpu_rt_sym(lib, &a->uuid, "cuDeviceGetUuid_v2", "cuDeviceGetUuid", NULL);
-	xpu_rt_sym(lib, &a->attribute, "cuDeviceGetAttribute", NULL);
+	xpu_dl_fn(lib, &a->init, "cuInit", NULL);
+	xpu_dl_fn(lib, &a->driver_version, "cuDriverGetVersion", NULL);
+	xpu_dl_fn(lib, &a->count, "cuDeviceGetCount", NULL);
+	xpu_dl_fn(lib, &a->get, "cuDeviceGet", NULL);
+	xpu_dl_fn(lib, &a->name, "cuDeviceGetName", NULL);
+	xpu_dl_fn(lib, &a->pci_bus_id, "cuDeviceGetPCIBusId", NULL);
+	xpu_dl_fn(lib, &a->uuid, "cuDeviceGetUuid_v2", "cuDeviceGetUuid", NULL);
+	xpu_dl_fn(lib, &a->attribute, "cuDeviceGetAttribute", NULL);
 	/* cuDeviceTotalMem without _v2 returns a 32-bit size: never use it. */
-	xpu_rt_sym(lib, &a->total_mem, "cuDeviceTotalMem_v2", NULL);
+	xpu_dl_fn(lib, &a->total_mem, "cuDeviceTotalMem_v2", NULL);
 	return a->init && a->count && a->get;
 }
 

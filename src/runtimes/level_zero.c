@@ -2,15 +2,17 @@
  *
  * <level_zero/ze_api.h> (libze-dev) supplies the types only; every call goes
  * through dlsym, so the loader is never a link-time dependency. */
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <dlfcn.h>
 #include <level_zero/ze_api.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 
 typedef struct ze_api {
 	ze_result_t (*init)(ze_init_flags_t flags);
@@ -31,13 +33,13 @@ static const char *const ze_libs[] = {"libze_loader.so.1", "libze_loader.so", NU
 static int ze_load(void *lib, ze_api *a)
 {
 	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->init, "zeInit", NULL);
-	xpu_rt_sym(lib, &a->driver_get, "zeDriverGet", NULL);
-	xpu_rt_sym(lib, &a->api_version, "zeDriverGetApiVersion", NULL);
-	xpu_rt_sym(lib, &a->device_get, "zeDeviceGet", NULL);
-	xpu_rt_sym(lib, &a->props, "zeDeviceGetProperties", NULL);
-	xpu_rt_sym(lib, &a->pci, "zeDevicePciGetPropertiesExt", NULL);
-	xpu_rt_sym(lib, &a->memory, "zeDeviceGetMemoryProperties", NULL);
+	xpu_dl_fn(lib, &a->init, "zeInit", NULL);
+	xpu_dl_fn(lib, &a->driver_get, "zeDriverGet", NULL);
+	xpu_dl_fn(lib, &a->api_version, "zeDriverGetApiVersion", NULL);
+	xpu_dl_fn(lib, &a->device_get, "zeDeviceGet", NULL);
+	xpu_dl_fn(lib, &a->props, "zeDeviceGetProperties", NULL);
+	xpu_dl_fn(lib, &a->pci, "zeDevicePciGetPropertiesExt", NULL);
+	xpu_dl_fn(lib, &a->memory, "zeDeviceGetMemoryProperties", NULL);
 	return a->init && a->driver_get && a->device_get && a->props;
 }
 
@@ -154,7 +156,7 @@ static int ze_device(struct xpu_system *s, const ze_api *a, ze_device_handle_t h
 	if (a->props(h, &p) != ZE_RESULT_SUCCESS || p.type != ZE_DEVICE_TYPE_GPU)
 		return 0;
 	char name[XPU_TEXT_LEN];
-	xpu_rt_copy(name, sizeof(name), p.name, sizeof(p.name));
+	xpu_strlcpy_n(name, sizeof(name), p.name, sizeof(p.name));
 	xpu_device *d = ze_match(s, a, h, &p, name);
 	if (!d || d->backends[XPU_BACKEND_LEVEL_ZERO].usable)
 		return 1;

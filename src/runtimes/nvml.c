@@ -2,15 +2,17 @@
  * of NVIDIA GPUs (the energy counter is left to the telemetry sampler).  NVML does not drive a backend; it fills values.
  *
  * The declarations and the one symbol table are in runtimes/nvml_api.h. */
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <pthread.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/nvml_api.h"
 
 const char *const xpu_nvml_libs[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NULL };
@@ -18,34 +20,34 @@ const char *const xpu_nvml_libs[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NU
 static void nvml_resolve(void *lib, xpu_nvml_api *a)
 {
 	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
-	xpu_rt_sym(lib, &a->shutdown, "nvmlShutdown", NULL);
-	xpu_rt_sym(lib, &a->driver_version, "nvmlSystemGetDriverVersion", NULL);
-	xpu_rt_sym(lib, &a->count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount", NULL);
-	xpu_rt_sym(lib, &a->handle, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex",
+	xpu_dl_fn(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
+	xpu_dl_fn(lib, &a->shutdown, "nvmlShutdown", NULL);
+	xpu_dl_fn(lib, &a->driver_version, "nvmlSystemGetDriverVersion", NULL);
+	xpu_dl_fn(lib, &a->count, "nvmlDeviceGetCount_v2", "nvmlDeviceGetCount", NULL);
+	xpu_dl_fn(lib, &a->handle, "nvmlDeviceGetHandleByIndex_v2", "nvmlDeviceGetHandleByIndex",
 		   NULL);
 	/* Not the unversioned nvmlDeviceGetPciInfo: its struct lacks busId[32]. */
-	xpu_rt_sym(lib, &a->pci, "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetPciInfo_v2", NULL);
-	xpu_rt_sym(lib, &a->name, "nvmlDeviceGetName", NULL);
-	xpu_rt_sym(lib, &a->uuid, "nvmlDeviceGetUUID", NULL);
-	xpu_rt_sym(lib, &a->memory_v2, "nvmlDeviceGetMemoryInfo_v2", NULL);
-	xpu_rt_sym(lib, &a->memory, "nvmlDeviceGetMemoryInfo", NULL);
-	xpu_rt_sym(lib, &a->clock, "nvmlDeviceGetClockInfo", NULL);
-	xpu_rt_sym(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
-	xpu_rt_sym(lib, &a->temperature, "nvmlDeviceGetTemperature", NULL);
-	xpu_rt_sym(lib, &a->power_usage, "nvmlDeviceGetPowerUsage", NULL);
-	xpu_rt_sym(lib, &a->power_limit, "nvmlDeviceGetEnforcedPowerLimit", NULL);
-	xpu_rt_sym(lib, &a->power_constraints, "nvmlDeviceGetPowerManagementLimitConstraints", NULL);
-	xpu_rt_sym(lib, &a->energy, "nvmlDeviceGetTotalEnergyConsumption", NULL);
-	xpu_rt_sym(lib, &a->utilization, "nvmlDeviceGetUtilizationRates", NULL);
-	xpu_rt_sym(lib, &a->fan, "nvmlDeviceGetFanSpeed", NULL);
-	xpu_rt_sym(lib, &a->throttle, "nvmlDeviceGetCurrentClocksEventReasons",
+	xpu_dl_fn(lib, &a->pci, "nvmlDeviceGetPciInfo_v3", "nvmlDeviceGetPciInfo_v2", NULL);
+	xpu_dl_fn(lib, &a->name, "nvmlDeviceGetName", NULL);
+	xpu_dl_fn(lib, &a->uuid, "nvmlDeviceGetUUID", NULL);
+	xpu_dl_fn(lib, &a->memory_v2, "nvmlDeviceGetMemoryInfo_v2", NULL);
+	xpu_dl_fn(lib, &a->memory, "nvmlDeviceGetMemoryInfo", NULL);
+	xpu_dl_fn(lib, &a->clock, "nvmlDeviceGetClockInfo", NULL);
+	xpu_dl_fn(lib, &a->max_clock, "nvmlDeviceGetMaxClockInfo", NULL);
+	xpu_dl_fn(lib, &a->temperature, "nvmlDeviceGetTemperature", NULL);
+	xpu_dl_fn(lib, &a->power_usage, "nvmlDeviceGetPowerUsage", NULL);
+	xpu_dl_fn(lib, &a->power_limit, "nvmlDeviceGetEnforcedPowerLimit", NULL);
+	xpu_dl_fn(lib, &a->power_constraints, "nvmlDeviceGetPowerManagementLimitConstraints", NULL);
+	xpu_dl_fn(lib, &a->energy, "nvmlDeviceGetTotalEnergyConsumption", NULL);
+	xpu_dl_fn(lib, &a->utilization, "nvmlDeviceGetUtilizationRates", NULL);
+	xpu_dl_fn(lib, &a->fan, "nvmlDeviceGetFanSpeed", NULL);
+	xpu_dl_fn(lib, &a->throttle, "nvmlDeviceGetCurrentClocksEventReasons",
 		   "nvmlDeviceGetCurrentClocksThrottleReasons", NULL);
-	xpu_rt_sym(lib, &a->compute_procs, "nvmlDeviceGetComputeRunningProcesses_v3",
+	xpu_dl_fn(lib, &a->compute_procs, "nvmlDeviceGetComputeRunningProcesses_v3",
 		   "nvmlDeviceGetComputeRunningProcesses_v2", NULL);
-	xpu_rt_sym(lib, &a->graphics_procs, "nvmlDeviceGetGraphicsRunningProcesses_v3",
+	xpu_dl_fn(lib, &a->graphics_procs, "nvmlDeviceGetGraphicsRunningProcesses_v3",
 		   "nvmlDeviceGetGraphicsRunningProcesses_v2", NULL);
-	xpu_rt_sym(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
+	xpu_dl_fn(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
 }
 
 const xpu_nvml_api *xpu_nvml_api_of(void *lib)
@@ -189,7 +191,7 @@ static xpu_device *nvml_match(struct xpu_system *s, const xpu_nvml_api *a, xnv_d
 	memset(&pci, 0, sizeof(pci));
 	if (a->pci && a->pci(h, &pci) == XNV_SUCCESS) {
 		char bus[sizeof(pci.bus_id) + 1];
-		xpu_rt_copy(bus, sizeof(bus), pci.bus_id, sizeof(pci.bus_id));
+		xpu_strlcpy_n(bus, sizeof(bus), pci.bus_id, sizeof(pci.bus_id));
 		xpu_device *d = xpu_system_find_pci(s, bus);
 		if (!d && uuid[0])
 			d = xpu_system_find_uuid(s, uuid);

@@ -4,8 +4,8 @@
  * clGetDeviceIDs fails (Intel's ICD on a machine without its GPU) does not
  * hide the others. */
 #define CL_TARGET_OPENCL_VERSION 300
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <CL/cl.h>
 #include <CL/cl_ext.h>
@@ -14,7 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 
 /* Vendor queries not in every cl_ext.h (values from the extension specs). */
 #define XCL_DEVICE_PCI_BUS_ID_NV 0x4008
@@ -62,10 +64,10 @@ static const char *const cl_libs[] = {"libOpenCL.so.1", "libOpenCL.so", NULL};
 static int cl_load(void *lib, cl_api *a)
 {
 	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->platforms, "clGetPlatformIDs", NULL);
-	xpu_rt_sym(lib, &a->platform_info, "clGetPlatformInfo", NULL);
-	xpu_rt_sym(lib, &a->device_ids, "clGetDeviceIDs", NULL);
-	xpu_rt_sym(lib, &a->device_info, "clGetDeviceInfo", NULL);
+	xpu_dl_fn(lib, &a->platforms, "clGetPlatformIDs", NULL);
+	xpu_dl_fn(lib, &a->platform_info, "clGetPlatformInfo", NULL);
+	xpu_dl_fn(lib, &a->device_ids, "clGetDeviceIDs", NULL);
+	xpu_dl_fn(lib, &a->device_info, "clGetDeviceInfo", NULL);
 	return a->platforms && a->platform_info && a->device_ids && a->device_info;
 }
 
@@ -76,7 +78,7 @@ static void plat_str(const cl_api *a, cl_platform_id p, cl_platform_info what, c
 	size_t got = 0;
 	if (a->platform_info(p, what, sizeof(buf), buf, &got) != CL_SUCCESS)
 		got = 0;
-	xpu_rt_copy(out, len, buf, got < sizeof(buf) ? got : sizeof(buf));
+	xpu_strlcpy_n(out, len, buf, got < sizeof(buf) ? got : sizeof(buf));
 }
 
 static void dev_str(const cl_api *a, cl_device_id d, cl_device_info what, char *out, size_t len)
@@ -85,7 +87,7 @@ static void dev_str(const cl_api *a, cl_device_id d, cl_device_info what, char *
 	size_t got = 0;
 	if (a->device_info(d, what, sizeof(buf), buf, &got) != CL_SUCCESS)
 		got = 0;
-	xpu_rt_copy(out, len, buf, got < sizeof(buf) ? got : sizeof(buf));
+	xpu_strlcpy_n(out, len, buf, got < sizeof(buf) ? got : sizeof(buf));
 }
 
 /* Reads a fixed-size value; false unless the runtime wrote exactly that. */

@@ -2,14 +2,15 @@
  * needs the KFD node (/dev/kfd) readable and writable, and HIP to list the
  * device.  The few HIP entry points are declared from hip_runtime_api.h:
  * hipError_t and hipDevice_t are ints. */
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "model/value.h"
 
 typedef int xhip_error;
 
@@ -35,10 +36,10 @@ static const char *const hip_libs[] = {"libamdhip64.so.6", "libamdhip64.so.7",
 static void hip_load(void *lib, hip_api *a)
 {
 	memset(a, 0, sizeof(*a));
-	xpu_rt_sym(lib, &a->count, "hipGetDeviceCount", NULL);
-	xpu_rt_sym(lib, &a->runtime_version, "hipRuntimeGetVersion", NULL);
-	xpu_rt_sym(lib, &a->name, "hipDeviceGetName", NULL);
-	xpu_rt_sym(lib, &a->pci_bus_id, "hipDeviceGetPCIBusId", NULL);
+	xpu_dl_fn(lib, &a->count, "hipGetDeviceCount", NULL);
+	xpu_dl_fn(lib, &a->runtime_version, "hipRuntimeGetVersion", NULL);
+	xpu_dl_fn(lib, &a->name, "hipDeviceGetName", NULL);
+	xpu_dl_fn(lib, &a->pci_bus_id, "hipDeviceGetPCIBusId", NULL);
 }
 
 /* Returns how many AMD GPUs the backend concerns. */

@@ -11,7 +11,7 @@
 #ifndef XPU_RUNTIME_H
 #define XPU_RUNTIME_H
 
-#include "core/system.h"
+#include "model/system.h"
 
 void xpu_runtime_cuda_probe(struct xpu_system *s);       /* libcuda.so.1: backend cuda, CC, SMs */
 void xpu_runtime_nvml_probe(struct xpu_system *s);       /* libnvidia-ml.so.1: memory, clocks, power... */
@@ -26,12 +26,5 @@ void xpu_runtime_rocm_probe(struct xpu_system *s);       /* libamdhip64.so + /de
 void xpu_nvml_why(xpu_status *st, const char *sym, bool have_fn, int rc);
 void xpu_nvml_set_uint(xpu_uint *v, const char *sym, bool have_fn, int rc, uint64_t value);
 void xpu_nvml_set_real(xpu_real *v, const char *sym, bool have_fn, int rc, double value);
-
-/* dlopen the first name that loads.  On failure err says which names were
- * tried and dlerror() of the last (or of an earlier one that exists but
- * failed to load: wrong architecture, missing dependency). */
-void *xpu_dl_open(const char *const *names, char *err, size_t errlen);
-/* dlsym of the first of the names that resolves (versioned names first). */
-void *xpu_dl_sym(void *lib, const char *const *names);
 
 #endif

@@ -3,15 +3,17 @@
  * everything is reached through a dlsym'd vkGetInstanceProcAddr.  An instance
  * is created without layers or extensions, and destroyed before returning. */
 #define VK_NO_PROTOTYPES
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <vulkan/vulkan.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 
 #define VK_LIB "libvulkan.so.1"
 #define VK_MAX_DEVS 32
@@ -146,7 +148,7 @@ static void vk_device(struct xpu_system *s, const vk_api *a, VkPhysicalDevice pd
 	vk_info in;
 	vk_describe(a, pd, &in);
 	char name[XPU_TEXT_LEN];
-	xpu_rt_copy(name, sizeof(name), in.p.deviceName, sizeof(in.p.deviceName));
+	xpu_strlcpy_n(name, sizeof(name), in.p.deviceName, sizeof(in.p.deviceName));
 	xpu_rt_summary(info, "%s", name);
 	xpu_device *d = vk_match(s, &in, name);
 	if (!d || d->backends[XPU_BACKEND_VULKAN].usable)
@@ -218,7 +220,7 @@ void xpu_runtime_vulkan_probe(struct xpu_system *s)
 	}
 	/* Kept loaded: ICDs may leave threads or exit handlers behind. */
 	PFN_vkGetInstanceProcAddr gipa = NULL;
-	if (!xpu_rt_sym(lib, &gipa, "vkGetInstanceProcAddr", NULL)) {
+	if (!xpu_dl_fn(lib, &gipa, "vkGetInstanceProcAddr", NULL)) {
 		vk_fail(s, info, XPU_R_RUNTIME_ERROR, VK_LIB " lacks vkGetInstanceProcAddr");
 		return;
 	}

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
 
 static const char *skip_space(const char *s)
 {
@@ -325,20 +325,4 @@ bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
 		     xpu_kv_get(block, "Features", ':', out->flags, sizeof(out->flags));
 	free(block);
 	return ok || flags;
-}
-
-bool xpu_has_word(const char *list, const char *word)
-{
-	size_t wl = strlen(word);
-	if (wl == 0)
-		return false; /* strstr finds "" everywhere and the scan would not advance */
-	const char *p = list;
-	while ((p = strstr(p, word)) != NULL) {
-		bool start = p == list || isspace((unsigned char)p[-1]);
-		bool stop = p[wl] == '\0' || isspace((unsigned char)p[wl]);
-		if (start && stop)
-			return true;
-		p += wl;
-	}
-	return false;
 }

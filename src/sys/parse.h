@@ -54,7 +54,5 @@ typedef struct xpu_cpuinfo {
 	char flags[4096]; /* x86 "flags" or Arm "Features" */
 } xpu_cpuinfo;
 bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out);
-/* Whether a space-separated flag list contains the word. */
-bool xpu_has_word(const char *list, const char *word);
 
 #endif

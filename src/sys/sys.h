@@ -1,5 +1,7 @@
 /* Rooted access to /sys, /proc and /dev: the only code that opens those
- * paths, so that a captured tree (a sysroot) replays anywhere. */
+ * paths, so that a captured tree (a sysroot) replays anywhere.  It knows
+ * files and folders, not the device model (model/read.h turns a read into a
+ * value with its state). */
 #ifndef XPU_SYS_H
 #define XPU_SYS_H
 
@@ -8,7 +10,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "xpu/xpu.h"
 
 #define XSYS_PATH_MAX 4096
 /* Every sysfs attribute fits in a page; larger files are read in part. */
@@ -61,17 +62,5 @@ typedef struct xsys_names {
 xsys_rc xsys_list(const xsys *s, xsys_names *out, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 void xsys_names_free(xsys_names *n);
-
-/* Turn a read result into a value's status: MISSING reads "unsupported, file
- * missing", the rest "unavailable" with their reason.  detail names the path. */
-void xsys_fail(xpu_status *st, xsys_rc rc, const char *machine_path);
-
-/* Read into a value, recording the state: value = raw * mul / div. */
-bool xsys_set_uint(const xsys *s, xpu_uint *dst, uint64_t mul, uint64_t div, const char *fmt, ...)
-	__attribute__((format(printf, 5, 6)));
-bool xsys_set_real(const xsys *s, xpu_real *dst, double scale, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-bool xsys_set_text(const xsys *s, xpu_text *dst, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
 
 #endif

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
 #include "sys/parse.h"
 
 /* "1234 ns", "5 KiB", "7" -> number and the unit that follows it. */

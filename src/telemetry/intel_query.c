@@ -13,7 +13,8 @@
 #include <sys/ioctl.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 
 /* drm.h: DRM_IOCTL_BASE 'd', DRM_COMMAND_BASE 0x40 */
 #define XDRM_IOWR(nr, type) _IOWR('d', 0x40 + (nr), type)
@@ -256,7 +257,7 @@ void xpu_intel_vram_sample(const xsys *s, xpu_device_sample *ds, bool perfmon)
 	xsys_path(s, path, sizeof(path), "%s", d->render_node.value);
 	int fd = open(path, O_RDWR | O_CLOEXEC);
 	if (fd < 0) {
-		xsys_fail(&d->memory_used_bytes.status,
+		xpu_read_fail(&d->memory_used_bytes.status,
 			  errno == EACCES || errno == EPERM ? XSYS_DENIED : XSYS_IO,
 			  d->render_node.value);
 		return;

@@ -3,7 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
-#include "core/util.h"
+#include "model/value.h"
 #include "xpu/telemetry.h"
 
 static json_t *value(const xpu_status *st, json_t *v)

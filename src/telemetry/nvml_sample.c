@@ -6,9 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "runtimes/nvml_api.h"
-#include "runtimes/rt.h"
 #include "runtimes/runtime.h"
 #include "sys/parse.h"
 
@@ -38,7 +39,7 @@ static void list_devices(xpu_nvml *n)
 		if (n->a->handle(i, &h) != XNV_SUCCESS || !h || !n->a->pci || n->a->pci(h, &p) != XNV_SUCCESS)
 			continue;
 		char bus[sizeof(p.bus_id) + 1];
-		xpu_rt_copy(bus, sizeof(bus), p.bus_id, sizeof(p.bus_id));
+		xpu_strlcpy_n(bus, sizeof(bus), p.bus_id, sizeof(p.bus_id));
 		if (!xpu_pci_normalize(bus, n->pci[n->count], sizeof(n->pci[0])))
 			continue;
 		n->handles[n->count++] = h;

@@ -12,7 +12,9 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "telemetry/intel_query.h"
 
 #define PMU_DIR "/sys/bus/event_source/devices"
@@ -285,7 +287,7 @@ static void open_device(pmu_dev *pd, const xsys *s, const char *driver)
 	if (rc != XSYS_OK) {
 		char path[128];
 		snprintf(path, sizeof(path), "%s/type", dir);
-		xsys_fail(&pd->status, rc, path);
+		xpu_read_fail(&pd->status, rc, path);
 		return;
 	}
 	int64_t paranoid = 0;

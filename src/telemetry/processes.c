@@ -3,8 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "telemetry/sampler_internal.h"
+#include "base/util.h"
+#include "model/value.h"
+#include "telemetry/sampler_int.h"
 
 typedef struct table {
 	xpu_sample *x;

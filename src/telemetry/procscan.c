@@ -5,7 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/read.h"
+#include "model/value.h"
 
 /* fdinfo of a DRM fd is a few hundred bytes; more is none of ours. */
 enum { FDINFO_MAX = 16384 };
@@ -113,7 +115,7 @@ void xpu_drm_scan(const xsys *s, xpu_drm_clients *c)
 	xsys_names procs;
 	xsys_rc rc = xsys_list(s, &procs, "/proc");
 	if (rc != XSYS_OK) {
-		xsys_fail(&c->status, rc, "/proc");
+		xpu_read_fail(&c->status, rc, "/proc");
 		return;
 	}
 	/* ascending pids: of the processes sharing one open file, the parent

@@ -9,7 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "xpu/telemetry.h"
 
 typedef struct buf {

@@ -8,13 +8,14 @@
 #include <string.h>
 #include <time.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "sys/sys.h"
 #include "telemetry/intel_query.h"
 #include "telemetry/nvml_sample.h"
 #include "telemetry/pmu.h"
 #include "telemetry/procscan.h"
-#include "telemetry/sampler_internal.h"
+#include "telemetry/sampler_int.h"
 #include "xpu/telemetry.h"
 
 struct xpu_sampler {

@@ -5,8 +5,8 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
-#include "telemetry/sampler_internal.h"
+#include "model/value.h"
+#include "telemetry/sampler_int.h"
 
 static bool collect(const xsys *s, const char *dir, const char *prefix, xpu_text *out)
 {

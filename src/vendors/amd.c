@@ -5,8 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
+#include "vendors/amd_gpu_metrics.h"
 #include "vendors/vendor.h"
 
 /* Range from the OverDrive table when present (what the user may set),
@@ -31,8 +33,8 @@ static void clock_range(const xsys *s, const char *pci, const char *od_section, 
 		char p[XSYS_PATH_MAX];
 		snprintf(p, sizeof(p), "%s/%s", pci, dpm);
 		if (min)
-			xsys_fail(&min->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
-		xsys_fail(&max->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+			xpu_read_fail(&min->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+		xpu_read_fail(&max->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
 		return;
 	}
 	unsigned a = levels[0], b = levels[0];
@@ -48,17 +50,42 @@ static void clock_range(const xsys *s, const char *pci, const char *od_section, 
 static void amd_memory(const xsys *s, xpu_device *d, const char *pci)
 {
 	xpu_set_text(&d->memory_kind, d->kind == XPU_KIND_INTEGRATED ? "shared (carve-out)" : "dedicated");
-	xsys_set_uint(s, &d->memory_total_bytes, 1, 1, "%s/mem_info_vram_total", pci);
-	xsys_set_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
+	xpu_read_uint(s, &d->memory_total_bytes, 1, 1, "%s/mem_info_vram_total", pci);
+	xpu_read_uint(s, &d->memory_used_bytes, 1, 1, "%s/mem_info_vram_used", pci);
+}
+
+/* The firmware's binary table, after hwmon: it adds the sensors hwmon lacks
+ * and fills what hwmon left unknown (vendors/amd_gpu_metrics.h).  A sysfs
+ * attribute is at most a page, and 64 KiB is the largest page Linux uses.
+ * The file is read-only; reading it costs what hwmon's reads cost. */
+static void amd_gpu_metrics(const xsys *s, xpu_device *d, const char *pci)
+{
+	char *buf;
+	size_t n;
+	xsys_rc rc = xsys_slurp(s, &buf, &n, 64 * 1024, "%s/gpu_metrics", pci);
+	if (rc == XSYS_MISSING)
+		return; /* GPUs before Vega have no table: hwmon is all there is */
+	xpu_gpu_metrics m;
+	xpu_status why;
+	if (rc == XSYS_OK) {
+		xpu_gpu_metrics_parse((const uint8_t *)buf, n, &m, &why);
+	} else {
+		char p[XSYS_PATH_MAX];
+		snprintf(p, sizeof(p), "%s/gpu_metrics", pci);
+		xpu_read_fail(&why, rc, p);
+		xpu_gpu_metrics_unavailable(&m, &why);
+	}
+	free(buf);
+	xpu_gpu_metrics_apply(&m, d);
 }
 
 static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 {
 	amd_memory(s, d, p->pci);
-	xsys_set_real(s, &d->busy_percent, 1.0, "%s/gpu_busy_percent", p->pci);
+	xpu_read_real(s, &d->busy_percent, 1.0, "%s/gpu_busy_percent", p->pci);
 	clock_range(s, p->pci, "OD_SCLK:", "pp_dpm_sclk", &d->clock_min_mhz, &d->clock_max_mhz);
 	clock_range(s, p->pci, "OD_MCLK:", "pp_dpm_mclk", NULL, &d->memory_clock_max_mhz);
-	xsys_set_text(s, &d->uuid, "%s/unique_id", p->pci);
+	xpu_read_text(s, &d->uuid, "%s/unique_id", p->pci);
 	xpu_set_status(&d->compute_units.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
 		       "amdgpu has no sysfs file for it; ROCm or Vulkan reports it");
 
@@ -69,11 +96,12 @@ static void amd_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 		xpu_hwmon_fans(s, hw, d);
 		xpu_hwmon_power(s, hw, d);
 		/* amdgpu reports the current clocks in hwmon, in Hz */
-		xsys_set_uint(s, &d->clock_actual_mhz, 1, 1000000, "%s/freq1_input", hw);
-		xsys_set_uint(s, &d->memory_clock_mhz, 1, 1000000, "%s/freq2_input", hw);
+		xpu_read_uint(s, &d->clock_actual_mhz, 1, 1000000, "%s/freq1_input", hw);
+		xpu_read_uint(s, &d->memory_clock_mhz, 1, 1000000, "%s/freq2_input", hw);
 	} else {
 		xpu_hwmon_absent(d, p->pci);
 	}
+	amd_gpu_metrics(s, d, p->pci);
 	xpu_kernel_driver_version(s, d, "amdgpu");
 }
 

@@ -3,7 +3,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
@@ -40,7 +42,7 @@ static void isa_features(xpu_device *d, const char *flags)
 	char isa[XPU_TEXT_LEN] = "";
 	size_t used = 0;
 	for (size_t i = 0; i < XPU_ARRAY_LEN(wanted); i++) {
-		if (!xpu_has_word(flags, wanted[i]))
+		if (!xpu_word_in(flags, wanted[i]))
 			continue;
 		int w = snprintf(isa + used, sizeof(isa) - used, "%s%s", used ? " " : "", wanted[i]);
 		if (w < 0 || (size_t)w >= sizeof(isa) - used)
@@ -48,16 +50,16 @@ static void isa_features(xpu_device *d, const char *flags)
 		used += (size_t)w;
 	}
 	xpu_set_text(&c->isa, "%s", isa);
-	c->avx2 = xpu_has_word(flags, "avx2");
-	c->avx512f = xpu_has_word(flags, "avx512f");
-	c->avx512_bf16 = xpu_has_word(flags, "avx512_bf16");
-	c->avx512_vnni = xpu_has_word(flags, "avx512_vnni");
-	c->avx_vnni = xpu_has_word(flags, "avx_vnni");
-	c->amx_tile = xpu_has_word(flags, "amx_tile");
-	c->amx_bf16 = xpu_has_word(flags, "amx_bf16");
-	c->amx_int8 = xpu_has_word(flags, "amx_int8");
-	c->neon = xpu_has_word(flags, "asimd");
-	c->sve = xpu_has_word(flags, "sve");
+	c->avx2 = xpu_word_in(flags, "avx2");
+	c->avx512f = xpu_word_in(flags, "avx512f");
+	c->avx512_bf16 = xpu_word_in(flags, "avx512_bf16");
+	c->avx512_vnni = xpu_word_in(flags, "avx512_vnni");
+	c->avx_vnni = xpu_word_in(flags, "avx_vnni");
+	c->amx_tile = xpu_word_in(flags, "amx_tile");
+	c->amx_bf16 = xpu_word_in(flags, "amx_bf16");
+	c->amx_int8 = xpu_word_in(flags, "amx_int8");
+	c->neon = xpu_word_in(flags, "asimd");
+	c->sve = xpu_word_in(flags, "sve");
 }
 
 static void cpuinfo(const xsys *s, xpu_device *d)
@@ -67,8 +69,8 @@ static void cpuinfo(const xsys *s, xpu_device *d)
 	xsys_rc rc = xsys_slurp(s, &text, &n, CPUINFO_MAX, "/proc/cpuinfo");
 	xpu_cpuinfo info;
 	if (rc != XSYS_OK || !xpu_parse_cpuinfo(text, &info)) {
-		xsys_fail(&d->name.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, "/proc/cpuinfo");
-		xsys_fail(&d->cpu.isa.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, "/proc/cpuinfo");
+		xpu_read_fail(&d->name.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, "/proc/cpuinfo");
+		xpu_read_fail(&d->cpu.isa.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, "/proc/cpuinfo");
 		free(text);
 		return;
 	}
@@ -93,7 +95,7 @@ static void count_list(const xsys *s, xpu_uint *dst, const char *path)
 	if (rc == XSYS_OK && xpu_parse_cpulist_count(text, &n))
 		xpu_set_uint(dst, n);
 	else
-		xsys_fail(&dst->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, path);
+		xpu_read_fail(&dst->status, rc == XSYS_OK ? XSYS_GARBAGE : rc, path);
 }
 
 static void caches(const xsys *s, xpu_device *d)
@@ -128,8 +130,8 @@ static void memory(const xsys *s, xpu_device *d)
 	xpu_set_text(&d->memory_kind, "system");
 	xsys_rc rc = xsys_text(s, text, sizeof(text), "/proc/meminfo");
 	if (rc != XSYS_OK) {
-		xsys_fail(&d->memory_total_bytes.status, rc, "/proc/meminfo");
-		xsys_fail(&d->memory_used_bytes.status, rc, "/proc/meminfo");
+		xpu_read_fail(&d->memory_total_bytes.status, rc, "/proc/meminfo");
+		xpu_read_fail(&d->memory_used_bytes.status, rc, "/proc/meminfo");
 		return;
 	}
 	/* "MemTotal:  32768000 kB": the unit is always kB */
@@ -137,13 +139,13 @@ static void memory(const xsys *s, xpu_device *d)
 	    xpu_parse_u64(v, &total_kb))
 		xpu_set_uint(&d->memory_total_bytes, total_kb * 1024);
 	else
-		xsys_fail(&d->memory_total_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemTotal");
+		xpu_read_fail(&d->memory_total_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemTotal");
 	if (xpu_is_ok(&d->memory_total_bytes.status) &&
 	    xpu_kv_get(text, "MemAvailable", ':', v, sizeof(v)) && strtok(v, " ") &&
 	    xpu_parse_u64(v, &avail_kb) && avail_kb <= total_kb)
 		xpu_set_uint(&d->memory_used_bytes, (total_kb - avail_kb) * 1024);
 	else
-		xsys_fail(&d->memory_used_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemAvailable");
+		xpu_read_fail(&d->memory_used_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemAvailable");
 }
 
 void xpu_cpu_probe(const xsys *s, xpu_device *d)
@@ -163,5 +165,5 @@ void xpu_cpu_probe(const xsys *s, xpu_device *d)
 	memory(s, d);
 	xpu_set_status(&d->driver.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, "the CPU needs no driver");
 	xpu_set_status(&d->driver_version.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, NULL);
-	xpu_set_text(&d->family, "%s", xpu_has_word(d->cpu.isa.value, "asimd") ? "Arm64" : "x86-64");
+	xpu_set_text(&d->family, "%s", xpu_word_in(d->cpu.isa.value, "asimd") ? "Arm64" : "x86-64");
 }

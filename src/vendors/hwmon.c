@@ -1,7 +1,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
@@ -45,7 +47,7 @@ void xpu_hwmon_temps(const xsys *s, const char *hw, xpu_device *dev, const char 
 		if (xsys_text(s, t->label, sizeof(t->label), "%s/temp%d_label", hw, i) != XSYS_OK)
 			snprintf(t->label, sizeof(t->label), "%s", unlabeled);
 		xpu_set_real(&t->reading, (double)milli / 1000.0);
-		if (!xsys_set_real(s, &t->max, 0.001, "%s/temp%d_crit", hw, i))
+		if (!xpu_read_real(s, &t->max, 0.001, "%s/temp%d_crit", hw, i))
 			t->max.status.state = XPU_UNSUPPORTED;
 	}
 	if (dev->n_temps == 0) {
@@ -80,7 +82,7 @@ void xpu_hwmon_fans(const xsys *s, const char *hw, xpu_device *dev)
 		xpu_sensor *f = &dev->fans[dev->n_fans++];
 		snprintf(f->label, sizeof(f->label), "fan%d", i);
 		xpu_set_real(&f->reading, (double)rpm);
-		if (!xsys_set_real(s, &f->max, 1.0, "%s/fan%d_max", hw, i))
+		if (!xpu_read_real(s, &f->max, 1.0, "%s/fan%d_max", hw, i))
 			f->max.status.state = XPU_UNSUPPORTED;
 	}
 }
@@ -109,7 +111,7 @@ static bool first_watts(const xsys *s, const char *hw, xpu_real *dst, const char
 		xpu_set_status(&dst->status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE,
 			       "%s reads 0 (not set by the firmware)", zero);
 	else
-		xsys_fail(&dst->status, first_rc, first);
+		xpu_read_fail(&dst->status, first_rc, first);
 	return false;
 }
 
@@ -131,7 +133,7 @@ void xpu_hwmon_power(const xsys *s, const char *hw, xpu_device *dev)
 	else {
 		char p[XSYS_PATH_MAX];
 		snprintf(p, sizeof(p), "%s/%s", hw, energy);
-		xsys_fail(&dev->energy_j.status, rc, p);
+		xpu_read_fail(&dev->energy_j.status, rc, p);
 	}
 	if (!first_watts(s, hw, &dev->power_draw_w, draw) && rc == XSYS_OK)
 		/* Intel exposes only the energy counter: power is its rate */
@@ -147,7 +149,7 @@ void xpu_kernel_driver_version(const xsys *s, xpu_device *dev, const char *modul
 		return;
 	}
 	/* in-tree drivers carry the kernel's version */
-	if (!xsys_set_text(s, &dev->driver_version, "/proc/sys/kernel/osrelease"))
+	if (!xpu_read_text(s, &dev->driver_version, "/proc/sys/kernel/osrelease"))
 		return;
 	char rel[XPU_TEXT_LEN];
 	xpu_strlcpy(rel, dev->driver_version.value, sizeof(rel));

@@ -5,18 +5,19 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "vendors/vendor.h"
 
 static void i915_clocks(const xsys *s, xpu_device *d, const char *card)
 {
-	xsys_set_uint(s, &d->clock_min_mhz, 1, 1, "%s/gt_min_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_max_mhz, 1, 1, "%s/gt_max_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_rp0_mhz, 1, 1, "%s/gt_RP0_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_rpe_mhz, 1, 1, "%s/gt_RP1_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_rpn_mhz, 1, 1, "%s/gt_RPn_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_requested_mhz, 1, 1, "%s/gt_cur_freq_mhz", card);
-	xsys_set_uint(s, &d->clock_actual_mhz, 1, 1, "%s/gt_act_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_min_mhz, 1, 1, "%s/gt_min_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_max_mhz, 1, 1, "%s/gt_max_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_rp0_mhz, 1, 1, "%s/gt_RP0_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_rpe_mhz, 1, 1, "%s/gt_RP1_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_rpn_mhz, 1, 1, "%s/gt_RPn_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_requested_mhz, 1, 1, "%s/gt_cur_freq_mhz", card);
+	xpu_read_uint(s, &d->clock_actual_mhz, 1, 1, "%s/gt_act_freq_mhz", card);
 }
 
 static void xe_clocks(const xsys *s, xpu_device *d, const char *pci)
@@ -24,13 +25,13 @@ static void xe_clocks(const xsys *s, xpu_device *d, const char *pci)
 	/* gt0 is the primary (render/compute) GT; gt1 is media on MTL and later */
 	char f[XSYS_PATH_MAX];
 	snprintf(f, sizeof(f), "%s/tile0/gt0/freq0", pci);
-	xsys_set_uint(s, &d->clock_min_mhz, 1, 1, "%s/min_freq", f);
-	xsys_set_uint(s, &d->clock_max_mhz, 1, 1, "%s/max_freq", f);
-	xsys_set_uint(s, &d->clock_rp0_mhz, 1, 1, "%s/rp0_freq", f);
-	xsys_set_uint(s, &d->clock_rpe_mhz, 1, 1, "%s/rpe_freq", f);
-	xsys_set_uint(s, &d->clock_rpn_mhz, 1, 1, "%s/rpn_freq", f);
-	xsys_set_uint(s, &d->clock_requested_mhz, 1, 1, "%s/cur_freq", f);
-	xsys_set_uint(s, &d->clock_actual_mhz, 1, 1, "%s/act_freq", f);
+	xpu_read_uint(s, &d->clock_min_mhz, 1, 1, "%s/min_freq", f);
+	xpu_read_uint(s, &d->clock_max_mhz, 1, 1, "%s/max_freq", f);
+	xpu_read_uint(s, &d->clock_rp0_mhz, 1, 1, "%s/rp0_freq", f);
+	xpu_read_uint(s, &d->clock_rpe_mhz, 1, 1, "%s/rpe_freq", f);
+	xpu_read_uint(s, &d->clock_rpn_mhz, 1, 1, "%s/rpn_freq", f);
+	xpu_read_uint(s, &d->clock_requested_mhz, 1, 1, "%s/cur_freq", f);
+	xpu_read_uint(s, &d->clock_actual_mhz, 1, 1, "%s/act_freq", f);
 }
 
 static void intel_memory(const xsys *s, xpu_device *d, const xpu_gpu_paths *p, bool xe)
@@ -46,9 +47,9 @@ static void intel_memory(const xsys *s, xpu_device *d, const xpu_gpu_paths *p, b
 	xpu_set_text(&d->memory_kind, "dedicated");
 	/* xe (6.8+) and the out-of-tree i915 publish the size; upstream i915
 	 * only answers the memory-region query ioctl */
-	if (xe && xsys_set_uint(s, &d->memory_total_bytes, 1, 1, "%s/tile0/physical_vram_size_bytes", p->pci))
+	if (xe && xpu_read_uint(s, &d->memory_total_bytes, 1, 1, "%s/tile0/physical_vram_size_bytes", p->pci))
 		goto used;
-	if (p->card[0] && xsys_set_uint(s, &d->memory_total_bytes, 1, 1, "%s/lmem_total_bytes", p->card))
+	if (p->card[0] && xpu_read_uint(s, &d->memory_total_bytes, 1, 1, "%s/lmem_total_bytes", p->card))
 		goto used;
 	xpu_set_status(&d->memory_total_bytes.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE,
 		       "%s publishes no VRAM size in sysfs; Level Zero Sysman reports it",

@@ -5,7 +5,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/read.h"
+#include "model/value.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
@@ -18,7 +20,7 @@ static void from_information(const xsys *s, xpu_device *d)
 	if (rc != XSYS_OK || !xpu_parse_nvidia_information(text, &info)) {
 		char p[XSYS_PATH_MAX];
 		snprintf(p, sizeof(p), "/proc/driver/nvidia/gpus/%s/information", d->pci_address);
-		xsys_fail(&d->uuid.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
+		xpu_read_fail(&d->uuid.status, rc == XSYS_OK ? XSYS_GARBAGE : rc, p);
 		return;
 	}
 	xpu_set_text(&d->name, "%s", info.model);
@@ -46,7 +48,7 @@ static void driver_version(const xsys *s, xpu_device *d)
 	if (rc == XSYS_OK && xpu_parse_nvidia_version(text, v, sizeof(v)))
 		xpu_set_text(&d->driver_version, "%s", v);
 	else
-		xsys_fail(&d->driver_version.status, rc == XSYS_OK ? XSYS_GARBAGE : rc,
+		xpu_read_fail(&d->driver_version.status, rc == XSYS_OK ? XSYS_GARBAGE : rc,
 			  "/proc/driver/nvidia/version");
 }
 

@@ -32,9 +32,24 @@ done
 run bench --threshold abc
 check "--threshold abc exits 2" rc_is 2
 check "--threshold abc is named" err_has "'abc'"
+# the figures of the man page's FIGURES section (tests/bench/test_figures.c
+# holds that section against the registry): help lists each, and so does the
+# one line that refuses an unknown --only
+FIGURES=$(awk '/^\.SH /{ f = /^\.SH FIGURES/ } f && tp && /^\.BI? /{ sub(/^\.BI? /, ""); gsub(/[ "]/, ""); print } { tp = /^\.TP/ }' "$SRC/doc/xpu-bench.1")
+check "the man page's FIGURES section lists figures" [ "$(wc -w <<<"$FIGURES")" -ge 10 ]
+run bench --help
+for fig in $FIGURES; do
+	check "--help lists $fig" grep -q "^  $fig " "$TMP/out"
+done
 run bench --only bogus
 check "--only with an unknown figure exits 2" rc_is 2
 check "--only names the unknown figure" err_has "'bogus'"
+check "--only bogus: one line" bash -c "[ \$(wc -l <'$TMP/err') = 1 ]"
+for fig in $FIGURES; do
+	check "--only bogus lists $fig" grep -q -- " $fig[,( ]" "$TMP/err"
+done
+run bench --only stream.triad.1
+check "--only with a suffix on a figure without sizes exits 2" rc_is 2
 run bench --quick --full
 check "--quick with --full exits 2" rc_is 2
 run bench extra
@@ -44,6 +59,17 @@ check "a stray argument exits 2" rc_is 2
 run bench --quick --device bogus
 check "unknown device exits 1" rc_is 1
 check "unknown device: one line naming it" bash -c "grep -q \"'bogus'\" '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+# the kinds that line offers are the ones --help and the man page document
+KINDS=$(sed -n "s/.*'xpu list' shows, or \(.*\))$/\1/p" "$TMP/err" | tr -d ,)
+check "unknown device: the line lists the kinds" [ "$(wc -w <<<"$KINDS")" -ge 3 ]
+"$XPU" bench --help >"$TMP/help"
+sed -n '/^\.BI \\-\\-device/,/^\.TP/p' "$SRC/doc/xpu-bench.1" >"$TMP/man-device"
+for kind in $KINDS; do
+	check "--help documents --device $kind" grep -q "kind: .*$kind" "$TMP/help"
+	check "the man page's --device documents $kind" grep -q "^\.BR $kind\b" "$TMP/man-device"
+	run bench --quick --device "$kind" --only launch.latency
+	check "--device $kind is taken as a kind, not an id" bash -c "! grep -q \"no device '$kind'\" '$TMP/err'"
+done
 if ! "$XPU" list --json | jq -e '[.devices[] | .backends.cuda.usable? // false] | any' >/dev/null 2>&1; then
 	run bench --quick --device cuda --json
 	check "no CUDA device exits 1" rc_is 1

@@ -12,8 +12,9 @@
 
 #include <cmocka.h>
 
+#include "base/util.h"
 #include "bench/bench_int.h"
-#include "core/util.h"
+#include "model/value.h"
 #include "xpu/bench.h"
 
 static void test_only_selects_by_prefix(void **state)

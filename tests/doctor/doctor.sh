@@ -61,19 +61,29 @@ IGPU=$SRC/tests/fixtures/i915-igpu
 doctor doctor --help
 check "--help exits 0" rc_is 0
 check "--help documents the exit status" grep -q "Exit status: 0 every check passed" "$TMP/out"
-check "--help names every option" bash -c "for o in --app --url --timeout --python-timeout --json; do grep -q -- \"\$o\" '$TMP/out' || exit 1; done"
+OPTIONS="--app --url --timeout --python-timeout --json"
+check "--help names every option" bash -c "for o in $OPTIONS; do grep -q -- \"\$o\" '$TMP/out' || exit 1; done"
 man_has_all() { # the rendered man page names every option of --help, and exit status 3
 	local page
 	page=$(groff -man -Tascii "$SRC/doc/xpu-doctor.1" 2>/dev/null | col -b) || return 1
-	for o in --app --url --timeout --python-timeout --json; do grep -q -- "$o" <<<"$page" || return 1; done
+	for o in $OPTIONS; do grep -q -- "$o" <<<"$page" || return 1; done
 	grep -q "Doctor could not run" <<<"$page"
 }
 if command -v groff >/dev/null && command -v col >/dev/null; then
 	check "the man page documents every option and exit status 3" man_has_all
 fi
+# the apps are the profiles: every profiles/*.ini, as shipped
+SHIPPED_APPS=$(cd "$SRC/profiles" && ls -- *.ini | sed 's/\.ini$//')
+check "the shipped profiles are found" [ -n "$SHIPPED_APPS" ]
+for app in $SHIPPED_APPS; do
+	check "--help names the app $app (it has a profile)" grep -q -- "[ (]$app[,)]" "$TMP/out"
+done
 doctor doctor --app bogus
 check "unknown --app exits 2" rc_is 2
-check "unknown --app: one line naming it and the apps" bash -c "grep -q \"'bogus'; apps: ollama, comfyui\" '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+check "unknown --app: one line naming it" bash -c "grep -q \"unknown app 'bogus'; apps (those with a profile): \" '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+for app in $SHIPPED_APPS; do
+	check "unknown --app: lists $app" grep -q -- " $app\(,\|\$\)" "$TMP/err"
+done
 doctor doctor --timeout abc
 check "--timeout abc exits 2" rc_is 2
 check "--timeout abc is named" err_has "'abc'"
@@ -486,6 +496,51 @@ sed "s|^url = .*|url = http://127.0.0.1:$PORT|; s|^arg = --cpu|arg = --cpu-from-
 XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app comfyui --json
 check "comfyui on cpu: the fix drops the profile's [cpu] flag" fix_has apps.comfyui.device "^drop --cpu-from-profile, and in ComfyUI's environment"
 check "... the server address is the profile's url" evidence_has apps.comfyui.server "127.0.0.1:$PORT"
+
+# --- any app with a profile: what the profile says, and no API checks ---
+for app in $SHIPPED_APPS; do
+	doctor --sysroot "$IGPU" doctor --app "$app" --url "http://127.0.0.1:$PORT" --json
+	check "--app $app is accepted (a report, not a usage error)" bash -c "[ -s '$TMP/out' ]"
+	check "--app $app: its profile PASS" is "apps.$app.profile" PASS
+done
+# llama-server: no API check of its own; the profile's url (here moved to
+# the stand-in, which answers 404 at /: a listening server)
+sed "s|^url = .*|url = http://127.0.0.1:$PORT|" "$SRC/profiles/llama-server.ini" >"$TMP/profiles/llama-server.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app llama-server --json
+check "llama-server: the server answers at the profile's url: PASS" evidence_has apps.llama-server.server "answers at http://127.0.0.1:$PORT"
+check "... the API check SKIPs, naming the apps that have one" evidence_has apps.llama-server.api "API of comfyui and ollama only"
+check "... no process named llama-server: env SKIP" evidence_has apps.llama-server.env "no process named llama-server"
+doctor --sysroot "$IGPU" doctor --app llama-server --json
+check "llama-server, shipped profile: the default address is its url" evidence_has apps.llama-server.server "127.0.0.1:8080"
+start_server http500
+doctor doctor --app llama-server --url "http://127.0.0.1:$PORT" --json
+check "llama-server answering HTTP 500: WARN" is apps.llama-server.server WARN
+kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
+doctor doctor --app llama-server --url "http://127.0.0.1:$PORT" --json
+check "llama-server down: FAIL 'cannot connect'" evidence_has apps.llama-server.server "cannot connect"
+check "... fix starts it" fix_has apps.llama-server.server "start llama-server"
+# its service environment, held against the profile's [cuda] section
+T=$(tree llama h200)
+mkdir -p "$T/proc/4343"
+echo llama-server >"$T/proc/4343/comm"
+printf 'CUDA_VISIBLE_DEVICES=-1\0' >"$T/proc/4343/environ"
+doctor --sysroot "$T" doctor --app llama-server --url "http://127.0.0.1:$PORT" --json
+check "llama-server with CUDA_VISIBLE_DEVICES=-1 on NVIDIA: env FAIL" evidence_has apps.llama-server.env "CUDA_VISIBLE_DEVICES=-1 hides .* from cuda (the llama-server profile sets {uuid})"
+# a profile without a url (a program, not a server): server and env SKIP with the reason
+doctor --sysroot "$IGPU" doctor --app pytorch --json
+check "pytorch (no url): server SKIP, saying the profile gives none" evidence_has apps.pytorch.server "gives no url"
+check "... env SKIP" is apps.pytorch.env SKIP
+# an administrator's profile (/etc/xpu/profiles.d) is an app too
+mkdir -p "$TMP/etc/xpu/profiles.d"
+printf '[profile]\ndescription = a site app\ncommand = siteapp\n[cpu]\narg = --cpu\n' >"$TMP/etc/xpu/profiles.d/siteapp.ini"
+XPU_SYSCONFDIR=$TMP/etc doctor doctor --help
+check "--help lists an administrator's app" grep -q "siteapp" "$TMP/out"
+XPU_SYSCONFDIR=$TMP/etc doctor doctor --app bogus
+check "an unknown app's line lists it too" err_has "siteapp"
+XPU_SYSCONFDIR=$TMP/etc doctor --sysroot "$IGPU" doctor --app siteapp --json
+check "--app siteapp: its profile from /etc/xpu/profiles.d PASS" evidence_has apps.siteapp.profile "$TMP/etc/xpu/profiles.d/siteapp.ini"
+doctor --sysroot "$IGPU" doctor --app siteapp --json
+check "without that folder, --app siteapp is unknown: exit 2" rc_is 2
 
 # --- compat ---
 doctor --sysroot "$IGPU" doctor --json

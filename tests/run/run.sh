@@ -16,11 +16,15 @@ trap 'chmod -R u+rwx "$TMP" 2>/dev/null; rm -rf "$TMP"' EXIT
 check_failed() { sed 's/^/#   /' "$TMP/err" 2>/dev/null | head -5; }
 
 # A clean environment: no config, shipped profiles from the source tree.
+# The shipped profiles are profiles/*.ini, whatever their number; the helper
+# stands in for the program each profile starts (its `command`).
+SHIPPED=$(cd "$SRC/profiles" && ls -- *.ini | sed 's/\.ini$//')
+command_of() { sed -n 's/^command *= *//p' "$SRC/profiles/$1.ini"; }
 mkdir -p "$TMP/bin" "$TMP/etc/xpu" "$TMP/home/.config/xpu"
-for app in comfyui ollama llama-server invokeai-web python3 not-executable; do
-	ln -s "$HELPER" "$TMP/bin/$app"
+for p in $SHIPPED; do
+	ln -sf "$HELPER" "$TMP/bin/$(command_of "$p")"
 done
-rm "$TMP/bin/not-executable" && printf '#!/bin/sh\n' >"$TMP/bin/not-executable"
+printf '#!/bin/sh\n' >"$TMP/bin/not-executable"
 unset XPU_BACKEND XPU_DEVICE XPU_FALLBACK XPU_SYSROOT XPU_ASSUME_USABLE XDG_CONFIG_HOME
 unset HELPER_EXIT HELPER_SIGNAL CUDA_VISIBLE_DEVICES ONEAPI_DEVICE_SELECTOR
 export HOME=$TMP/home XPU_SYSCONFDIR=$TMP/etc XPU_PROFILES_DIR=$SRC/profiles
@@ -209,6 +213,16 @@ on_mixed run --strict -- comfyui
 check "--strict beats fallback = yes: exit 1" rc_is 1
 rm -f "$TMP/etc/xpu/config" "$TMP/home/.config/xpu/config"
 
+# --- every shipped profile, by name and by its command ---
+check "the shipped profiles are found" [ -n "$SHIPPED" ]
+for p in $SHIPPED; do
+	on_mixed run --app "$p" --dry-run -- "$(command_of "$p")"
+	check "run --app $p --dry-run on the mixed machine: exit 0" rc_is 0
+	check "... runs the profile's command from PATH" grep -q "^exec '$TMP/bin/$(command_of "$p")'" "$TMP/out"
+	on_mixed run --explain --dry-run -- "$(command_of "$p")"
+	check "the command $(command_of "$p") alone selects the $p profile" err_has "profile $p ($SRC/profiles/$p.ini)"
+done
+
 # --- malformed configs and profiles: FILE:LINE: what is wrong ---
 printf '[run]\nbackend = cuda\ncolour = red\n' >"$TMP/etc/xpu/config"
 run config
@@ -271,7 +285,7 @@ rm -f "$P"
 # --- xpu config ---
 run config --json
 check "config --json: schema_version 1" [ "$(jq -r .schema_version "$TMP/out")" = 1 ]
-check "config --json: the five shipped profiles" [ "$(jq -r '[.profiles[].name] | join(" ")' "$TMP/out")" = "comfyui invokeai llama-server ollama pytorch" ]
+check "config --json: the shipped profiles, each profiles/*.ini" [ "$(jq -r '.profiles[].name' "$TMP/out")" = "$SHIPPED" ]
 check "config --json: ollama has no level_zero backend" [ "$(jq -r '.profiles[] | select(.name == "ollama") | .backends | join(",")' "$TMP/out")" = "cuda,rocm,vulkan,cpu" ]
 check "config --json: /etc config path honours XPU_SYSCONFDIR" [ "$(jq -r .files.system_config.path "$TMP/out")" = "$TMP/etc/xpu/config" ]
 printf '[apps]\ncomfyui = /opt/comfy/python main.py\n' >"$TMP/home/.config/xpu/config"
@@ -288,7 +302,7 @@ if meson install -C "$BUILD" --destdir "$DEST" --no-rebuild --quiet >"$TMP/insta
 		check "$l is installed as a symlink to xpu" [ -L "$bindir/$l" -a "$(readlink "$bindir/$l")" = xpu ]
 	done
 	export XPU_PROFILES_DIR=$shipped
-	check "the installed profiles are the five" [ "$(ls "$shipped" | tr '\n' ' ')" = "comfyui.ini invokeai.ini llama-server.ini ollama.ini pytorch.ini " ]
+	check "the installed profiles are profiles/*.ini" [ "$(ls "$shipped")" = "$(cd "$SRC/profiles" && ls -- *.ini)" ]
 	launch() { local l=$1; shift; rm -f "$TMP/got"; XPU_SYSROOT=$FIX/igpu-plus-nvidia XPU_ASSUME_USABLE=$MIXED "$bindir/$l" "$@" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"; }
 	launch comfyui-ipex --listen
 	check "comfyui-ipex: auto, CUDA by UUID" got_env CUDA_VISIBLE_DEVICES=$NV_UUID
@@ -326,6 +340,11 @@ run run --help
 check "run --help exits 0" rc_is 0
 for opt in --app --backend --device --strict --fallback --explain --print-env --dry-run --force-intel-xpu; do
 	check "run --help and xpu-run(1) both document $opt" man_and_help_have "$opt" "$SRC/doc/xpu-run.1"
+done
+# the man page's PROFILES section names each shipped profile
+man_profiles() { sed -n '/^\.SH PROFILES/,/^\.SH [A-Z]/p' "$SRC/doc/xpu-run.1" | sed 's/\\-/-/g'; }
+for p in $SHIPPED; do
+	check "xpu-run(1) names the shipped profile $p" grep -qF "\\fB$p\\fR" <<<"$(man_profiles)"
 done
 run config --help
 check "config --help exits 0" rc_is 0

@@ -20,11 +20,11 @@
 
 #include <cmocka.h>
 
-#include "core/util.h"
+#include "model/value.h"
 #include "telemetry/intel_query.h"
 #include "telemetry/pmu.h"
-#include "xpu/telemetry.h"
 #include "tree.h"
+#include "xpu/telemetry.h"
 
 #define GIB (1024ull * 1024 * 1024)
 

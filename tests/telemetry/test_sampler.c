@@ -1,7 +1,8 @@
 /* The sampler on a recorded tree (the i915 iGPU fixture) with DRM clients
  * added under /proc: the process table, duplicate fds collapsed, rates from
  * two samples and "needs two samples" after one, power from the energy
- * counter, and a device whose files vanish between samples. */
+ * counter, and a device whose files vanish between samples.  And on a real
+ * AMD APU capture: its gpu_metrics table read again with every sample. */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,8 +15,8 @@
 
 #include <cmocka.h>
 
-#include "xpu/telemetry.h"
 #include "tree.h"
+#include "xpu/telemetry.h"
 
 #define PCI_DIR "sys/devices/pci0000:00/0000:00:02.0"
 
@@ -211,6 +212,52 @@ static void prometheus_and_json_of_a_sample(void **state)
 	xpu_sampler_free(s);
 }
 
+#define LACT_PHOENIX SOURCE_DIR "/../shared/fixtures/lact/amd/phoenix/card1"
+
+static const xpu_sensor *temperature(const xpu_device *d, const char *label)
+{
+	for (unsigned i = 0; i < d->n_temps; i++)
+		if (strcmp(d->temps[i].label, label) == 0)
+			return &d->temps[i];
+	return NULL;
+}
+
+/* xpu top and the exporter take AMD's gpu_metrics sensors from the same probe
+ * as xpu list, with every refresh: the second sample sees the new table. */
+static void amd_gpu_metrics_every_sample(void **state)
+{
+	(void)state;
+	struct stat st;
+	if (stat(LACT_PHOENIX, &st) != 0) {
+		print_message("%s is absent: the AMD gpu_metrics sample was not run\n", LACT_PHOENIX);
+		skip();
+	}
+	snprintf(tree_root, sizeof(tree_root), "/tmp/xpu-sampler-XXXXXX");
+	assert_non_null(mkdtemp(tree_root));
+	sh("mkdir -p %s/sys/class/drm && cp -a '%s' %s/sys/class/drm/card1", tree_root, LACT_PHOENIX, tree_root);
+	xpu_sampler *s = sampler();
+	char err[256];
+	assert_int_equal(xpu_sampler_refresh_at(s, 1000000000ull, err, sizeof(err)), 0);
+	const xpu_device *apu = &xpu_sampler_last(s)->devices[0].dev;
+	assert_int_equal(apu->vendor, XPU_VENDOR_AMD);
+	assert_non_null(temperature(apu, "soc"));
+	assert_float_equal(temperature(apu, "soc")->reading.value, 27.37, 1e-9);
+	char *text = xpu_sample_prometheus(xpu_sampler_last(s), false, NULL);
+	assert_non_null(strstr(text, "sensor=\"soc\"} 27.37\n"));
+	free(text);
+	/* the firmware's next table: temperature_soc (offset 6 of v2.1) 31.50 C */
+	sh("printf '\\116\\014' | dd of=%s/sys/class/drm/card1/device/gpu_metrics bs=1 seek=6 "
+	   "conv=notrunc status=none", tree_root);
+	assert_int_equal(xpu_sampler_refresh_at(s, 2000000000ull, err, sizeof(err)), 0);
+	apu = &xpu_sampler_last(s)->devices[0].dev;
+	assert_float_equal(temperature(apu, "soc")->reading.value, 31.50, 1e-9);
+	text = xpu_sample_prometheus(xpu_sampler_last(s), false, NULL);
+	assert_non_null(strstr(text, "sensor=\"soc\"} 31.5\n"));
+	free(text);
+	xpu_sampler_free(s);
+	sh("rm -rf %s", tree_root);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -219,6 +266,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(vanished_device_drops_out, setup, teardown),
 		cmocka_unit_test(unreadable_sysroot_is_one_error),
 		cmocka_unit_test_setup_teardown(prometheus_and_json_of_a_sample, setup, teardown),
+		cmocka_unit_test(amd_gpu_metrics_every_sample),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "core/cache.h"
-#include "core/system.h"
+#include "model/system.h"
 
 #ifndef SOURCE_DIR
 #error "SOURCE_DIR must name the source tree"

@@ -4,8 +4,10 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cmocka.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "base/util.h"
 #include "sys/parse.h"
 
 static void u64_accepts_decimal_hex_and_newlines(void **state)
@@ -148,11 +150,38 @@ static void cpuinfo_first_block_and_flags(void **state)
 				      "avx512f amx_tile\n\nprocessor\t: 1\nmodel name\t: other\n",
 				      &info));
 	assert_string_equal(info.model, "AMD EPYC 9654");
-	assert_true(xpu_has_word(info.flags, "avx512f"));
-	assert_true(xpu_has_word(info.flags, "amx_tile"));
-	assert_false(xpu_has_word(info.flags, "avx512")); /* a word, not a prefix */
-	assert_false(xpu_has_word(info.flags, "amx"));
-	assert_false(xpu_has_word("X", "")); /* found by fuzz_cpuinfo: used to loop forever */
+	assert_true(xpu_word_in(info.flags, "avx512f"));
+	assert_true(xpu_word_in(info.flags, "amx_tile"));
+	assert_false(xpu_word_in(info.flags, "avx512")); /* a word, not a prefix */
+	assert_false(xpu_word_in(info.flags, "amx"));
+	assert_false(xpu_word_in("X", "")); /* found by fuzz_cpuinfo: used to loop forever */
+}
+
+/* Each list in a heap block of exactly its size, so that ASan sees a read
+ * past the end (an empty word once read list[-1] and past the terminator). */
+static bool word_in_exact(const char *list, const char *word)
+{
+	size_t n = strlen(list) + 1;
+	char *copy = malloc(n);
+	assert_non_null(copy);
+	memcpy(copy, list, n);
+	bool found = xpu_word_in(copy, word);
+	free(copy);
+	return found;
+}
+
+static void word_lists(void **state)
+{
+	(void)state;
+	assert_false(word_in_exact("", ""));
+	assert_false(word_in_exact("a b", ""));
+	assert_false(word_in_exact("", "a"));
+	assert_true(word_in_exact("cuda level_zero", "level_zero")); /* the last word */
+	assert_true(word_in_exact("cuda", "cuda"));                  /* the only word */
+	assert_true(word_in_exact("fpu\tavx2\nsse", "avx2"));       /* any white space */
+	assert_false(word_in_exact("level_zero", "zero"));            /* a word's tail */
+	assert_false(word_in_exact("cu", "cuda"));                    /* longer than the list */
+	assert_true(word_in_exact("aaa aa", "aa"));                   /* after a near miss */
 }
 
 int main(void)
@@ -168,6 +197,7 @@ int main(void)
 		cmocka_unit_test(amdgpu_dpm_and_overdrive_tables),
 		cmocka_unit_test(sizes_and_cpu_lists),
 		cmocka_unit_test(cpuinfo_first_block_and_flags),
+		cmocka_unit_test(word_lists),
 	};
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

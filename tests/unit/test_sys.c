@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "model/read.h"
 #include "sys/sys.h"
 
 static char root[256];
@@ -86,14 +87,14 @@ static void value_states_name_the_path(void **state)
 	xpu_uint u;
 	memset(&u, 0, sizeof(u));
 	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
-	assert_false(xsys_set_uint(&s, &u, 1, 1, "/sys/absent"));
+	assert_false(xpu_read_uint(&s, &u, 1, 1, "/sys/absent"));
 	assert_int_equal(u.status.state, XPU_UNSUPPORTED);
 	assert_int_equal(u.status.reason, XPU_R_FILE_MISSING);
 	assert_string_equal(u.status.detail, "/sys/absent"); /* the machine path, not the sysroot's */
-	assert_false(xsys_set_uint(&s, &u, 1, 1, "/sys/garbage"));
+	assert_false(xpu_read_uint(&s, &u, 1, 1, "/sys/garbage"));
 	assert_int_equal(u.status.state, XPU_UNAVAILABLE);
 	assert_int_equal(u.status.reason, XPU_R_UNPARSABLE);
-	assert_true(xsys_set_uint(&s, &u, 1, 1000, "/sys/newline"));
+	assert_true(xpu_read_uint(&s, &u, 1, 1000, "/sys/newline"));
 	assert_int_equal(u.value, 2);
 	assert_int_equal(u.status.state, XPU_OK);
 }

@@ -1,10 +1,11 @@
 /* Helpers shared by the runtime probes (private to src/runtimes/). */
-#ifndef XPU_RT_H
-#define XPU_RT_H
+#ifndef XPU_RT_INT_H
+#define XPU_RT_INT_H
 
 #include <stddef.h>
 
-#include "core/system.h"
+#include "base/dl.h"
+#include "model/system.h"
 
 /* The system-wide record of runtime k, reset for this probe: probed, the
  * first name looked for, status "unavailable" until the probe says more. */
@@ -41,10 +42,6 @@ void xpu_rt_pci_format(char *out, size_t len, unsigned domain, unsigned bus, uns
 /* 16 bytes as 8-4-4-4-12 lower-case hex, without prefix. */
 void xpu_rt_uuid_format(char *out, size_t len, const unsigned char u[16]);
 
-/* Copies a string a runtime wrote into a fixed buffer of n bytes, which it
- * may have left unterminated. */
-void xpu_rt_copy(char *dst, size_t len, const char *src, size_t n);
-
 /* The device at pci, added when sysfs did not show it (a container without
  * /sys/bus/pci).  NULL when pci is empty/invalid or the table is full. */
 xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor v,
@@ -54,12 +51,6 @@ xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor
  * is not yet usable; NULL when none or several. */
 xpu_device *xpu_rt_unique_gpu(struct xpu_system *s, xpu_backend_kind b, xpu_vendor v,
 			      unsigned did);
-
-/* Resolves the first of the names (a NULL-terminated list, versioned names
- * first) into the function pointer variable at fnslot; NULL there when none
- * resolves.  Returns whether one did.  (memcpy, because ISO C has no cast from
- * void * to a function pointer; POSIX guarantees they have the same size.) */
-int xpu_rt_sym(void *lib, void *fnslot, ...) __attribute__((sentinel));
 
 /* PCI vendor id -> xpu vendor. */
 xpu_vendor xpu_rt_vendor_of(unsigned pci_vendor_id);

@@ -1,11 +1,12 @@
-#include "core/system.h"
+#include "model/system.h"
 
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
 #include <strings.h>
 
-#include "core/util.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "sys/parse.h"
 
 xpu_device *xpu_system_add(struct xpu_system *s, const char *pci_address)

@@ -1,48 +1,17 @@
-/* dlopen/dlsym wrappers, and the bookkeeping every runtime probe shares. */
+/* The bookkeeping every runtime probe shares: opening the library, the
+ * runtime record, marking backends usable or not, matching devices. */
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
-#include "runtimes/rt.h"
 
 #include <dlfcn.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
+#include "base/dl.h"
+#include "base/util.h"
+#include "model/value.h"
 #include "sys/parse.h"
-
-/* dlerror() for a library that is simply not there, as opposed to one that
- * is there but cannot load (wrong architecture, missing dependency). */
-static int dl_absent(const char *msg)
-{
-	return strstr(msg, "No such file or directory") != NULL;
-}
-
-void *xpu_dl_open(const char *const *names, char *err, size_t errlen)
-{
-	char why[160] = "";
-	size_t used = 0;
-	if (err && errlen)
-		err[0] = '\0';
-	for (size_t i = 0; names && names[i]; i++) {
-		/* RTLD_LOCAL: the runtime's symbols must not leak into (or clash
-		 * with) anything else this process loads. */
-		void *h = dlopen(names[i], RTLD_NOW | RTLD_LOCAL);
-		if (h)
-			return h;
-		const char *e = dlerror();
-		/* Keep the last error, unless an earlier name was present but
-		 * broken: that one says more. */
-		if (e && (!why[0] || dl_absent(why)))
-			xpu_strlcpy(why, e, sizeof(why));
-		if (err && errlen && used < errlen) {
-			int n = snprintf(err + used, errlen - used, "%s%s", i ? ", " : "", names[i]);
-			used += n > 0 ? (size_t)n : 0;
-		}
-	}
-	if (err && errlen && used < errlen)
-		snprintf(err + used, errlen - used, " not found%s%s", why[0] ? ": " : "", why);
-	return NULL;
-}
 
 void *xpu_rt_open(const char *const *names, const char *hint, xpu_runtime_info *info)
 {
@@ -62,7 +31,7 @@ void *xpu_rt_open(const char *const *names, const char *hint, xpu_runtime_info *
 		return h;
 	}
 	const char *why = strstr(err, " not found: ");
-	if (!why || dl_absent(why))
+	if (!why || xpu_dl_absent(why))
 		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", hint);
 	else
 		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s",
@@ -101,30 +70,6 @@ void xpu_rt_info_ok(xpu_runtime_info *info, const char *version, unsigned device
 	if (version && version != info->version)
 		xpu_strlcpy(info->version, version, sizeof(info->version));
 	info->devices = devices;
-}
-
-void *xpu_dl_sym(void *lib, const char *const *names)
-{
-	if (!lib)
-		return NULL;
-	for (size_t i = 0; names && names[i]; i++) {
-		void *p = dlsym(lib, names[i]);
-		if (p)
-			return p;
-	}
-	return NULL;
-}
-
-int xpu_rt_sym(void *lib, void *fnslot, ...)
-{
-	void *p = NULL;
-	va_list ap;
-	va_start(ap, fnslot);
-	for (const char *n = va_arg(ap, const char *); n && !p; n = va_arg(ap, const char *))
-		p = lib ? dlsym(lib, n) : NULL;
-	va_end(ap);
-	memcpy(fnslot, &p, sizeof(p));
-	return p != NULL;
 }
 
 void xpu_rt_applies(xpu_device *dev, xpu_backend_kind b)
@@ -189,18 +134,6 @@ void xpu_rt_uuid_format(char *out, size_t len, const unsigned char u[16])
 		 "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
 		 u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
 		 u[14], u[15]);
-}
-
-void xpu_rt_copy(char *dst, size_t len, const char *src, size_t n)
-{
-	if (!len)
-		return;
-	size_t c = src ? strnlen(src, n) : 0;
-	if (c > len - 1)
-		c = len - 1;
-	if (c)
-		memcpy(dst, src, c);
-	dst[c] = '\0';
 }
 
 xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor v,

@@ -2,7 +2,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/util.h"
 #include "xpu/xpu.h"
 
 static const struct {
