@@ -1,7 +1,8 @@
 # xpu: the Meson build of this repository.
 #
-# xpu never links the GPU runtimes, nor libmicrohttpd (xpu exporter) and
-# libcurl (xpu doctor's HTTP checks); it dlopen()s them at run time. On
+# xpu never links the GPU runtimes, nor libpci (PCI names, only for devices
+# no driver named), libmicrohttpd (xpu exporter) and libcurl (xpu doctor's
+# HTTP checks); it dlopen()s them at run time. On
 # NixOS there is no /usr/lib, and a library no ELF file names is not kept in
 # the closure, so the binary's RUNPATH carries:
 #   - /run/opengl-driver/lib (addDriverRunpath): libcuda and libnvidia-ml
@@ -10,7 +11,7 @@
 #   - the loaders from nixpkgs: level-zero (libze_loader, itself patched to
 #     look in /run/opengl-driver/lib), ocl-icd (reads the ICDs that
 #     hardware.graphics installs) and vulkan-loader;
-#   - libmicrohttpd and curl (their lib outputs);
+#   - pciutils (libpci), libmicrohttpd and curl (their lib outputs);
 #   - extraRuntimeLibraries, for anything else (e.g. rocmPackages.clr).
 {
   lib,
@@ -67,6 +68,7 @@ let
     level-zero
     ocl-icd
     vulkan-loader
+    pciutils
     libmicrohttpd
     curl
   ]

@@ -1250,6 +1250,7 @@ let
   };
   sonames = {
     package = lib.mapAttrs (_: p: "${p}/lib") {
+      "libpci.so.3" = pkgs.pciutils; # PCI names (src/core/pci.c)
       "libmicrohttpd.so.12" = pkgs.libmicrohttpd; # xpu exporter
       "libcurl.so.4" = pkgs.curl; # xpu doctor --app, bench of servers
       "libze_loader.so.1" = pkgs.level-zero;
