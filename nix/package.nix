@@ -1,13 +1,17 @@
 # xpu: the Meson build of this repository.
 #
-# xpu never links the GPU runtimes; it dlopen()s them at run time. On NixOS
-# there is no /usr/lib, so the binary's RUNPATH carries:
+# xpu never links the GPU runtimes, nor libpci (PCI names, only for devices
+# no driver named), libmicrohttpd (xpu exporter) and libcurl (xpu doctor's
+# HTTP checks); it dlopen()s them at run time. On
+# NixOS there is no /usr/lib, and a library no ELF file names is not kept in
+# the closure, so the binary's RUNPATH carries:
 #   - /run/opengl-driver/lib (addDriverRunpath): libcuda and libnvidia-ml
 #     from the NVIDIA driver, and whatever hardware.graphics.extraPackages
 #     links there (Intel's libze_intel_gpu, ...);
 #   - the loaders from nixpkgs: level-zero (libze_loader, itself patched to
 #     look in /run/opengl-driver/lib), ocl-icd (reads the ICDs that
 #     hardware.graphics installs) and vulkan-loader;
+#   - pciutils (libpci), libmicrohttpd and curl (their lib outputs);
 #   - extraRuntimeLibraries, for anything else (e.g. rocmPackages.clr).
 {
   lib,
@@ -64,6 +68,9 @@ let
     level-zero
     ocl-icd
     vulkan-loader
+    pciutils
+    libmicrohttpd
+    curl
   ]
   ++ extraRuntimeLibraries;
 in
@@ -95,7 +102,8 @@ stdenv.mkDerivation (finalAttrs: {
   # and ../shared fixtures that the build sandbox does not have; CI runs it
   # (tests/run.sh). `xpu.overrideAttrs { doCheck = true; }` builds it anyway.
   doCheck = false;
-  nativeCheckInputs = [ cmocka ];
+  # found by pkg-config for the host (tests/meson.build): a host input
+  checkInputs = [ cmocka ];
   mesonFlags = [ (lib.mesonBool "tests" finalAttrs.doCheck) ];
 
   postFixup = ''
@@ -112,5 +120,6 @@ stdenv.mkDerivation (finalAttrs: {
     license = lib.licenses.mit;
     mainProgram = "xpu";
     platforms = lib.platforms.linux;
+    maintainers = [ (import ./maintainers.nix).xpu ];
   };
 })

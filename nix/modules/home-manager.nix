@@ -13,12 +13,14 @@
 let
   xpuLib = import ../lib.nix { inherit lib; };
   cfg = config.programs.xpu;
+  configText = xpuLib.configText "the Home Manager option programs.xpu.settings" cfg.settings;
   hmOllama = config.services.ollama;
 in
 {
   options.programs.xpu = xpuLib.programOptions {
     inherit pkgs;
     file = "$XDG_CONFIG_HOME/xpu/config (it overrides /etc/xpu/config)";
+    profileDir = "$XDG_CONFIG_HOME/xpu/profiles.d (first of the profile folders)";
   }
   // {
     enable = lib.mkEnableOption "the xpu command";
@@ -50,9 +52,17 @@ in
     lib.mkMerge [
       {
         home.packages = [ cfg.package ] ++ cfg.launchers;
-        xdg.configFile."xpu/config" = lib.mkIf (cfg.settings != { }) {
-          text = xpuLib.configText "the Home Manager option programs.xpu.settings" cfg.settings;
-        };
+        xdg.configFile = {
+          "xpu/config" = lib.mkIf (configText != null) {
+            text = configText;
+          };
+        }
+        // lib.mapAttrs' (
+          name: profile:
+          lib.nameValuePair "xpu/profiles.d/${name}.ini" {
+            text = xpuLib.profileText "the Home Manager option programs.xpu.profiles" name profile;
+          }
+        ) cfg.profiles;
       }
       (lib.mkIf (cfg.ollama.enable && hmOllama.enable) {
         systemd.user.services.ollama.Service.ExecStart = lib.mkForce (

@@ -1,12 +1,22 @@
-# NixOS: nixpkgs' services.ollama, started through `xpu run --app ollama`.
+# NixOS: nixpkgs' services.ollama, started through `xpu run --app ollama`
+# once services.ollama.xpu.enable is set (nothing changes before).
 #
 # nixpkgs removed services.ollama.acceleration (NixOS/nixpkgs#466004); the
 # backend is now the package: ollama-cpu, ollama-cuda, ollama-rocm,
-# ollama-vulkan. nixpkgs has no SYCL/oneAPI Ollama, so an Intel GPU runs
-# Ollama through Vulkan. This module picks the package from the declared
-# backend, replaces the unit's ExecStart, and grants CAP_PERFMON only when
-# asked (Ollama's Vulkan VRAM query on Intel needs it; nixpkgs' unit drops
-# every capability).
+# ollama-vulkan, or `ollama`, which follows nixpkgs.config.cudaSupport and
+# rocmSupport. nixpkgs has no SYCL/oneAPI Ollama, so an Intel GPU runs
+# Ollama through Vulkan.
+#
+# A chosen backend (services.ollama.xpu.backend, by default the first one
+# hardware.xpu.backends declares) picks the package, with mkDefault so that
+# yours wins; "auto" keeps the package you or nixpkgs chose. Either way the
+# backend xpu will pick must be one the package drives, or evaluation stops
+# naming the package to set: a Vulkan build on a CUDA machine would get the
+# profile's [cuda] variables (OLLAMA_VULKAN=0) and run on the CPU.
+#
+# nixpkgs' unit already has a closed device policy with the GPU nodes and
+# the render group; this module replaces ExecStart and grants CAP_PERFMON
+# only when asked (Ollama's Vulkan VRAM query on Intel needs it).
 {
   config,
   lib,
@@ -17,23 +27,25 @@ let
   xpuLib = import ../lib.nix { inherit lib; };
   ollama = config.services.ollama;
   cfg = ollama.xpu;
+  hw = config.hardware.xpu;
 
   # The Ollama build that can drive each backend.
-  packageFor = {
-    auto = pkgs.ollama-vulkan;
-    cuda = pkgs.ollama-cuda;
-    rocm = pkgs.ollama-rocm;
-    vulkan = pkgs.ollama-vulkan;
-    cpu = pkgs.ollama-cpu;
+  packageAttr = {
+    cuda = "ollama-cuda";
+    rocm = "ollama-rocm";
+    vulkan = "ollama-vulkan";
+    cpu = "ollama-cpu";
   };
 
   # Intel (level_zero) reaches Ollama through Vulkan.
-  declared = map (b: if b == "level_zero" then "vulkan" else b) config.hardware.xpu.backends;
-  defaultBackend =
-    if config.hardware.xpu.enable then
-      xpuLib.firstDeclared [ "cuda" "rocm" "vulkan" "cpu" ] declared
-    else
-      "auto";
+  inherit (xpuLib.apps.ollama) order;
+  declared = xpuLib.apps.ollama.declared hw.backends;
+  available = xpuLib.apps.ollama.available hw.backends;
+  backend = xpuLib.predictedBackend {
+    inherit (cfg) backend;
+    hardware = hw;
+    inherit order declared;
+  };
 in
 {
   imports = [ ./xpu.nix ];
@@ -41,14 +53,15 @@ in
   options.services.ollama.xpu = xpuLib.serviceOptions {
     app = "ollama";
     backendChoices = xpuLib.backends;
-    inherit defaultBackend;
+    defaultBackend = if hw.enable then xpuLib.firstDeclared order declared else "auto";
     defaultBackendText = ''
       the first of cuda, rocm, vulkan (also for level_zero), cpu in
       config.hardware.xpu.backends; "auto" without hardware.xpu'';
     backendDescription = ''
-      The backend Ollama runs on. It picks services.ollama.package
-      (pkgs.ollama-cuda, -rocm, -vulkan, -cpu; "auto" takes ollama-vulkan
-      and lets xpu choose the device). Intel GPUs use "vulkan".
+      The backend Ollama runs on. A backend picks services.ollama.package
+      (pkgs.ollama-cuda, -rocm, -vulkan, -cpu; yours wins); "auto" keeps the
+      package and lets xpu choose the device, among the backends the package
+      drives. Intel GPUs use "vulkan".
     '';
     perfmonWhy = "Ollama's Vulkan backend reads the free VRAM of Intel GPUs with it";
   };
@@ -61,26 +74,32 @@ in
           services.ollama.xpu.backend = "level_zero": nixpkgs has no Level Zero (SYCL) build
           of Ollama; Ollama reaches Intel GPUs through Vulkan. Set it to "vulkan".'';
       }
-    ];
-
-    services.ollama.package = lib.mkIf (cfg.backend != "level_zero") (
-      lib.mkDefault packageFor.${cfg.backend}
+    ]
+    ++ lib.optionals (cfg.backend != "level_zero") (
+      xpuLib.backendAssertions {
+        app = "ollama";
+        inherit backend available;
+        hardware = hw;
+        packageText = "services.ollama.package (${ollama.package.name})";
+        drives = xpuLib.ollamaBackends ollama.package;
+        fix = b: "Set services.ollama.package = pkgs.${packageAttr.${b}}.";
+      }
     );
 
-    systemd.services.ollama.serviceConfig =
-      xpuLib.serviceConfig {
-        xpu = config.programs.xpu.package;
-        app = "ollama";
-        inherit cfg;
-        command = [
-          (lib.getExe ollama.package)
-          "serve"
-        ];
-      }
-      // {
-        # nixpkgs' unit allows these today; repeated so that GPU access does
-        # not hang on that list (duplicates are harmless to systemd)
-        DeviceAllow = xpuLib.gpuDeviceAllow;
-      };
+    services.ollama.package = lib.mkIf (lib.hasAttr cfg.backend packageAttr) (
+      lib.mkDefault pkgs.${packageAttr.${cfg.backend}}
+    );
+
+    systemd.services.ollama.serviceConfig = xpuLib.serviceConfig {
+      xpu = config.programs.xpu.package;
+      app = "ollama";
+      inherit cfg;
+      command = [
+        (lib.getExe ollama.package)
+        "serve"
+      ];
+    };
   };
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

@@ -18,6 +18,7 @@ let
   xpuLib = import ../lib.nix { inherit lib; };
   hw = config.hardware.xpu;
   cfg = config.programs.xpu;
+  configText = xpuLib.configText "the NixOS option programs.xpu.settings" cfg.settings;
 
   intelRuntime =
     if hw.intel.legacyRuntime then pkgs.intel-compute-runtime-legacy1 else pkgs.intel-compute-runtime;
@@ -77,6 +78,7 @@ in
   // xpuLib.programOptions {
     inherit pkgs;
     file = "/etc/xpu/config";
+    profileDir = "/etc/xpu/profiles.d";
   };
 
   config = lib.mkMerge [
@@ -97,6 +99,32 @@ in
         ];
       });
 
+      # The launchers installed here (comfyui-xpu, ollama-ipex, ...) against
+      # the declared backends: the one xpu will pick must be on this machine
+      # and driven by the launcher's package.
+      assertions = lib.concatMap (
+        launcher:
+        let
+          app = xpuLib.apps.${launcher.xpuApp};
+        in
+        xpuLib.backendAssertions {
+          app = launcher.xpuApp;
+          what = "${launcher.name} (in environment.systemPackages)";
+          backend = xpuLib.predictedBackend {
+            backend = launcher.xpuBackend;
+            hardware = hw;
+            inherit (app) order;
+            declared = app.declared hw.backends;
+          };
+          available = app.available hw.backends;
+          hardware = hw;
+          packageText = "its ${launcher.package.name or "package"}";
+          drives = launcher.xpuBackends;
+          fix = b: "Install the launcher for ${b} instead (comfyui-cuda, comfyui-xpu, ollama-ipex).";
+          otherwise = "install the launcher of a backend it has";
+        }
+      ) (lib.filter (p: p ? xpuApp && xpuLib.apps ? ${p.xpuApp}) config.environment.systemPackages);
+
       warnings =
         lib.optional
           (lib.elem "cuda" hw.backends && !(lib.elem "nvidia" config.services.xserver.videoDrivers))
@@ -108,9 +136,19 @@ in
 
     (lib.mkIf cfg.enable {
       environment.systemPackages = [ cfg.package ];
-      environment.etc."xpu/config" = lib.mkIf (cfg.settings != { }) {
-        text = xpuLib.configText "the NixOS option programs.xpu.settings" cfg.settings;
-      };
+      environment.etc = {
+        "xpu/config" = lib.mkIf (configText != null) {
+          text = configText;
+        };
+      }
+      // lib.mapAttrs' (
+        name: profile:
+        lib.nameValuePair "xpu/profiles.d/${name}.ini" {
+          text = xpuLib.profileText "the NixOS option programs.xpu.profiles" name profile;
+        }
+      ) cfg.profiles;
     })
   ];
+
+  meta.maintainers = [ (import ../maintainers.nix).xpu ];
 }

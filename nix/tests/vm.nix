@@ -44,7 +44,7 @@ in
         tools
       ];
       hardware.xpu.enable = true;
-      programs.xpu.settings.default.backend = "cpu";
+      programs.xpu.settings.run.backend = "cpu";
     };
     testScript = ''
       machine.wait_for_unit("multi-user.target")
@@ -66,7 +66,10 @@ in
       ];
       virtualisation.memorySize = 4096;
       hardware.xpu.enable = true; # backends = [ "cpu" ]: pkgs.ollama-cpu
-      services.ollama.enable = true;
+      services.ollama = {
+        enable = true;
+        xpu.enable = true;
+      };
     };
     testScript = ''
       machine.wait_for_unit("ollama.service")

@@ -1,5 +1,6 @@
-# The flake's `nixpkgs` input in tests/nix/eval.nix: `import nixpkgs { ... }`
-# gives the fake package set. eval.sh exports XPU_NIX_LIB (nixpkgs' lib).
+# The flake's `nixpkgs` input in tests/nix (harness.nix): `import nixpkgs
+# { ... }` gives the stand-in package set. eval.sh exports XPU_NIX_LIB
+# (nixpkgs' lib).
 {
   system,
   overlays ? [ ],
@@ -7,5 +8,5 @@
 }:
 import ../fake-pkgs.nix {
   lib = import (builtins.getEnv "XPU_NIX_LIB");
-  inherit overlays config;
+  inherit overlays config system;
 }

@@ -1,62 +1,90 @@
-# The few NixOS options the xpu modules read or set, declared with the
-# types NixOS gives them, so that lib.evalModules can run the modules
-# without a nixpkgs checkout.
-{ lib, ... }:
+# Stand-ins for the NixOS options that nixpkgs' own ollama, comfyui and
+# graphics modules (../shared/fixtures/nixpkgs) and the flake's modules read
+# or set, and that the fixtures do not hold: users, environment, networking,
+# assertions, meta, nixpkgs.*, and a few options the docs' examples set
+# (services.xserver.videoDrivers, hardware.nvidia.open). Each is declared
+# with the type NixOS gives it. systemd is in ./systemd.nix.
+#
+# pkgs is made as NixOS makes it (nixos/modules/misc/nixpkgs.nix): from
+# nixpkgs.overlays and nixpkgs.config, so an example's overlay and
+# cudaSupport reach the packages it uses.
+{
+  config,
+  lib,
+  mkPkgs,
+  ...
+}:
 let
   inherit (lib) mkOption types;
-  unitOption = import ./unit-option.nix { inherit lib; };
   strings = mkOption {
     type = types.listOf types.str;
     default = [ ];
   };
-  service = types.submodule {
+  bool = mkOption {
+    type = types.bool;
+    default = false;
+  };
+  user = types.submodule {
     options = {
-      description = mkOption {
+      extraGroups = strings;
+      group = mkOption {
         type = types.str;
         default = "";
       };
-      wantedBy = strings;
-      wants = strings;
-      after = strings;
-      bindsTo = strings;
-      environment = mkOption {
-        type = types.attrsOf types.str;
-        default = { };
+      home = mkOption {
+        type = types.either types.path types.str;
+        default = "/var/empty";
       };
-      serviceConfig = mkOption {
-        type = types.attrsOf unitOption;
-        default = { };
+      isSystemUser = bool;
+      isNormalUser = bool;
+      description = mkOption {
+        type = types.str;
+        default = "";
       };
     };
   };
 in
 {
+  imports = [ ./systemd.nix ];
+
   options = {
     assertions = mkOption {
       type = types.listOf types.unspecified;
       default = [ ];
     };
     warnings = strings;
-    systemd.services = mkOption {
-      type = types.attrsOf service;
-      default = { };
+    # nixos/modules/misc/meta.nix
+    meta.maintainers = mkOption {
+      type = types.listOf types.attrs;
+      default = [ ];
     };
-    hardware.graphics = {
-      enable = mkOption {
-        type = types.bool;
-        default = false;
-      };
-      extraPackages = mkOption {
-        type = types.listOf types.package;
+    nixpkgs = {
+      overlays = mkOption {
+        type = types.listOf types.unspecified;
         default = [ ];
+      };
+      config = mkOption {
+        type = types.attrs;
+        default = { };
       };
     };
     users.users = mkOption {
-      type = types.attrsOf (types.submodule { options.extraGroups = strings; });
+      type = types.attrsOf user;
+      default = { };
+    };
+    users.groups = mkOption {
+      type = types.attrsOf (types.submodule { options.members = strings; });
       default = { };
     };
     environment.etc = mkOption {
-      type = types.attrsOf (types.submodule { options.text = mkOption { type = types.lines; }; });
+      type = types.attrsOf (
+        types.submodule {
+          options.text = mkOption {
+            type = types.nullOr types.lines;
+            default = null;
+          };
+        }
+      );
       default = { };
     };
     environment.systemPackages = mkOption {
@@ -68,9 +96,22 @@ in
       default = [ ];
     };
     services.xserver.videoDrivers = strings;
+    hardware.nvidia.open = mkOption {
+      type = types.nullOr types.bool;
+      default = null;
+    };
+    boot.kernelParams = strings;
+    boot.kernelPackages = mkOption {
+      type = types.raw;
+      default = { };
+    };
     virtualisation.memorySize = mkOption {
       type = types.ints.positive;
       default = 1024;
     };
+  };
+
+  config._module.args.pkgs = mkPkgs {
+    inherit (config.nixpkgs) overlays config;
   };
 }
