@@ -35,8 +35,12 @@ summary=$(awk '
 	/^skip - / { s++; sub(/^skip - /, ""); names = names sep $0; sep = "; " }
 	END { printf "%d %d %d %s\n", p, f, s, names }' "$log")
 read -r passed failed skipped names <<<"$summary"
-# a test program that crashed prints no summary: count it as a failure
-crashed=$(grep -c '^==[0-9]*==ERROR\|Segmentation fault' "$log" || true)
-failed=$((failed + crashed))
+# A test program that crashed, or that UBSan stopped ("runtime error:"),
+# prints no summary, and one that meson killed at its timeout none either:
+# each counts as a failure, so that the line never says "0 failed" when the
+# exit status says otherwise.
+crashed=$(grep -c '^==[0-9]*==ERROR\|Segmentation fault\|: runtime error: ' "$log" || true)
+timed_out=$(grep -cE '^result: +(timed out|killed by signal)' "$log" || true)
+failed=$((failed + crashed + timed_out))
 echo "$passed passed, $failed failed, $skipped skipped${names:+ ($names)}"
 [ "$status" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]
