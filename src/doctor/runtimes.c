@@ -214,7 +214,7 @@ static void cublas_check(doc_ctx *c)
 		doc_verdict(k, XPU_VERDICT_WARN, "no %s on the loader path: apps that bundle it (PyTorch "
 			    "wheels, Ollama) are fine; distribution CUDA builds (llama.cpp) are not", names);
 	doc_fix_install(c, k, "the app's package from nixpkgs with cudaSupport (it brings cudaPackages.libcublas)",
-			"libcublas12 (non-free; or NVIDIA's cuda-libraries-12-x)", NULL);
+			xpu_cublas_packages, NULL);
 }
 
 /* --- Level Zero --- */

@@ -13,6 +13,7 @@ const char *const xpu_cublas_libs[] = { "libcublas.so.13", "libcublas.so.12", "l
 const char *const xpu_cublaslt_libs[] = { "libcublasLt.so.13", "libcublasLt.so.12", NULL };
 const char *const xpu_cublas_dev_libs[] = { "/usr/local/cuda/lib64/libcublas.so", "libcublas.so",
 					    NULL };
+const char xpu_cublas_packages[] = "libcublas12 (non-free; or NVIDIA's cuda-libraries-12-x)";
 
 void xpu_sonames_text(const char *const *names, const char *sep, char *out, size_t len)
 {

@@ -17,6 +17,8 @@ extern const char *const xpu_cublas_libs[];
 extern const char *const xpu_cublaslt_libs[];
 /* The development names, which exist with a CUDA toolkit installed. */
 extern const char *const xpu_cublas_dev_libs[];
+/* What `xpu doctor` tells Debian and Ubuntu users to install. */
+extern const char xpu_cublas_packages[];
 /* "libcublas.so.13/12/11" (sep "/") or "libcublas.so.13/.12/.11" (sep
  * "/."): names (one base, several versions) for a message. */
 void xpu_sonames_text(const char *const *names, const char *sep, char *out, size_t len);
