@@ -115,6 +115,31 @@ typedef struct cl_result {
 	cl_dev devs[CL_MAX_ALL_DEVS];
 } cl_result;
 
+/* The OpenCL driver (ICD) of each vendor's devices, in the order a
+ * platform's vendor string is matched. */
+typedef struct cl_icd {
+	xpu_vendor vendor;
+	const char *platform_vendor[2]; /* in CL_PLATFORM_VENDOR; NULL-padded */
+	const char *library; /* part of its library's name, as its .icd file names it */
+	const char *package; /* what installs it */
+} cl_icd;
+
+static const cl_icd icds[] = {
+	{ XPU_VENDOR_INTEL, { "Intel" }, "igdrcl", "intel-opencl-icd" }, /* libigdrcl.so: NEO */
+	{ XPU_VENDOR_NVIDIA, { "NVIDIA" }, "nvidia-opencl", "the NVIDIA driver's OpenCL ICD" },
+	{ XPU_VENDOR_AMD, { "Advanced Micro Devices", "AMD" }, "amdocl",
+	  "ROCm OpenCL or mesa-opencl-icd" },
+	{ XPU_VENDOR_CPU, { NULL }, NULL, "pocl-opencl-icd" },
+};
+
+static const cl_icd *icd_of(xpu_vendor v)
+{
+	for (size_t i = 0; i < XPU_ARRAY_LEN(icds); i++)
+		if (icds[i].vendor == v)
+			return &icds[i];
+	return NULL;
+}
+
 /* --- gather --- */
 
 static void plat_str(const xpu_opencl_api *a, cl_platform_id p, cl_platform_info what, char *out,
@@ -210,14 +235,11 @@ static void gather_device(const xpu_opencl_api *a, cl_device_id id, cl_dev *g)
 
 static void plat_classify(cl_plat *pl, const char *vendor)
 {
-	if (strstr(vendor, "Intel"))
-		pl->vendor = XPU_VENDOR_INTEL;
-	else if (strstr(vendor, "NVIDIA"))
-		pl->vendor = XPU_VENDOR_NVIDIA;
-	else if (strstr(vendor, "Advanced Micro Devices") || strstr(vendor, "AMD"))
-		pl->vendor = XPU_VENDOR_AMD;
-	else
-		pl->vendor = XPU_VENDOR_OTHER;
+	pl->vendor = XPU_VENDOR_OTHER;
+	for (size_t i = 0; i < XPU_ARRAY_LEN(icds) && pl->vendor == XPU_VENDOR_OTHER; i++)
+		for (size_t k = 0; k < 2 && icds[i].platform_vendor[k]; k++)
+			if (strstr(vendor, icds[i].platform_vendor[k]))
+				pl->vendor = icds[i].vendor;
 	/* Intel ships a CPU platform too ("Intel(R) OpenCL"); its GPU one is
 	 * "Intel(R) OpenCL Graphics" / "... HD Graphics". */
 	pl->gpu_platform = pl->vendor == XPU_VENDOR_INTEL ? strstr(pl->name, "Graphics") != NULL :
@@ -257,33 +279,8 @@ static void gather_platform(const xpu_opencl_api *a, cl_platform_id id, cl_uint 
 
 const char *xpu_opencl_icd_package(xpu_vendor v)
 {
-	switch (v) {
-	case XPU_VENDOR_INTEL:
-		return "intel-opencl-icd";
-	case XPU_VENDOR_NVIDIA:
-		return "the NVIDIA driver's OpenCL ICD";
-	case XPU_VENDOR_AMD:
-		return "ROCm OpenCL or mesa-opencl-icd";
-	case XPU_VENDOR_CPU:
-		return "pocl-opencl-icd";
-	default:
-		return "the vendor's OpenCL ICD";
-	}
-}
-
-/* The part of a vendor's GPU ICD library name, as its .icd file names it. */
-static const char *icd_library(xpu_vendor v)
-{
-	switch (v) {
-	case XPU_VENDOR_INTEL:
-		return "igdrcl"; /* libigdrcl.so: intel-opencl-icd (NEO) */
-	case XPU_VENDOR_NVIDIA:
-		return "nvidia-opencl";
-	case XPU_VENDOR_AMD:
-		return "amdocl";
-	default:
-		return NULL;
-	}
+	const cl_icd *icd = icd_of(v);
+	return icd ? icd->package : "the vendor's OpenCL ICD";
 }
 
 static int icd_file_names(const char *path, const char *lib)
@@ -304,7 +301,8 @@ static int icd_file_names(const char *path, const char *lib)
  * what a sysroot replays. */
 static int icd_registered(xpu_vendor v, char *file, size_t len)
 {
-	const char *lib = icd_library(v);
+	const cl_icd *icd = icd_of(v);
+	const char *lib = icd ? icd->library : NULL;
 	const char *dir = getenv("OCL_ICD_VENDORS");
 	if (!dir || !*dir)
 		dir = "/etc/OpenCL/vendors";
@@ -329,16 +327,16 @@ static int icd_registered(xpu_vendor v, char *file, size_t len)
 /* GPU ICDs registered in /etc/OpenCL/vendors that offered no platform. */
 static void cl_hidden_icds(cl_result *r)
 {
-	static const xpu_vendor vendors[] = {XPU_VENDOR_INTEL, XPU_VENDOR_NVIDIA, XPU_VENDOR_AMD};
-	for (size_t k = 0; k < XPU_ARRAY_LEN(vendors); k++) {
+	for (size_t k = 0; k < XPU_ARRAY_LEN(icds); k++) {
+		xpu_vendor v = icds[k].vendor;
 		int listed = 0;
 		for (cl_uint i = 0; i < r->nplat; i++)
-			listed |= r->plat[i].vendor == vendors[k] && r->plat[i].gpu_platform;
+			listed |= r->plat[i].vendor == v && r->plat[i].gpu_platform;
 		char icd[64];
-		if (listed || !icd_registered(vendors[k], icd, sizeof(icd)))
+		if (listed || !icd_registered(v, icd, sizeof(icd)))
 			continue;
 		/* NEO hides its platform when it finds no GPU: name it anyway. */
-		if (vendors[k] == XPU_VENDOR_INTEL)
+		if (v == XPU_VENDOR_INTEL)
 			xpu_rt_summary(&r->info, "Intel(R) OpenCL Graphics (%s): no device", icd);
 		else
 			xpu_rt_summary(&r->info, "%s: no platform", icd);
