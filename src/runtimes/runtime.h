@@ -33,8 +33,9 @@ typedef struct xpu_runtime_desc {
 	bool drives;
 	/* The names dlopen tries, in order, versioned first; NULL-terminated. */
 	const char *const *libraries;
-	/* When none loads: the name said (NULL: libraries[0]) and what installs
-	 * it, "(install ...)" after the name (NULL: the name alone). */
+	/* When none loads, the reason's detail: the name said (NULL:
+	 * libraries[0]), then install in parentheses, "libze_loader.so.1
+	 * (install libze1)" (NULL: the name alone). */
 	const char *missing_name;
 	const char *install;
 	/* What `xpu doctor` tells Debian and Ubuntu users to install. */
