@@ -26,8 +26,29 @@
 
 enum { RUNS = 6 };
 
-/* Every runtime probed into sysroot's devices (NULL: this machine), as JSON.
- * This machine's memory in use changes between two reads: left out. */
+/* What of a device of this machine does not change from one read to the
+ * next (memory in use, clocks, temperatures and power do). */
+static const char *const steady[] = {
+	"id", "index", "vendor", "kind", "name", "uuid", "driver", "driver_version", "family",
+	"memory_kind", "memory_total_bytes", "compute_units", "compute_unit_name",
+	"compute_capability", "card_node", "render_node", "backends",
+};
+
+static void keep_steady(json_t *device)
+{
+	const char *key;
+	json_t *value, *tmp;
+	json_object_foreach_safe(device, tmp, key, value) {
+		bool keep = false;
+		for (size_t i = 0; i < sizeof(steady) / sizeof(steady[0]) && !keep; i++)
+			keep = strcmp(key, steady[i]) == 0;
+		if (!keep)
+			json_object_del(device, key);
+	}
+}
+
+/* Every runtime probed into sysroot's devices (NULL: this machine, whose
+ * devices keep their steady values only), as JSON. */
 static json_t *discover(const char *sysroot, bool serial)
 {
 	if (serial)
@@ -47,7 +68,7 @@ static json_t *discover(const char *sysroot, bool serial)
 	json_t *d;
 	json_array_foreach(json_object_get(j, "devices"), i, d)
 		if (!sysroot)
-			json_object_del(d, "memory_used_bytes");
+			keep_steady(d);
 	return j;
 }
 
