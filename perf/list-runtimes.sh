@@ -14,7 +14,8 @@
 #
 # Needs bash and python3 (hyperfine is used when installed, else python3
 # times the runs, the commands taking turns so that drift hits them alike).
-# Exits non-zero only when xpu fails.
+# Also checks that both give the same `list --json` (the steady values).
+# Exits non-zero when xpu fails or the answers differ.
 set -u
 export LC_ALL=C
 XPU=${XPU:-./build/xpu}
@@ -43,6 +44,9 @@ export XPU_CACHE_DIR= # --no-cache anyway: no cache of the user's is touched
 }
 # One run's own account: each probe's time and the wall time of all.
 XPU_DEBUG=timing "$XPU" --no-cache list 2>"$tmp/timing" >/dev/null
+# The same answers side by side as one after another (compared below).
+"$XPU" --no-cache list --json >"$tmp/side.json" 2>/dev/null
+XPU_DEBUG=serial "$XPU" --no-cache list --json >"$tmp/serial.json" 2>/dev/null
 
 XPU="$XPU" RUNS="$RUNS" OUT_JSON="$OUT_JSON" TMPD="$tmp" python3 - <<'PY'
 import json, os, platform, shlex, shutil, statistics, subprocess, sys, time
@@ -128,6 +132,20 @@ for line in open(os.path.join(tmp, "timing")):
     if what.split()[0] in names or what.startswith("runtimes (wall)"):
         print(f"  {what}")
 
+# What does not change from one read to the next: the runtimes' answers and
+# each device's identity, backends and fixed values (not clocks, power,
+# temperatures, memory in use).
+steady = ("id", "index", "vendor", "kind", "name", "uuid", "driver", "driver_version",
+          "family", "memory_kind", "memory_total_bytes", "compute_units",
+          "compute_unit_name", "compute_capability", "card_node", "render_node", "backends")
+def steady_view(path):
+    j = json.load(open(path))
+    return (j["runtimes"], [{k: d.get(k) for k in steady} for d in j["devices"]])
+same = steady_view(os.path.join(tmp, "side.json")) == steady_view(os.path.join(tmp, "serial.json"))
+print()
+print(f"same answers side by side as one after another (list --json, steady values): "
+      f"{'yes' if same else 'NO'}")
+
 if out_json:
     json.dump({"runs": runs, "tool": tool, "xpu": xpu, "kernel": platform.release(),
                "cpus": os.cpu_count(), "gpus": gpus,
@@ -135,8 +153,9 @@ if out_json:
                             "median_ms": round(m, 3), "min_ms": round(l, 3), "failed_runs": f}
                            for c, m, l, f in zip(cmds, med, low, fails)],
                "slowest_single": slowest, "ratio_all_to_slowest": round(ratio, 3),
-               "goal_met": ratio <= 1.2, "ratio_serial_to_all": round(serial_ratio, 3)},
+               "goal_met": ratio <= 1.2, "ratio_serial_to_all": round(serial_ratio, 3),
+               "same_answers_as_serial": same},
               open(out_json, "w"), indent=2)
     print(f"\nwrote {out_json}")
-sys.exit(1 if any(fails) else 0)
+sys.exit(1 if any(fails) or not same else 0)
 PY
