@@ -264,9 +264,15 @@ bool xpu_system_runtimes_probed(const xpu_system *sys);
 xpu_cache_state xpu_system_cache(const xpu_system *sys, const char **detail, long long *probed_at);
 const char *xpu_cache_state_name(xpu_cache_state s);
 const xpu_runtime_info *xpu_runtime_at(const xpu_system *sys, xpu_runtime_kind k);
+/* "level_zero": the name --runtimes takes and JSON uses. */
 const char *xpu_runtime_name(xpu_runtime_kind k);
+/* "Level Zero": the name for people. */
+const char *xpu_runtime_title(xpu_runtime_kind k);
 /* "cuda,nvml" -> mask; false with the bad name in bad (size badlen). */
 bool xpu_runtime_mask_parse(const char *list, unsigned *mask, char *bad, size_t badlen);
+/* The runtimes a backend needs probed (for cuda: CUDA and NVML), as a
+ * runtime mask; 0 for the cpu backend. */
+unsigned xpu_runtime_mask_for_backend(xpu_backend_kind b);
 
 /* The device and backend `xpu run` takes when nothing is forced:
  * cuda > level_zero > rocm > vulkan on a GPU, else the CPU. */

@@ -57,7 +57,12 @@ double xpu_now_ms(void)
 
 void xpu_trace_time(const char *what, double start_ms)
 {
+	xpu_trace_ms(what, xpu_now_ms() - start_ms);
+}
+
+void xpu_trace_ms(const char *what, double ms)
+{
 	const char *debug = getenv("XPU_DEBUG");
 	if (debug && strstr(debug, "timing"))
-		fprintf(stderr, "xpu: timing: %-28s %8.2f ms\n", what, xpu_now_ms() - start_ms);
+		fprintf(stderr, "xpu: timing: %-28s %8.2f ms\n", what, ms);
 }

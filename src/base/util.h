@@ -26,5 +26,7 @@ double xpu_now_ms(void);
 /* XPU_DEBUG=timing: prints "xpu: timing: WHAT N.NN ms" (since start_ms) on
  * stderr, for perf work on machines without a profiler; silent otherwise. */
 void xpu_trace_time(const char *what, double start_ms);
+/* The same line for a duration measured elsewhere (another thread). */
+void xpu_trace_ms(const char *what, double ms);
 
 #endif

@@ -72,107 +72,84 @@ bool cu_ok(cu *c, xcu_result rc, const char *what)
 	if (rc == XCU_SUCCESS)
 		return true;
 	const char *name = NULL;
-	if (!c->d.error_name || c->d.error_name(rc, &name) != XCU_SUCCESS || !name)
+	if (!c->d->error_name || c->d->error_name(rc, &name) != XCU_SUCCESS || !name)
 		name = "CUDA error";
 	snprintf(c->err, sizeof(c->err), "%s: %s (%d)", what, name, rc);
 	return false;
 }
 
-static bool drv_load(void *lib, cuda_drv *d)
+/* Whether libcuda has every entry point the benchmarks call. */
+static bool drv_complete(const xpu_cuda_api *d)
 {
-	memset(d, 0, sizeof(*d));
-	bool ok = true;
-	ok &= xpu_dl_fn(lib, &d->init, "cuInit", NULL);
-	ok &= xpu_dl_fn(lib, &d->device_get, "cuDeviceGet", NULL);
-	ok &= xpu_dl_fn(lib, &d->attribute, "cuDeviceGetAttribute", NULL);
-	ok &= xpu_dl_fn(lib, &d->primary_retain, "cuDevicePrimaryCtxRetain", NULL);
-	ok &= xpu_dl_fn(lib, &d->primary_release, "cuDevicePrimaryCtxRelease_v2",
-			 "cuDevicePrimaryCtxRelease", NULL);
-	ok &= xpu_dl_fn(lib, &d->ctx_set_current, "cuCtxSetCurrent", NULL);
-	ok &= xpu_dl_fn(lib, &d->mem_get_info, "cuMemGetInfo_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->mem_alloc, "cuMemAlloc_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->mem_free, "cuMemFree_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->host_alloc, "cuMemHostAlloc", NULL);
-	ok &= xpu_dl_fn(lib, &d->host_free, "cuMemFreeHost", NULL);
-	ok &= xpu_dl_fn(lib, &d->memset_d32, "cuMemsetD32_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->copy_dtod_async, "cuMemcpyDtoDAsync_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->copy_htod_async, "cuMemcpyHtoDAsync_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->copy_dtoh_async, "cuMemcpyDtoHAsync_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->copy_htod, "cuMemcpyHtoD_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->copy_dtoh, "cuMemcpyDtoH_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->stream_create, "cuStreamCreate", NULL);
-	ok &= xpu_dl_fn(lib, &d->stream_destroy, "cuStreamDestroy_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->stream_sync, "cuStreamSynchronize", NULL);
-	ok &= xpu_dl_fn(lib, &d->event_create, "cuEventCreate", NULL);
-	ok &= xpu_dl_fn(lib, &d->event_destroy, "cuEventDestroy_v2", NULL);
-	ok &= xpu_dl_fn(lib, &d->event_record, "cuEventRecord", NULL);
-	ok &= xpu_dl_fn(lib, &d->event_sync, "cuEventSynchronize", NULL);
-	ok &= xpu_dl_fn(lib, &d->event_elapsed, "cuEventElapsedTime_v2", "cuEventElapsedTime", NULL);
-	ok &= xpu_dl_fn(lib, &d->module_load_data, "cuModuleLoadData", NULL);
-	ok &= xpu_dl_fn(lib, &d->module_unload, "cuModuleUnload", NULL);
-	ok &= xpu_dl_fn(lib, &d->module_function, "cuModuleGetFunction", NULL);
-	ok &= xpu_dl_fn(lib, &d->launch, "cuLaunchKernel", NULL);
-	xpu_dl_fn(lib, &d->error_name, "cuGetErrorName", NULL);
-	return ok;
+	return d->init && d->device_get && d->attribute && d->primary_retain &&
+	       d->primary_release && d->ctx_set_current && d->mem_get_info && d->mem_alloc &&
+	       d->mem_free && d->host_alloc && d->host_free && d->memset_d32 &&
+	       d->copy_dtod_async && d->copy_htod_async && d->copy_dtoh_async && d->copy_htod &&
+	       d->copy_dtoh && d->stream_create && d->stream_destroy && d->stream_sync &&
+	       d->event_create && d->event_destroy && d->event_record && d->event_sync &&
+	       d->event_elapsed && d->module_load_data && d->module_unload &&
+	       d->module_function && d->launch;
 }
 
 static void cu_attributes(cu *c)
 {
-	c->d.attribute(&c->sms, XCU_ATTR_MULTIPROCESSOR_COUNT, c->dev);
-	c->d.attribute(&c->clock_khz, XCU_ATTR_CLOCK_RATE, c->dev);
-	c->d.attribute(&c->memclk_khz, XCU_ATTR_MEMORY_CLOCK_RATE, c->dev);
-	c->d.attribute(&c->bus_bits, XCU_ATTR_MEMORY_BUS_WIDTH, c->dev);
-	c->d.attribute(&c->cc_major, XCU_ATTR_CC_MAJOR, c->dev);
-	c->d.attribute(&c->cc_minor, XCU_ATTR_CC_MINOR, c->dev);
+	c->d->attribute(&c->sms, XCU_ATTR_MULTIPROCESSOR_COUNT, c->dev);
+	c->d->attribute(&c->clock_khz, XCU_ATTR_CLOCK_RATE, c->dev);
+	c->d->attribute(&c->memclk_khz, XCU_ATTR_MEMORY_CLOCK_RATE, c->dev);
+	c->d->attribute(&c->bus_bits, XCU_ATTR_MEMORY_BUS_WIDTH, c->dev);
+	c->d->attribute(&c->cc_major, XCU_ATTR_CC_MAJOR, c->dev);
+	c->d->attribute(&c->cc_minor, XCU_ATTR_CC_MINOR, c->dev);
 }
 
 static bool cu_open(cu *c, int ordinal)
 {
-	static const char *const libs[] = { "libcuda.so.1", "libcuda.so", NULL };
-	void *lib = xpu_dl_open(libs, c->err, sizeof(c->err));
-	if (!lib)
-		return false;
 	/* libcuda stays loaded: it starts threads in cuInit. */
-	if (!drv_load(lib, &c->d)) {
-		snprintf(c->err, sizeof(c->err), "libcuda.so.1 lacks a driver API entry point");
+	c->d = xpu_cuda_api_get();
+	if (!c->d->lib.handle) {
+		snprintf(c->err, sizeof(c->err), "%s", c->d->lib.error);
 		return false;
 	}
-	if (!cu_ok(c, c->d.init(0), "cuInit") ||
-	    !cu_ok(c, c->d.device_get(&c->dev, ordinal), "cuDeviceGet"))
+	if (!drv_complete(c->d)) {
+		snprintf(c->err, sizeof(c->err), "%s lacks a driver API entry point",
+			 xpu_runtime_desc_of(XPU_RT_CUDA)->libraries[0]);
+		return false;
+	}
+	if (!cu_ok(c, c->d->init(0), "cuInit") ||
+	    !cu_ok(c, c->d->device_get(&c->dev, ordinal), "cuDeviceGet"))
 		return false;
 	cu_attributes(c);
 	/* The primary context: the one cuBLAS (through the runtime) uses too. */
-	if (!cu_ok(c, c->d.primary_retain(&c->ctx, c->dev), "cuDevicePrimaryCtxRetain"))
+	if (!cu_ok(c, c->d->primary_retain(&c->ctx, c->dev), "cuDevicePrimaryCtxRetain"))
 		return false;
-	if (!cu_ok(c, c->d.ctx_set_current(c->ctx), "cuCtxSetCurrent") ||
-	    !cu_ok(c, c->d.stream_create(&c->s, XCU_STREAM_NON_BLOCKING), "cuStreamCreate") ||
-	    !cu_ok(c, c->d.event_create(&c->e0, 0), "cuEventCreate") ||
-	    !cu_ok(c, c->d.event_create(&c->e1, 0), "cuEventCreate"))
+	if (!cu_ok(c, c->d->ctx_set_current(c->ctx), "cuCtxSetCurrent") ||
+	    !cu_ok(c, c->d->stream_create(&c->s, XCU_STREAM_NON_BLOCKING), "cuStreamCreate") ||
+	    !cu_ok(c, c->d->event_create(&c->e0, 0), "cuEventCreate") ||
+	    !cu_ok(c, c->d->event_create(&c->e1, 0), "cuEventCreate"))
 		return false;
-	if (!cu_ok(c, c->d.module_load_data(&c->mod, copy_ptx), "cuModuleLoadData (PTX)") ||
-	    !cu_ok(c, c->d.module_function(&c->f_empty, c->mod, "xpu_empty"), "cuModuleGetFunction") ||
-	    !cu_ok(c, c->d.module_function(&c->f_fill, c->mod, "xpu_fill"), "cuModuleGetFunction") ||
-	    !cu_ok(c, c->d.module_function(&c->f_copy, c->mod, "xpu_copy"), "cuModuleGetFunction"))
+	if (!cu_ok(c, c->d->module_load_data(&c->mod, copy_ptx), "cuModuleLoadData (PTX)") ||
+	    !cu_ok(c, c->d->module_function(&c->f_empty, c->mod, "xpu_empty"), "cuModuleGetFunction") ||
+	    !cu_ok(c, c->d->module_function(&c->f_fill, c->mod, "xpu_fill"), "cuModuleGetFunction") ||
+	    !cu_ok(c, c->d->module_function(&c->f_copy, c->mod, "xpu_copy"), "cuModuleGetFunction"))
 		return false;
 	return true;
 }
 
 static void cu_close(cu *c)
 {
-	if (c->h && c->b.destroy)
-		c->b.destroy(c->h);
+	if (c->h)
+		c->b->destroy(c->h);
 	if (c->ws)
-		c->d.mem_free(c->ws);
+		c->d->mem_free(c->ws);
 	if (c->mod)
-		c->d.module_unload(c->mod);
+		c->d->module_unload(c->mod);
 	if (c->e0)
-		c->d.event_destroy(c->e0);
+		c->d->event_destroy(c->e0);
 	if (c->e1)
-		c->d.event_destroy(c->e1);
+		c->d->event_destroy(c->e1);
 	if (c->s)
-		c->d.stream_destroy(c->s);
+		c->d->stream_destroy(c->s);
 	if (c->ctx)
-		c->d.primary_release(c->dev);
+		c->d->primary_release(c->dev);
 }
 
 /* ---- timing ---- */
@@ -180,7 +157,7 @@ static void cu_close(cu *c)
 /* Seconds for iters ops between two events on the stream. */
 static bool cu_time(cu *c, cu_op op, void *arg, unsigned iters, double *sec)
 {
-	if (!cu_ok(c, c->d.event_record(c->e0, c->s), "cuEventRecord"))
+	if (!cu_ok(c, c->d->event_record(c->e0, c->s), "cuEventRecord"))
 		return false;
 	for (unsigned i = 0; i < iters; i++) {
 		xcu_result rc = op(c, arg);
@@ -192,9 +169,9 @@ static bool cu_time(cu *c, cu_op op, void *arg, unsigned iters, double *sec)
 		}
 	}
 	float ms = 0;
-	if (!cu_ok(c, c->d.event_record(c->e1, c->s), "cuEventRecord") ||
-	    !cu_ok(c, c->d.event_sync(c->e1), "cuEventSynchronize") ||
-	    !cu_ok(c, c->d.event_elapsed(&ms, c->e0, c->e1), "cuEventElapsedTime"))
+	if (!cu_ok(c, c->d->event_record(c->e1, c->s), "cuEventRecord") ||
+	    !cu_ok(c, c->d->event_sync(c->e1), "cuEventSynchronize") ||
+	    !cu_ok(c, c->d->event_elapsed(&ms, c->e0, c->e1), "cuEventElapsedTime"))
 		return false;
 	*sec = ms * 1e-3;
 	return true;
@@ -241,13 +218,13 @@ bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes)
 	char what[64];
 	snprintf(what, sizeof(what), "cuMemAlloc of %zu MiB", bytes >> 20);
 	*p = 0;
-	return cu_ok(c, c->d.mem_alloc(p, bytes), what);
+	return cu_ok(c, c->d->mem_alloc(p, bytes), what);
 }
 
 void cu_free(cu *c, xcu_ptr *p)
 {
 	if (*p)
-		c->d.mem_free(*p);
+		c->d->mem_free(*p);
 	*p = 0;
 }
 
@@ -263,13 +240,13 @@ bool cu_fill(cu *c, xcu_ptr p, size_t bytes, num_type t, unsigned seed)
 	unsigned n = (unsigned)(bytes / 4), andm = masks[t][0], orm = masks[t][1];
 	void *args[] = { &p, &n, &seed, &andm, &orm };
 	unsigned blocks = (unsigned)(c->sms > 0 ? c->sms * 8 : 1024);
-	if (!cu_ok(c, c->d.launch(c->f_fill, blocks, 1, 1, 256, 1, 1, 0, c->s, args, NULL),
+	if (!cu_ok(c, c->d->launch(c->f_fill, blocks, 1, 1, 256, 1, 1, 0, c->s, args, NULL),
 		   "cuLaunchKernel xpu_fill"))
 		return false;
 	/* The kernel's pattern, checked on the first words. */
 	unsigned probe[4] = { 0 };
-	if (!cu_ok(c, c->d.stream_sync(c->s), "cuStreamSynchronize") ||
-	    !cu_ok(c, c->d.copy_dtoh(probe, p, sizeof(probe)), "cuMemcpyDtoH"))
+	if (!cu_ok(c, c->d->stream_sync(c->s), "cuStreamSynchronize") ||
+	    !cu_ok(c, c->d->copy_dtoh(probe, p, sizeof(probe)), "cuMemcpyDtoH"))
 		return false;
 	for (int i = 0; i < 4; i++)
 		if ((probe[i] & ~andm) != orm || probe[i] == probe[(i + 1) % 4]) {
@@ -290,7 +267,7 @@ typedef struct copy_arg {
 static xcu_result op_memcpy_d2d(cu *c, void *arg)
 {
 	copy_arg *a = arg;
-	return c->d.copy_dtod_async(a->dst, a->src, a->bytes, c->s);
+	return c->d->copy_dtod_async(a->dst, a->src, a->bytes, c->s);
 }
 
 static xcu_result op_kernel_copy(cu *c, void *arg)
@@ -298,7 +275,7 @@ static xcu_result op_kernel_copy(cu *c, void *arg)
 	copy_arg *a = arg;
 	uint64_t n = a->bytes / 16;
 	void *args[] = { &a->src, &a->dst, &n };
-	return c->d.launch(c->f_copy, a->blocks, 1, 1, 256, 1, 1, 0, c->s, args, NULL);
+	return c->d->launch(c->f_copy, a->blocks, 1, 1, 256, 1, 1, 0, c->s, args, NULL);
 }
 
 static size_t d2d_bytes(const bench_ctx *bc)
@@ -320,8 +297,8 @@ static void d2d_one(bench_ctx *bc, cu *c, bench_fig fig, cu_op op, copy_arg *a, 
 	/* The destination must hold the source's pattern. */
 	unsigned s[4], d[4];
 	size_t at = a->bytes / 2;
-	if (!cu_ok(c, c->d.copy_dtoh(s, a->src + at, sizeof(s)), "cuMemcpyDtoH") ||
-	    !cu_ok(c, c->d.copy_dtoh(d, a->dst + at, sizeof(d)), "cuMemcpyDtoH") ||
+	if (!cu_ok(c, c->d->copy_dtoh(s, a->src + at, sizeof(s)), "cuMemcpyDtoH") ||
+	    !cu_ok(c, c->d->copy_dtoh(d, a->dst + at, sizeof(d)), "cuMemcpyDtoH") ||
 	    memcmp(s, d, sizeof(s)) != 0) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "copy result wrong%s%s",
 			   c->err[0] ? ": " : "", c->err);
@@ -346,7 +323,7 @@ static void cu_d2d(bench_ctx *bc, cu *c)
 	}
 	d2d_one(bc, c, BENCH_FIG_D2D_MEMCPY, op_memcpy_d2d, &a, "cuMemcpyDtoDAsync");
 	c->err[0] = '\0';
-	c->d.memset_d32(a.dst, 0, a.bytes / 4);
+	c->d->memset_d32(a.dst, 0, a.bytes / 4);
 	d2d_one(bc, c, BENCH_FIG_D2D_KERNEL, op_kernel_copy, &a, "PTX copy kernel, 16 B per thread");
 out:
 	cu_free(c, &a.src);
@@ -358,13 +335,13 @@ out:
 static xcu_result op_h2d(cu *c, void *arg)
 {
 	copy_arg *a = arg;
-	return c->d.copy_htod_async(a->dst, a->host, a->bytes, c->s);
+	return c->d->copy_htod_async(a->dst, a->host, a->bytes, c->s);
 }
 
 static xcu_result op_d2h(cu *c, void *arg)
 {
 	copy_arg *a = arg;
-	return c->d.copy_dtoh_async(a->host, a->src, a->bytes, c->s);
+	return c->d->copy_dtoh_async(a->host, a->src, a->bytes, c->s);
 }
 
 typedef struct cu_step {
@@ -379,8 +356,8 @@ static int step_pageable(void *arg, char *err, size_t len)
 {
 	cu_step *s = arg;
 	cu *c = s->c;
-	xcu_result rc = s->h2d ? c->d.copy_htod(s->a->dst, s->a->host, s->a->bytes) :
-				 c->d.copy_dtoh(s->a->host, s->a->src, s->a->bytes);
+	xcu_result rc = s->h2d ? c->d->copy_htod(s->a->dst, s->a->host, s->a->bytes) :
+				 c->d->copy_dtoh(s->a->host, s->a->src, s->a->bytes);
 	if (!cu_ok(c, rc, s->h2d ? "cuMemcpyHtoD" : "cuMemcpyDtoH"))
 		snprintf(err, len, "%s", c->err);
 	return rc;
@@ -426,13 +403,13 @@ static void cu_transfers(bench_ctx *bc, cu *c)
 	a.src = a.dst;
 	if (pin) {
 		void *h = NULL;
-		if (cu_ok(c, c->d.host_alloc(&h, a.bytes, XCU_MEMHOSTALLOC_PORTABLE),
+		if (cu_ok(c, c->d->host_alloc(&h, a.bytes, XCU_MEMHOSTALLOC_PORTABLE),
 			  "cuMemHostAlloc")) {
 			memset(h, 1, a.bytes);
 			a.host = h;
 			pinned(bc, c, BENCH_FIG_H2D_PINNED, op_h2d, &a);
 			pinned(bc, c, BENCH_FIG_D2H_PINNED, op_d2h, &a);
-			c->d.host_free(h);
+			c->d->host_free(h);
 		} else {
 			bench_skip(bc, BENCH_FIG_H2D_PINNED, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 				   "%s", c->err);
@@ -456,8 +433,6 @@ static void cu_transfers(bench_ctx *bc, cu *c)
  * libcublas.so.*), then the loader's own search (LD_LIBRARY_PATH, ld.so
  * cache), then the CUDA toolkit and the nvidia-cublas wheels pip installs
  * (PyTorch's "nvidia/cu13/lib" and "nvidia/cublas/lib"). */
-static const char *const cublas_sonames[] = { "libcublas.so.13", "libcublas.so.12",
-					      "libcublas.so.11", NULL };
 static const char *const cublas_globs[] = {
 	"/usr/local/cuda/lib64",
 	"/usr/local/cuda/targets/*-linux/lib",
@@ -553,38 +528,37 @@ bool cu_workspace(cu *c)
 static bool cublas_load(bench_ctx *bc, cu *c)
 {
 	char where[160] = "";
-	void *lib = cu_lib_open(cublas_sonames, NULL, where, sizeof(where));
+	void *lib = cu_lib_open(xpu_cublas_libs, NULL, where, sizeof(where));
 	if (!lib) {
-		snprintf(c->err, sizeof(c->err), "cuBLAS not found (%s; set XPU_CUBLAS to "
-			 "libcublas.so or its folder)", getenv("XPU_CUBLAS") && *getenv("XPU_CUBLAS") ?
-			 "not at XPU_CUBLAS" : "libcublas.so.13/12/11 in no searched place");
+		const char *env = getenv("XPU_CUBLAS");
+		char names[64];
+		xpu_sonames_text(xpu_cublas_libs, "/", names, sizeof(names));
+		snprintf(c->err, sizeof(c->err), "cuBLAS not found (%s%s; set XPU_CUBLAS to "
+			 "libcublas.so or its folder)", env && *env ? "not at XPU_CUBLAS" : names,
+			 env && *env ? "" : " in no searched place");
 		return false;
 	}
-	bool ok = xpu_dl_fn(lib, &c->b.create, "cublasCreate_v2", NULL) &&
-		  xpu_dl_fn(lib, &c->b.destroy, "cublasDestroy_v2", NULL) &&
-		  xpu_dl_fn(lib, &c->b.set_stream, "cublasSetStream_v2", NULL) &&
-		  xpu_dl_fn(lib, &c->b.gemm_ex, "cublasGemmEx", NULL);
-	xpu_dl_fn(lib, &c->b.version, "cublasGetVersion_v2", NULL);
-	xpu_dl_fn(lib, &c->b.set_workspace, "cublasSetWorkspace_v2", NULL);
-	if (!ok) {
+	const xpu_cublas_api *b = xpu_cublas_api_of(lib);
+	if (!b->create || !b->destroy || !b->set_stream || !b->gemm_ex) {
 		snprintf(c->err, sizeof(c->err), "%s lacks cublasCreate_v2/cublasGemmEx", where);
 		return false;
 	}
-	int st = c->b.create(&c->h);
+	c->b = b;
+	int st = c->b->create(&c->h);
 	if (st != 0) {
 		c->h = NULL;
 		snprintf(c->err, sizeof(c->err), "cublasCreate_v2 failed: status %d (%s)", st, where);
 		return false;
 	}
-	c->b.set_stream(c->h, c->s);
-	if (c->b.set_workspace && cu_workspace(c))
-		c->b.set_workspace(c->h, (void *)(uintptr_t)c->ws, CU_WORKSPACE);
+	c->b->set_stream(c->h, c->s);
+	if (c->b->set_workspace && cu_workspace(c))
+		c->b->set_workspace(c->h, (void *)(uintptr_t)c->ws, CU_WORKSPACE);
 	char *slash = strrchr(where, '/');
 	if (slash)
 		snprintf(c->cublas_dir, sizeof(c->cublas_dir), "%.*s", (int)(slash - where), where);
 	int v = 0;
-	if (c->b.version)
-		c->b.version(c->h, &v);
+	if (c->b->version)
+		c->b->version(c->h, &v);
 	snprintf(bc->t->library, sizeof(bc->t->library), "CUDA driver API; cuBLAS %d.%d.%d from %.120s",
 		 v / 10000, v / 100 % 100, v % 100, where);
 	return true;
@@ -602,7 +576,7 @@ static xcu_result op_gemm(cu *c, void *arg)
 {
 	gemm_shape *g = arg;
 	int lda = g->ta == XCUBLAS_OP_T ? g->k : g->m;
-	int st = c->b.gemm_ex(c->h, g->ta, XCUBLAS_OP_N, g->m, g->n, g->k, &g->alpha,
+	int st = c->b->gemm_ex(c->h, g->ta, XCUBLAS_OP_N, g->m, g->n, g->k, &g->alpha,
 			      (const void *)(uintptr_t)g->a, g->atype, lda,
 			      (const void *)(uintptr_t)g->b, g->atype, g->k, &g->beta,
 			      (void *)(uintptr_t)g->cc, g->ctype, g->m, g->compute,
@@ -760,9 +734,9 @@ static int step_empty(void *arg, char *err, size_t len)
 {
 	cu_step *s = arg;
 	cu *c = s->c;
-	xcu_result rc = c->d.launch(c->f_empty, 1, 1, 1, 1, 1, 1, 0, c->s, NULL, NULL);
+	xcu_result rc = c->d->launch(c->f_empty, 1, 1, 1, 1, 1, 1, 0, c->s, NULL, NULL);
 	if (rc == XCU_SUCCESS)
-		rc = c->d.stream_sync(c->s);
+		rc = c->d->stream_sync(c->s);
 	if (!cu_ok(c, rc, "empty kernel"))
 		snprintf(err, len, "%s", c->err);
 	return rc;
@@ -798,7 +772,8 @@ void bench_cuda(bench_ctx *bc, const xpu_device *d)
 		cu_close(&c);
 		return;
 	}
-	snprintf(bc->t->library, sizeof(bc->t->library), "CUDA driver API (libcuda.so.1)");
+	snprintf(bc->t->library, sizeof(bc->t->library), "CUDA driver API (%s)",
+		 xpu_runtime_desc_of(XPU_RT_CUDA)->libraries[0]);
 	cu_properties(bc, &c);
 	cu_d2d(bc, &c);
 	cu_transfers(bc, &c);

@@ -16,7 +16,7 @@
 #include "model/value.h"
 
 typedef struct lt {
-	cublaslt_api a;
+	const xpu_cublaslt_api *a;
 	xlt_handle h;
 	char where[160];
 } lt;
@@ -32,41 +32,32 @@ typedef struct lt_plan {
 	float alpha, beta;
 } lt_plan;
 
-static const char *const lt_sonames[] = { "libcublasLt.so.13", "libcublasLt.so.12", NULL };
-
-static bool lt_syms(void *lib, cublaslt_api *a)
+/* Whether cuBLASLt has every entry point the fp8 GEMM calls. */
+static bool lt_complete(const xpu_cublaslt_api *a)
 {
-	bool ok = xpu_dl_fn(lib, &a->create, "cublasLtCreate", NULL) &&
-		  xpu_dl_fn(lib, &a->destroy, "cublasLtDestroy", NULL) &&
-		  xpu_dl_fn(lib, &a->desc_create, "cublasLtMatmulDescCreate", NULL) &&
-		  xpu_dl_fn(lib, &a->desc_destroy, "cublasLtMatmulDescDestroy", NULL) &&
-		  xpu_dl_fn(lib, &a->desc_set, "cublasLtMatmulDescSetAttribute", NULL) &&
-		  xpu_dl_fn(lib, &a->layout_create, "cublasLtMatrixLayoutCreate", NULL) &&
-		  xpu_dl_fn(lib, &a->layout_destroy, "cublasLtMatrixLayoutDestroy", NULL) &&
-		  xpu_dl_fn(lib, &a->pref_create, "cublasLtMatmulPreferenceCreate", NULL) &&
-		  xpu_dl_fn(lib, &a->pref_destroy, "cublasLtMatmulPreferenceDestroy", NULL) &&
-		  xpu_dl_fn(lib, &a->pref_set, "cublasLtMatmulPreferenceSetAttribute", NULL) &&
-		  xpu_dl_fn(lib, &a->heuristic, "cublasLtMatmulAlgoGetHeuristic", NULL) &&
-		  xpu_dl_fn(lib, &a->matmul, "cublasLtMatmul", NULL);
-	xpu_dl_fn(lib, &a->version, "cublasLtGetVersion", NULL);
-	return ok;
+	return a->create && a->destroy && a->desc_create && a->desc_destroy && a->desc_set &&
+	       a->layout_create && a->layout_destroy && a->pref_create && a->pref_destroy &&
+	       a->pref_set && a->heuristic && a->matmul;
 }
 
 /* Opens cuBLASLt (beside cuBLAS when that was found) and a handle; false
  * with the reason in c->err. */
 static bool lt_open(cu *c, lt *l)
 {
-	void *lib = cu_lib_open(lt_sonames, c->cublas_dir, l->where, sizeof(l->where));
+	void *lib = cu_lib_open(xpu_cublaslt_libs, c->cublas_dir, l->where, sizeof(l->where));
 	if (!lib) {
-		snprintf(c->err, sizeof(c->err), "cuBLASLt not found (libcublasLt.so.13/12 in no "
-			 "searched place; set XPU_CUBLAS to its folder)");
+		char names[64];
+		xpu_sonames_text(xpu_cublaslt_libs, "/", names, sizeof(names));
+		snprintf(c->err, sizeof(c->err), "cuBLASLt not found (%s in no "
+			 "searched place; set XPU_CUBLAS to its folder)", names);
 		return false;
 	}
-	if (!lt_syms(lib, &l->a)) {
+	l->a = xpu_cublaslt_api_of(lib);
+	if (!lt_complete(l->a)) {
 		snprintf(c->err, sizeof(c->err), "%.100s lacks a cublasLt matmul entry point", l->where);
 		return false;
 	}
-	int st = l->a.create(&l->h);
+	int st = l->a->create(&l->h);
 	if (st != 0) {
 		l->h = NULL;
 		snprintf(c->err, sizeof(c->err), "cublasLtCreate failed: status %d", st);
@@ -78,7 +69,7 @@ static bool lt_open(cu *c, lt *l)
 /* "; cuBLASLt 13.1.0" after the target's library, where it fits. */
 static void lt_name(bench_ctx *bc, const lt *l)
 {
-	size_t v = l->a.version ? l->a.version() : 0, used = strlen(bc->t->library);
+	size_t v = l->a->version ? l->a->version() : 0, used = strlen(bc->t->library);
 	if (v && used + 24 < sizeof(bc->t->library))
 		snprintf(bc->t->library + used, sizeof(bc->t->library) - used, "; cuBLASLt %zu.%zu.%zu",
 			 v / 10000, v / 100 % 100, v % 100);
@@ -94,7 +85,7 @@ static bool lt_status(cu *c, int st, const char *what)
 
 static bool plan_desc(cu *c, lt_plan *p)
 {
-	cublaslt_api *a = &p->lt->a;
+	const xpu_cublaslt_api *a = p->lt->a;
 	int32_t ta = XCUBLAS_OP_T, tb = XCUBLAS_OP_N;
 	xcu_ptr sa = p->scales, sb = p->scales + 16;
 	return lt_status(c, a->desc_create(&p->desc, XCUBLAS_COMPUTE_32F, XCUDA_R_32F),
@@ -111,7 +102,7 @@ static bool plan_desc(cu *c, lt_plan *p)
  * D is M x N (ldd M); C is D (beta 0). */
 static bool plan_layouts(cu *c, lt_plan *p)
 {
-	cublaslt_api *a = &p->lt->a;
+	const xpu_cublaslt_api *a = p->lt->a;
 	return lt_status(c, a->layout_create(&p->la, XCUDA_R_8F_E4M3, (uint64_t)p->k,
 					     (uint64_t)p->m, p->k), "layout A") &&
 	       lt_status(c, a->layout_create(&p->lb, XCUDA_R_8F_E4M3, (uint64_t)p->k,
@@ -122,7 +113,7 @@ static bool plan_layouts(cu *c, lt_plan *p)
 
 static bool plan_algo(cu *c, lt_plan *p)
 {
-	cublaslt_api *a = &p->lt->a;
+	const xpu_cublaslt_api *a = p->lt->a;
 	xlt_pref pref = NULL;
 	uint64_t ws = CU_WORKSPACE;
 	xlt_heuristic res;
@@ -148,7 +139,7 @@ static bool plan_scales(cu *c, lt_plan *p, float sa, float sb)
 {
 	float host[8] = { sa, 0, 0, 0, sb, 0, 0, 0 };
 	return cu_alloc(c, &p->scales, sizeof(host)) &&
-	       cu_ok(c, c->d.copy_htod(p->scales, host, sizeof(host)), "cuMemcpyHtoD (scales)");
+	       cu_ok(c, c->d->copy_htod(p->scales, host, sizeof(host)), "cuMemcpyHtoD (scales)");
 }
 
 /* Allocates, fills and plans; false with the reason in c->err. */
@@ -166,7 +157,7 @@ static bool plan_make(cu *c, lt *l, lt_plan *p, int m, int n, int k, float sa, f
 
 static void plan_free(cu *c, lt_plan *p)
 {
-	cublaslt_api *a = &p->lt->a;
+	const xpu_cublaslt_api *a = p->lt->a;
 	if (p->desc)
 		a->desc_destroy(p->desc);
 	xlt_layout *ls[] = { &p->la, &p->lb, &p->ld };
@@ -183,7 +174,7 @@ static xcu_result op_lt(cu *c, void *arg)
 {
 	lt_plan *p = arg;
 	void *d = (void *)(uintptr_t)p->d;
-	int st = p->lt->a.matmul(p->lt->h, p->desc, &p->alpha, (const void *)(uintptr_t)p->a, p->la,
+	int st = p->lt->a->matmul(p->lt->h, p->desc, &p->alpha, (const void *)(uintptr_t)p->a, p->la,
 				 (const void *)(uintptr_t)p->b, p->lb, &p->beta, d, p->ld, d, p->ld,
 				 &p->algo, (void *)(uintptr_t)c->ws, CU_WORKSPACE, c->s);
 	if (st != 0) {
@@ -249,10 +240,10 @@ static bool lt_check(cu *c, lt *l, char *what, size_t len)
 	host_mats h = { malloc((size_t)M * K), malloc((size_t)K * N), malloc((size_t)M * N * 2) };
 	bool ok = h.a && h.b && h.d && plan_make(c, l, &p, M, N, K, sa, sb) &&
 		  op_lt(c, &p) == XCU_SUCCESS &&
-		  cu_ok(c, c->d.stream_sync(c->s), "cuStreamSynchronize") &&
-		  cu_ok(c, c->d.copy_dtoh(h.a, p.a, (size_t)M * K), "cuMemcpyDtoH") &&
-		  cu_ok(c, c->d.copy_dtoh(h.b, p.b, (size_t)K * N), "cuMemcpyDtoH") &&
-		  cu_ok(c, c->d.copy_dtoh(h.d, p.d, (size_t)M * N * 2), "cuMemcpyDtoH");
+		  cu_ok(c, c->d->stream_sync(c->s), "cuStreamSynchronize") &&
+		  cu_ok(c, c->d->copy_dtoh(h.a, p.a, (size_t)M * K), "cuMemcpyDtoH") &&
+		  cu_ok(c, c->d->copy_dtoh(h.b, p.b, (size_t)K * N), "cuMemcpyDtoH") &&
+		  cu_ok(c, c->d->copy_dtoh(h.d, p.d, (size_t)M * N * 2), "cuMemcpyDtoH");
 	if (ok) {
 		double worst = worst_error(&p, &h, sa, sb);
 		ok = worst <= 1;
@@ -354,5 +345,5 @@ void cu_gemm_fp8(bench_ctx *bc, cu *c)
 		fp8_figures(bc, c, &l, checked);
 	}
 	if (l.h)
-		l.a.destroy(l.h);
+		l.a->destroy(l.h);
 }

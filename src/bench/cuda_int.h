@@ -7,10 +7,11 @@
 #include <stddef.h>
 
 #include "bench/bench_int.h"
-#include "bench/cuda_api.h"
+#include "runtimes/cublas_api.h"
+#include "runtimes/cuda_api.h"
 
 typedef struct cu {
-	cuda_drv d;
+	const xpu_cuda_api *d; /* the process's one libcuda table */
 	xcu_device dev;
 	xcu_ctx ctx;
 	xcu_stream s;
@@ -19,7 +20,7 @@ typedef struct cu {
 	xcu_func f_empty, f_fill, f_copy;
 	int sms, clock_khz, memclk_khz, bus_bits, cc_major, cc_minor;
 	char err[160]; /* the last failure, for the figure that met it */
-	cublas_api b;
+	const xpu_cublas_api *b; /* NULL until cuBLAS loaded */
 	xcublas h;
 	xcu_ptr ws;
 	char cublas_dir[160]; /* where cuBLAS was found: cuBLASLt is beside it */

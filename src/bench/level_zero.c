@@ -10,18 +10,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "base/dl.h"
 #include "base/util.h"
 #include "model/value.h"
+#include "runtimes/level_zero_api.h"
 #include "runtimes/runtime.h"
-
-typedef struct ze_bench_api {
-	ze_result_t (*init)(ze_init_flags_t);
-	ze_result_t (*driver_get)(uint32_t *, ze_driver_handle_t *);
-	ze_result_t (*device_get)(ze_driver_handle_t, uint32_t *, ze_device_handle_t *);
-	ze_result_t (*props)(ze_device_handle_t, ze_device_properties_t *);
-	ze_result_t (*mem_props)(ze_device_handle_t, uint32_t *, ze_device_memory_properties_t *);
-} ze_bench_api;
 
 /* EUs per Xe-core, FP32 FLOP per EU per clock, XMX FLOP per Xe-core per
  * clock, from the family discovery named. */
@@ -51,7 +43,7 @@ static const xe_rates *rates_of(const xpu_device *d)
 	return NULL;
 }
 
-static bool ze_find(const ze_bench_api *a, const char *want, ze_device_handle_t *out)
+static bool ze_find(const xpu_ze_api *a, const char *want, ze_device_handle_t *out)
 {
 	ze_driver_handle_t drv[8];
 	uint32_t nd = 8;
@@ -89,38 +81,29 @@ static void ze_derive(xpu_bench_target *t, const xpu_device *d, unsigned eus, do
 
 void bench_level_zero(bench_ctx *c, const xpu_device *d)
 {
-	static const char *const libs[] = { "libze_loader.so.1", "libze_loader.so", NULL };
-	char err[256];
-	void *lib = xpu_dl_open(libs, err, sizeof(err));
-	ze_bench_api a;
-	memset(&a, 0, sizeof(a));
-	if (!lib) {
-		bench_target_fail(c->t, XPU_R_RUNTIME_MISSING, "%s", err);
+	const xpu_ze_api *a = xpu_ze_api_get();
+	if (!a->lib.handle) {
+		bench_target_fail(c->t, XPU_R_RUNTIME_MISSING, "%s", a->lib.error);
 		return;
 	}
-	xpu_dl_fn(lib, &a.init, "zeInit", NULL);
-	xpu_dl_fn(lib, &a.driver_get, "zeDriverGet", NULL);
-	xpu_dl_fn(lib, &a.device_get, "zeDeviceGet", NULL);
-	xpu_dl_fn(lib, &a.props, "zeDeviceGetProperties", NULL);
-	xpu_dl_fn(lib, &a.mem_props, "zeDeviceGetMemoryProperties", NULL);
 	ze_device_handle_t dev = NULL;
-	ze_result_t rc = a.init && a.driver_get && a.device_get && a.props ?
-				 a.init(ZE_INIT_FLAG_GPU_ONLY) : ZE_RESULT_ERROR_UNINITIALIZED;
+	ze_result_t rc = a->init && a->driver_get && a->device_get && a->props ?
+				 a->init(ZE_INIT_FLAG_GPU_ONLY) : ZE_RESULT_ERROR_UNINITIALIZED;
 	if (rc != ZE_RESULT_SUCCESS ||
-	    !ze_find(&a, d->backends[XPU_BACKEND_LEVEL_ZERO].device_name, &dev)) {
+	    !ze_find(a, d->backends[XPU_BACKEND_LEVEL_ZERO].device_name, &dev)) {
 		bench_target_fail(c->t, XPU_R_RUNTIME_NO_DEVICE,
 				  "zeInit: 0x%x, or the driver no longer lists '%s'", (unsigned)rc,
 				  d->backends[XPU_BACKEND_LEVEL_ZERO].device_name);
 		return;
 	}
-	xpu_strlcpy(c->t->library, "Level Zero (libze_loader.so.1): properties only",
-		    sizeof(c->t->library));
+	snprintf(c->t->library, sizeof(c->t->library), "Level Zero (%s): properties only",
+		 xpu_runtime_desc_of(XPU_RT_LEVEL_ZERO)->libraries[0]);
 	ze_device_properties_t p = { .stype = ZE_STRUCTURE_TYPE_DEVICE_PROPERTIES };
-	a.props(dev, &p);
+	a->props(dev, &p);
 	unsigned eus = p.numSlices * p.numSubslicesPerSlice * p.numEUsPerSubslice;
 	ze_device_memory_properties_t mp = { .stype = ZE_STRUCTURE_TYPE_DEVICE_MEMORY_PROPERTIES };
 	uint32_t nm = 1;
-	if (!a.mem_props || a.mem_props(dev, &nm, &mp) != ZE_RESULT_SUCCESS)
+	if (!a->memory || a->memory(dev, &nm, &mp) != ZE_RESULT_SUCCESS)
 		nm = 0;
 	snprintf(c->t->properties, sizeof(c->t->properties),
 		 "%u slices x %u sub-slices x %u EUs = %u EUs at %u MHz; memory %u MHz x %u bit%s",

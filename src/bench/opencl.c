@@ -21,47 +21,11 @@
 #include "base/dl.h"
 #include "base/util.h"
 #include "model/value.h"
+#include "runtimes/opencl_api.h"
 #include "runtimes/runtime.h"
 
-typedef struct ocl_api {
-	cl_int (*platforms)(cl_uint, cl_platform_id *, cl_uint *);
-	cl_int (*device_ids)(cl_platform_id, cl_device_type, cl_uint, cl_device_id *, cl_uint *);
-	cl_int (*device_info)(cl_device_id, cl_device_info, size_t, void *, size_t *);
-	cl_context (*create_context)(const cl_context_properties *, cl_uint, const cl_device_id *,
-				     void (*)(const char *, const void *, size_t, void *), void *,
-				     cl_int *);
-	cl_command_queue (*create_queue)(cl_context, cl_device_id, cl_command_queue_properties,
-					 cl_int *);
-	cl_mem (*create_buffer)(cl_context, cl_mem_flags, size_t, void *, cl_int *);
-	cl_program (*create_program)(cl_context, cl_uint, const char **, const size_t *, cl_int *);
-	cl_int (*build_program)(cl_program, cl_uint, const cl_device_id *, const char *,
-				void (*)(cl_program, void *), void *);
-	cl_int (*build_info)(cl_program, cl_device_id, cl_program_build_info, size_t, void *,
-			     size_t *);
-	cl_kernel (*create_kernel)(cl_program, const char *, cl_int *);
-	cl_int (*set_arg)(cl_kernel, cl_uint, size_t, const void *);
-	cl_int (*enqueue_kernel)(cl_command_queue, cl_kernel, cl_uint, const size_t *,
-				 const size_t *, const size_t *, cl_uint, const cl_event *, cl_event *);
-	cl_int (*write)(cl_command_queue, cl_mem, cl_bool, size_t, size_t, const void *, cl_uint,
-			const cl_event *, cl_event *);
-	cl_int (*read)(cl_command_queue, cl_mem, cl_bool, size_t, size_t, void *, cl_uint,
-		       const cl_event *, cl_event *);
-	void *(*map)(cl_command_queue, cl_mem, cl_bool, cl_map_flags, size_t, size_t, cl_uint,
-		     const cl_event *, cl_event *, cl_int *);
-	cl_int (*unmap)(cl_command_queue, cl_mem, void *, cl_uint, const cl_event *, cl_event *);
-	cl_int (*finish)(cl_command_queue);
-	cl_int (*wait)(cl_uint, const cl_event *);
-	cl_int (*profiling)(cl_event, cl_profiling_info, size_t, void *, size_t *);
-	cl_int (*release_event)(cl_event);
-	cl_int (*release_kernel)(cl_kernel);
-	cl_int (*release_program)(cl_program);
-	cl_int (*release_mem)(cl_mem);
-	cl_int (*release_queue)(cl_command_queue);
-	cl_int (*release_context)(cl_context);
-} ocl_api;
-
 typedef struct ocl {
-	ocl_api a;
+	const xpu_opencl_api *a; /* the process's one libOpenCL table */
 	cl_device_id dev;
 	cl_context ctx;
 	cl_command_queue q;
@@ -115,36 +79,15 @@ static const char kernels[] =
 	"GEMM(sgemm, float, LOAD_F, STORE_F)\n"
 	"GEMM(hgemm, half, LOAD_H, STORE_H)\n";
 
-static int ocl_load(void *lib, ocl_api *a)
+/* Whether the loader has every OpenCL 1.2 entry point the benchmarks call. */
+static bool ocl_complete(const xpu_opencl_api *a)
 {
-	memset(a, 0, sizeof(*a));
-	int ok = 1;
-	ok &= xpu_dl_fn(lib, &a->platforms, "clGetPlatformIDs", NULL);
-	ok &= xpu_dl_fn(lib, &a->device_ids, "clGetDeviceIDs", NULL);
-	ok &= xpu_dl_fn(lib, &a->device_info, "clGetDeviceInfo", NULL);
-	ok &= xpu_dl_fn(lib, &a->create_context, "clCreateContext", NULL);
-	ok &= xpu_dl_fn(lib, &a->create_queue, "clCreateCommandQueue", NULL);
-	ok &= xpu_dl_fn(lib, &a->create_buffer, "clCreateBuffer", NULL);
-	ok &= xpu_dl_fn(lib, &a->create_program, "clCreateProgramWithSource", NULL);
-	ok &= xpu_dl_fn(lib, &a->build_program, "clBuildProgram", NULL);
-	ok &= xpu_dl_fn(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
-	ok &= xpu_dl_fn(lib, &a->create_kernel, "clCreateKernel", NULL);
-	ok &= xpu_dl_fn(lib, &a->set_arg, "clSetKernelArg", NULL);
-	ok &= xpu_dl_fn(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
-	ok &= xpu_dl_fn(lib, &a->write, "clEnqueueWriteBuffer", NULL);
-	ok &= xpu_dl_fn(lib, &a->read, "clEnqueueReadBuffer", NULL);
-	ok &= xpu_dl_fn(lib, &a->map, "clEnqueueMapBuffer", NULL);
-	ok &= xpu_dl_fn(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
-	ok &= xpu_dl_fn(lib, &a->finish, "clFinish", NULL);
-	ok &= xpu_dl_fn(lib, &a->wait, "clWaitForEvents", NULL);
-	ok &= xpu_dl_fn(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_event, "clReleaseEvent", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_kernel, "clReleaseKernel", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_program, "clReleaseProgram", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_mem, "clReleaseMemObject", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
-	ok &= xpu_dl_fn(lib, &a->release_context, "clReleaseContext", NULL);
-	return ok;
+	return a->platforms && a->device_ids && a->device_info && a->create_context &&
+	       a->create_queue && a->create_buffer && a->create_program && a->build_program &&
+	       a->build_info && a->create_kernel && a->set_arg && a->enqueue_kernel && a->write &&
+	       a->read && a->map && a->unmap && a->finish && a->wait && a->profiling &&
+	       a->release_event && a->release_kernel && a->release_program && a->release_mem &&
+	       a->release_queue && a->release_context;
 }
 
 /* The CL device that is d: a CPU-type device for the CPU, else the GPU whose
@@ -153,20 +96,20 @@ static bool ocl_find(ocl *o, const xpu_device *d)
 {
 	cl_platform_id plats[16];
 	cl_uint np = 0;
-	if (o->a.platforms(16, plats, &np) != CL_SUCCESS)
+	if (o->a->platforms(16, plats, &np) != CL_SUCCESS)
 		return false;
 	const char *want = d->backends[XPU_BACKEND_OPENCL].device_name;
 	bool cpu = d->vendor == XPU_VENDOR_CPU;
 	for (cl_uint p = 0; p < np && p < 16; p++) {
 		cl_device_id devs[32];
 		cl_uint nd = 0;
-		if (o->a.device_ids(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
+		if (o->a->device_ids(plats[p], CL_DEVICE_TYPE_ALL, 32, devs, &nd) != CL_SUCCESS)
 			continue;
 		for (cl_uint i = 0; i < nd && i < 32; i++) {
 			cl_device_type type = 0;
 			char name[128] = "";
-			o->a.device_info(devs[i], CL_DEVICE_TYPE, sizeof(type), &type, NULL);
-			o->a.device_info(devs[i], CL_DEVICE_NAME, sizeof(name) - 1, name, NULL);
+			o->a->device_info(devs[i], CL_DEVICE_TYPE, sizeof(type), &type, NULL);
+			o->a->device_info(devs[i], CL_DEVICE_NAME, sizeof(name) - 1, name, NULL);
 			bool is_cpu = (type & CL_DEVICE_TYPE_CPU) != 0;
 			if (is_cpu == cpu && (strcmp(name, want) == 0 || (cpu && !want[0]))) {
 				o->dev = devs[i];
@@ -182,17 +125,17 @@ static bool ocl_build(ocl *o, char *err, size_t len)
 {
 	cl_int rc;
 	const char *src = kernels;
-	o->prog = o->a.create_program(o->ctx, 1, &src, NULL, &rc);
+	o->prog = o->a->create_program(o->ctx, 1, &src, NULL, &rc);
 	if (!o->prog) {
 		snprintf(err, len, "clCreateProgramWithSource: error %d", rc);
 		return false;
 	}
 	char opts[32];
 	snprintf(opts, sizeof(opts), "-DTS=%d", o->tile);
-	rc = o->a.build_program(o->prog, 1, &o->dev, opts, NULL, NULL);
+	rc = o->a->build_program(o->prog, 1, &o->dev, opts, NULL, NULL);
 	if (rc != CL_SUCCESS) {
 		char log[256] = "";
-		o->a.build_info(o->prog, o->dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
+		o->a->build_info(o->prog, o->dev, CL_PROGRAM_BUILD_LOG, sizeof(log) - 1, log, NULL);
 		log[strcspn(log, "\n")] = '\0';
 		snprintf(err, len, "clBuildProgram: error %d: %s", rc, log);
 		return false;
@@ -202,14 +145,16 @@ static bool ocl_build(ocl *o, char *err, size_t len)
 
 static bool ocl_open(ocl *o, const xpu_device *d, char *err, size_t len)
 {
-	static const char *const libs[] = { "libOpenCL.so.1", "libOpenCL.so", NULL };
-	void *lib = xpu_dl_open(libs, err, len);
-	if (!lib)
-		return false;
 	/* The ICD loader and its ICDs stay loaded: unloading an ICD with live
 	 * threads (PoCL keeps a pool) is unsafe. */
-	if (!ocl_load(lib, &o->a)) {
-		snprintf(err, len, "libOpenCL.so.1 lacks an OpenCL 1.2 entry point");
+	o->a = xpu_opencl_api_get();
+	if (!o->a->lib.handle) {
+		snprintf(err, len, "%s", o->a->lib.error);
+		return false;
+	}
+	if (!ocl_complete(o->a)) {
+		snprintf(err, len, "%s lacks an OpenCL 1.2 entry point",
+			 xpu_runtime_desc_of(XPU_RT_OPENCL)->libraries[0]);
 		return false;
 	}
 	if (!ocl_find(o, d)) {
@@ -217,19 +162,19 @@ static bool ocl_open(ocl *o, const xpu_device *d, char *err, size_t len)
 			 d->backends[XPU_BACKEND_OPENCL].device_name);
 		return false;
 	}
-	o->a.device_info(o->dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(o->max_wg), &o->max_wg, NULL);
-	o->a.device_info(o->dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(o->max_alloc), &o->max_alloc,
+	o->a->device_info(o->dev, CL_DEVICE_MAX_WORK_GROUP_SIZE, sizeof(o->max_wg), &o->max_wg, NULL);
+	o->a->device_info(o->dev, CL_DEVICE_MAX_MEM_ALLOC_SIZE, sizeof(o->max_alloc), &o->max_alloc,
 			 NULL);
-	o->a.device_info(o->dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(o->global_mem), &o->global_mem,
+	o->a->device_info(o->dev, CL_DEVICE_GLOBAL_MEM_SIZE, sizeof(o->global_mem), &o->global_mem,
 			 NULL);
 	o->tile = o->max_wg >= 256 ? 16 : 8;
 	cl_int rc;
-	o->ctx = o->a.create_context(NULL, 1, &o->dev, NULL, NULL, &rc);
+	o->ctx = o->a->create_context(NULL, 1, &o->dev, NULL, NULL, &rc);
 	if (!o->ctx) {
 		snprintf(err, len, "clCreateContext: error %d", rc);
 		return false;
 	}
-	o->q = o->a.create_queue(o->ctx, o->dev, CL_QUEUE_PROFILING_ENABLE, &rc);
+	o->q = o->a->create_queue(o->ctx, o->dev, CL_QUEUE_PROFILING_ENABLE, &rc);
 	if (!o->q) {
 		snprintf(err, len, "clCreateCommandQueue: error %d", rc);
 		return false;
@@ -240,11 +185,11 @@ static bool ocl_open(ocl *o, const xpu_device *d, char *err, size_t len)
 static void ocl_close(ocl *o)
 {
 	if (o->prog)
-		o->a.release_program(o->prog);
+		o->a->release_program(o->prog);
 	if (o->q)
-		o->a.release_queue(o->q);
+		o->a->release_queue(o->q);
 	if (o->ctx)
-		o->a.release_context(o->ctx);
+		o->a->release_context(o->ctx);
 }
 
 /* Runs kernel k over global (2-D when local[1] != 0) and returns its device
@@ -253,16 +198,16 @@ static double ocl_run(ocl *o, cl_kernel k, const size_t *global, const size_t *l
 		      cl_int *rc)
 {
 	cl_event ev = NULL;
-	*rc = o->a.enqueue_kernel(o->q, k, dims, NULL, global, local, 0, NULL, &ev);
+	*rc = o->a->enqueue_kernel(o->q, k, dims, NULL, global, local, 0, NULL, &ev);
 	if (*rc != CL_SUCCESS)
 		return -1;
-	*rc = o->a.wait(1, &ev);
+	*rc = o->a->wait(1, &ev);
 	cl_ulong t0 = 0, t1 = 0;
 	if (*rc == CL_SUCCESS)
-		*rc = o->a.profiling(ev, CL_PROFILING_COMMAND_START, sizeof(t0), &t0, NULL);
+		*rc = o->a->profiling(ev, CL_PROFILING_COMMAND_START, sizeof(t0), &t0, NULL);
 	if (*rc == CL_SUCCESS)
-		*rc = o->a.profiling(ev, CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL);
-	o->a.release_event(ev);
+		*rc = o->a->profiling(ev, CL_PROFILING_COMMAND_END, sizeof(t1), &t1, NULL);
+	o->a->release_event(ev);
 	if (*rc != CL_SUCCESS)
 		return -1;
 	return (double)(t1 - t0) * 1e-9;
@@ -281,7 +226,7 @@ static size_t ocl_mem_bytes(const bench_ctx *c, const ocl *o)
 
 static cl_mem ocl_buffer(ocl *o, cl_mem_flags flags, size_t bytes, cl_int *rc)
 {
-	return o->a.create_buffer(o->ctx, flags, bytes, NULL, rc);
+	return o->a->create_buffer(o->ctx, flags, bytes, NULL, rc);
 }
 
 /* Times reps+1 runs of k; the first is a warm-up.  Rates are amount/time. */
@@ -314,7 +259,7 @@ static bool fill_ones(ocl *o, cl_mem b, size_t bytes)
 		return false;
 	for (size_t i = 0; i < bytes / sizeof(float); i++)
 		h[i] = 1.0f;
-	cl_int rc = o->a.write(o->q, b, CL_TRUE, 0, bytes, h, 0, NULL, NULL);
+	cl_int rc = o->a->write(o->q, b, CL_TRUE, 0, bytes, h, 0, NULL, NULL);
 	free(h);
 	return rc == CL_SUCCESS;
 }
@@ -327,28 +272,28 @@ static void mem_read(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
 	size_t items = bytes / (16 * 16); /* 16 float4 loads per work-item */
 	cl_int rc;
 	cl_mem out = ocl_buffer(o, CL_MEM_WRITE_ONLY, items * sizeof(float), &rc);
-	cl_kernel k = out ? o->a.create_kernel(o->prog, "read_sum", &rc) : NULL;
+	cl_kernel k = out ? o->a->create_kernel(o->prog, "read_sum", &rc) : NULL;
 	if (!k) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "read kernel: error %d", rc);
 		goto out;
 	}
-	o->a.set_arg(k, 0, sizeof(cl_mem), &src);
-	o->a.set_arg(k, 1, sizeof(cl_mem), &out);
+	o->a->set_arg(k, 0, sizeof(cl_mem), &src);
+	o->a->set_arg(k, 1, sizeof(cl_mem), &out);
 	ocl_time_kernel(c, o, f, k, &items, NULL, 1, (double)items * 256 * 1e-9);
 	/* Every work-item summed 16 float4 of ones: 64. */
 	float probe[4] = { 0 };
 	size_t at = (items / 2) * sizeof(float);
 	if (xpu_is_ok(&f->status) &&
-	    (o->a.read(o->q, out, CL_TRUE, at, sizeof(probe), probe, 0, NULL, NULL) != CL_SUCCESS ||
+	    (o->a->read(o->q, out, CL_TRUE, at, sizeof(probe), probe, 0, NULL, NULL) != CL_SUCCESS ||
 	     probe[0] != 64.0f || probe[3] != 64.0f))
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			   "read kernel computed %g, expected 64", (double)probe[0]);
 	else
 		bench_note(f, "%zu MiB; result checked", bytes >> 20);
-	o->a.release_kernel(k);
+	o->a->release_kernel(k);
 out:
 	if (out)
-		o->a.release_mem(out);
+		o->a->release_mem(out);
 }
 
 static void mem_copy(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
@@ -358,25 +303,25 @@ static void mem_copy(bench_ctx *c, ocl *o, cl_mem src, size_t bytes)
 		return;
 	cl_int rc;
 	cl_mem dst = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
-	cl_kernel k = dst ? o->a.create_kernel(o->prog, "copy4", &rc) : NULL;
+	cl_kernel k = dst ? o->a->create_kernel(o->prog, "copy4", &rc) : NULL;
 	if (!k) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "copy kernel: error %d", rc);
 		goto out;
 	}
-	o->a.set_arg(k, 0, sizeof(cl_mem), &src);
-	o->a.set_arg(k, 1, sizeof(cl_mem), &dst);
+	o->a->set_arg(k, 0, sizeof(cl_mem), &src);
+	o->a->set_arg(k, 1, sizeof(cl_mem), &dst);
 	size_t items = bytes / 16;
 	ocl_time_kernel(c, o, f, k, &items, NULL, 1, 2.0 * (double)bytes * 1e-9);
 	bench_alt(f, f->best / 2);
 	float probe = 0;
 	if (xpu_is_ok(&f->status) &&
-	    (o->a.read(o->q, dst, CL_TRUE, bytes - 4, 4, &probe, 0, NULL, NULL) != CL_SUCCESS ||
+	    (o->a->read(o->q, dst, CL_TRUE, bytes - 4, 4, &probe, 0, NULL, NULL) != CL_SUCCESS ||
 	     probe != 1.0f))
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "copy kernel result is wrong");
-	o->a.release_kernel(k);
+	o->a->release_kernel(k);
 out:
 	if (dst)
-		o->a.release_mem(dst);
+		o->a->release_mem(dst);
 }
 
 static void ocl_memory(bench_ctx *c, ocl *o)
@@ -392,7 +337,7 @@ static void ocl_memory(bench_ctx *c, ocl *o)
 		bench_skip(c, BENCH_FIG_MEM_READ, NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			   "cannot allocate %zu MiB on the device", bytes >> 20);
 		if (src)
-			o->a.release_mem(src);
+			o->a->release_mem(src);
 		return;
 	}
 	bench_progress(c, "opencl memory bandwidth, %zu MiB", bytes >> 20);
@@ -400,7 +345,7 @@ static void ocl_memory(bench_ctx *c, ocl *o)
 		mem_read(c, o, src, bytes);
 	if (copy)
 		mem_copy(c, o, src, bytes);
-	o->a.release_mem(src);
+	o->a->release_mem(src);
 }
 
 /* ---- transfers ---- */
@@ -421,8 +366,8 @@ static int step_transfer(void *arg, char *err, size_t len)
 {
 	ocl_step *s = arg;
 	cl_int rc = s->dir == H2D ?
-			    s->o->a.write(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL) :
-			    s->o->a.read(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL);
+			    s->o->a->write(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL) :
+			    s->o->a->read(s->o->q, s->dev, CL_TRUE, 0, s->bytes, s->host, 0, NULL, NULL);
 	if (rc != CL_SUCCESS)
 		snprintf(err, len, "%s: error %d",
 			 s->dir == H2D ? "clEnqueueWriteBuffer" : "clEnqueueReadBuffer", rc);
@@ -454,7 +399,7 @@ static void ocl_transfers(bench_ctx *c, ocl *o)
 	cl_mem dev = ocl_buffer(o, CL_MEM_READ_WRITE, bytes, &rc);
 	cl_mem pin = ocl_buffer(o, CL_MEM_READ_WRITE | CL_MEM_ALLOC_HOST_PTR, bytes, &rc);
 	void *pageable = malloc(bytes);
-	void *pinned = pin ? o->a.map(o->q, pin, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0,
+	void *pinned = pin ? o->a->map(o->q, pin, CL_TRUE, CL_MAP_READ | CL_MAP_WRITE, 0, bytes, 0,
 				     NULL, NULL, &rc) : NULL;
 	bench_progress(c, "opencl transfers, %zu MiB", bytes >> 20);
 	if (dev && pageable) {
@@ -466,17 +411,17 @@ static void ocl_transfers(bench_ctx *c, ocl *o)
 		memset(pinned, 1, bytes);
 		time_transfer(c, o, figs[2], H2D, dev, pinned, bytes);
 		time_transfer(c, o, figs[3], D2H, dev, pinned, bytes);
-		o->a.unmap(o->q, pin, pinned, 0, NULL, NULL);
-		o->a.finish(o->q);
+		o->a->unmap(o->q, pin, pinned, 0, NULL, NULL);
+		o->a->finish(o->q);
 	}
 	if (!dev)
 		bench_skip(c, figs[0], NULL, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
 			   "cannot allocate %zu MiB on the device", bytes >> 20);
 	free(pageable);
 	if (pin)
-		o->a.release_mem(pin);
+		o->a->release_mem(pin);
 	if (dev)
-		o->a.release_mem(dev);
+		o->a->release_mem(dev);
 }
 
 /* ---- GEMM ---- */
@@ -488,11 +433,11 @@ typedef struct gemm_bufs {
 static void gemm_release(ocl *o, gemm_bufs *g)
 {
 	if (g->a)
-		o->a.release_mem(g->a);
+		o->a->release_mem(g->a);
 	if (g->b)
-		o->a.release_mem(g->b);
+		o->a->release_mem(g->b);
 	if (g->c)
-		o->a.release_mem(g->c);
+		o->a->release_mem(g->c);
 	memset(g, 0, sizeof(*g));
 }
 
@@ -507,12 +452,12 @@ static cl_int gemm_setup(ocl *o, cl_kernel k, gemm_bufs *g, int m, int n, int kk
 		g->c = ocl_buffer(o, CL_MEM_READ_WRITE, (size_t)m * n * esize, &rc);
 	if (!g->c)
 		return rc;
-	o->a.set_arg(k, 0, sizeof(int), &m);
-	o->a.set_arg(k, 1, sizeof(int), &n);
-	o->a.set_arg(k, 2, sizeof(int), &kk);
-	o->a.set_arg(k, 3, sizeof(cl_mem), &g->a);
-	o->a.set_arg(k, 4, sizeof(cl_mem), &g->b);
-	o->a.set_arg(k, 5, sizeof(cl_mem), &g->c);
+	o->a->set_arg(k, 0, sizeof(int), &m);
+	o->a->set_arg(k, 1, sizeof(int), &n);
+	o->a->set_arg(k, 2, sizeof(int), &kk);
+	o->a->set_arg(k, 3, sizeof(cl_mem), &g->a);
+	o->a->set_arg(k, 4, sizeof(cl_mem), &g->b);
+	o->a->set_arg(k, 5, sizeof(cl_mem), &g->c);
 	size_t ts = (size_t)o->tile;
 	global[0] = ((size_t)n + ts - 1) / ts * ts;
 	global[1] = ((size_t)m + ts - 1) / ts * ts;
@@ -535,15 +480,15 @@ static bool gemm_check(ocl *o, cl_kernel k, bool half, char *err, size_t len)
 	size_t global[2], local[2] = { (size_t)o->tile, (size_t)o->tile };
 	cl_int rc = gemm_setup(o, k, &g, BENCH_CHK_M, BENCH_CHK_N, BENCH_CHK_K, es, global);
 	if (rc == CL_SUCCESS)
-		rc = o->a.write(o->q, g.a, CL_TRUE, 0, sizeof(r.a) / 4 * es, half ? (void *)hA : r.a,
+		rc = o->a->write(o->q, g.a, CL_TRUE, 0, sizeof(r.a) / 4 * es, half ? (void *)hA : r.a,
 				0, NULL, NULL);
 	if (rc == CL_SUCCESS)
-		rc = o->a.write(o->q, g.b, CL_TRUE, 0, sizeof(r.b) / 4 * es, half ? (void *)hB : r.b,
+		rc = o->a->write(o->q, g.b, CL_TRUE, 0, sizeof(r.b) / 4 * es, half ? (void *)hB : r.b,
 				0, NULL, NULL);
 	if (rc == CL_SUCCESS && ocl_run(o, k, global, local, 2, &rc) < 0 && rc == CL_SUCCESS)
 		rc = CL_INVALID_VALUE;
 	if (rc == CL_SUCCESS)
-		rc = o->a.read(o->q, g.c, CL_TRUE, 0, sizeof(out) / 4 * es, half ? (void *)hC : out,
+		rc = o->a->read(o->q, g.c, CL_TRUE, 0, sizeof(out) / 4 * es, half ? (void *)hC : out,
 			       0, NULL, NULL);
 	gemm_release(o, &g);
 	if (rc != CL_SUCCESS) {
@@ -559,7 +504,7 @@ static void gemm_tiled(bench_ctx *c, ocl *o, xpu_bench_figure *f, const char *kn
 		       int n)
 {
 	cl_int rc;
-	cl_kernel k = o->a.create_kernel(o->prog, kname, &rc);
+	cl_kernel k = o->a->create_kernel(o->prog, kname, &rc);
 	if (!k) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "clCreateKernel %s: error %d",
 			   kname, rc);
@@ -568,7 +513,7 @@ static void gemm_tiled(bench_ctx *c, ocl *o, xpu_bench_figure *f, const char *kn
 	char err[128];
 	if (!gemm_check(o, k, half, err, sizeof(err))) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s", err);
-		o->a.release_kernel(k);
+		o->a->release_kernel(k);
 		return;
 	}
 	gemm_bufs g = { 0 };
@@ -582,7 +527,7 @@ static void gemm_tiled(bench_ctx *c, ocl *o, xpu_bench_figure *f, const char *kn
 	bench_note(f, "tiled kernel %dx%d%s; checked against a CPU reference (%dx%dx%d)", o->tile,
 		   o->tile, half ? ", fp16 storage, fp32 math" : "", BENCH_CHK_M, BENCH_CHK_N, BENCH_CHK_K);
 	gemm_release(o, &g);
-	o->a.release_kernel(k);
+	o->a->release_kernel(k);
 }
 
 /* ---- GEMM through oneDNN's OpenCL GPU engine ---- */
@@ -658,9 +603,9 @@ static int step_empty(void *arg, char *err, size_t len)
 {
 	ocl_step *s = arg;
 	size_t one = 1;
-	cl_int rc = s->o->a.enqueue_kernel(s->o->q, s->k, 1, NULL, &one, NULL, 0, NULL, NULL);
+	cl_int rc = s->o->a->enqueue_kernel(s->o->q, s->k, 1, NULL, &one, NULL, 0, NULL, NULL);
 	if (rc == CL_SUCCESS)
-		rc = s->o->a.finish(s->o->q);
+		rc = s->o->a->finish(s->o->q);
 	if (rc != CL_SUCCESS)
 		snprintf(err, len, "empty kernel: error %d", rc);
 	return rc;
@@ -673,14 +618,14 @@ static void ocl_latency(bench_ctx *c, ocl *o)
 	xpu_bench_figure *f = bench_figure(c, BENCH_FIG_LAUNCH_LATENCY, NULL,
 					   "enqueue of an empty kernel + clFinish, wall clock");
 	cl_int rc;
-	ocl_step s = { .o = o, .k = f ? o->a.create_kernel(o->prog, "empty", &rc) : NULL };
+	ocl_step s = { .o = o, .k = f ? o->a->create_kernel(o->prog, "empty", &rc) : NULL };
 	if (!s.k) {
 		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "clCreateKernel empty");
 		return;
 	}
 	bench_wall_samples(c, f, 10, c->opt->level == XPU_BENCH_QUICK ? 200 : 1000, 0, step_empty,
 			   &s);
-	o->a.release_kernel(s.k);
+	o->a->release_kernel(s.k);
 }
 
 void bench_opencl(bench_ctx *c, const xpu_device *d)

@@ -194,14 +194,9 @@ static xpu_options discovery_options(const xpu_cli *cli, const char *backend, bo
 	xpu_backend_kind b;
 	if (opt.probe_runtimes != -1 || fallback || !xpu_backend_parse(backend, &b))
 		return opt;
-	static const unsigned masks[XPU_BACKEND_COUNT] = {
-		[XPU_BACKEND_CUDA] = (1u << XPU_RT_CUDA) | (1u << XPU_RT_NVML),
-		[XPU_BACKEND_LEVEL_ZERO] = 1u << XPU_RT_LEVEL_ZERO,
-		[XPU_BACKEND_ROCM] = 1u << XPU_RT_ROCM,
-		[XPU_BACKEND_VULKAN] = 1u << XPU_RT_VULKAN,
-	};
-	if (masks[b])
-		opt.runtime_mask = masks[b];
+	unsigned mask = xpu_runtime_mask_for_backend(b);
+	if (mask)
+		opt.runtime_mask = mask;
 	else
 		opt.probe_runtimes = 0; /* cpu needs no runtime */
 	return opt;

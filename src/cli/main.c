@@ -22,8 +22,22 @@ static const struct command {
 	{ "exporter", cmd_exporter, "Prometheus metrics over HTTP" },
 };
 
+/* The runtimes' names (or titles), sep between: "cuda,nvml,...". */
+static const char *runtime_list(char *buf, size_t len, bool titles, const char *sep)
+{
+	buf[0] = '\0';
+	for (int k = 0; k < XPU_RT_COUNT; k++) {
+		size_t used = strlen(buf);
+		const char *name = titles ? xpu_runtime_title((xpu_runtime_kind)k) :
+					    xpu_runtime_name((xpu_runtime_kind)k);
+		snprintf(buf + used, len - used, "%s%s", k ? sep : "", name);
+	}
+	return buf;
+}
+
 static void usage(FILE *f, const char *prog)
 {
+	char names[128], titles[128];
 	fprintf(f,
 		"Usage: %s [GLOBAL OPTIONS] [COMMAND] [ARGS]\n"
 		"\n"
@@ -41,8 +55,8 @@ static void usage(FILE *f, const char *prog)
 		"  --sysroot DIR    read /sys, /proc and /dev under DIR (env XPU_SYSROOT);\n"
 		"                   runtimes are not probed then, unless --runtimes\n"
 		"  --runtimes[=LIST]  probe userspace runtimes, even with --sysroot; LIST picks\n"
-		"                   some of cuda,nvml,level_zero,rocm,vulkan,opencl\n"
-		"  --no-runtimes    do not load CUDA, NVML, Level Zero, OpenCL, Vulkan, ROCm\n"
+		"                   some of %s\n"
+		"  --no-runtimes    do not load %s\n"
 		"  --refresh        probe every runtime now and update the discovery cache\n"
 		"  --no-cache       probe every runtime now; neither read nor write the cache\n"
 		"  --json           machine-readable output (has a schema_version)\n"
@@ -51,12 +65,15 @@ static void usage(FILE *f, const char *prog)
 		"  -V, --version    print the version\n"
 		"\n"
 		"Environment: XPU_SYSROOT, XPU_PCI_IDS (a newer pci.ids), XPU_CACHE_DIR (the\n"
-		"discovery cache's folder; empty: none), XPU_DEBUG=timing, NO_COLOR.\n"
+		"discovery cache's folder; empty: none), XPU_DEBUG=timing (or serial: probe\n"
+		"the runtimes one after another), NO_COLOR.\n"
 		"\n"
 		"Exit status: 0 done; 1 the command could not do its job (e.g. an unreadable\n"
 		"sysroot); 2 bad command line.\n"
 		"\n"
-		"See xpu(1).\n");
+		"See xpu(1).\n",
+		runtime_list(names, sizeof(names), false, ","),
+		runtime_list(titles, sizeof(titles), true, ", "));
 }
 
 static const struct command *find_command(const char *name)
@@ -101,8 +118,9 @@ int main(int argc, char **argv)
 		case OPT_RUNTIMES:
 			cli.opt.probe_runtimes = 1;
 			if (optarg && !xpu_runtime_mask_parse(optarg, &cli.opt.runtime_mask, bad, sizeof(bad))) {
-				cli_error(&cli, "--runtimes: unknown runtime '%s'; runtimes: "
-					  "cuda,nvml,level_zero,rocm,vulkan,opencl", bad);
+				char names[128];
+				cli_error(&cli, "--runtimes: unknown runtime '%s'; runtimes: %s", bad,
+					  runtime_list(names, sizeof(names), false, ","));
 				return XPU_EXIT_USAGE;
 			}
 			break;

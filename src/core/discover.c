@@ -289,18 +289,29 @@ static void name_devices(struct xpu_system *sys)
 	}
 }
 
-/* The backends each vendor's descriptor names; the cpu backend needs no
- * runtime, so it is usable on the CPU from the start. */
+/* Which backends can drive a device: those its vendor's descriptor names.
+ * The runtimes ask the same rule (sys->backend_concerns) for a device they
+ * add themselves (a container without /sys/bus/pci). */
+static bool backend_concerns(const xpu_device *d, xpu_backend_kind b)
+{
+	const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+	return v && (v->backends & (1u << b));
+}
+
 static void mark_backends(struct xpu_system *sys)
 {
+	sys->backend_concerns = backend_concerns;
 	for (size_t i = 0; i < sys->count; i++) {
 		xpu_device *d = &sys->devices[i];
-		const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
-		for (int b = 0; v && b < XPU_BACKEND_COUNT; b++)
-			if (v->backends & (1u << b))
-				xpu_backend_applies(d, (xpu_backend_kind)b);
-		if (d->vendor == XPU_VENDOR_CPU)
-			xpu_backend_set_usable(d, XPU_BACKEND_CPU, "", d->name.value, 0);
+		for (int i_b = 0; i_b < XPU_BACKEND_COUNT; i_b++) {
+			xpu_backend_kind b = (xpu_backend_kind)i_b;
+			if (!backend_concerns(d, b))
+				continue;
+			if (b == XPU_BACKEND_CPU) /* needs no runtime: usable as found */
+				xpu_backend_set_usable(d, b, "", d->name.value, 0);
+			else
+				xpu_backend_applies(d, b);
+		}
 	}
 }
 
@@ -344,33 +355,6 @@ static bool wants(unsigned mask, xpu_runtime_kind k)
 	return !mask || (mask & (1u << k));
 }
 
-static const struct {
-	xpu_runtime_kind kind;
-	void (*probe)(struct xpu_system *s);
-} probes[] = {
-	/* NVML before CUDA: NVML reads the GPU before cuInit wakes it up */
-	{ XPU_RT_NVML, xpu_runtime_nvml_probe },
-	{ XPU_RT_CUDA, xpu_runtime_cuda_probe },
-	{ XPU_RT_LEVEL_ZERO, xpu_runtime_level_zero_probe },
-	{ XPU_RT_ROCM, xpu_runtime_rocm_probe },
-	{ XPU_RT_VULKAN, xpu_runtime_vulkan_probe },
-	{ XPU_RT_OPENCL, xpu_runtime_opencl_probe },
-};
-
-static void probe_runtimes(struct xpu_system *sys, unsigned mask)
-{
-	for (size_t i = 0; i < XPU_ARRAY_LEN(probes); i++) {
-		if (wants(mask, probes[i].kind)) {
-			double t0 = xpu_now_ms();
-			probes[i].probe(sys);
-			xpu_trace_time(xpu_runtime_name(probes[i].kind), t0);
-			continue;
-		}
-		xpu_set_status(&sys->runtimes[probes[i].kind].status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
-			       "left out by --runtimes");
-	}
-}
-
 /* Runtime results from the cache when asked and it matches (plus NVML's live
  * values when asked), else from probing every runtime now.  Returns whether
  * the results are to be stored once complete. */
@@ -386,12 +370,12 @@ static bool runtimes_from_cache_or_probe(struct xpu_system *sys, const xpu_optio
 		if (opt->live_values && wants(mask, XPU_RT_NVML) &&
 		    xpu_is_ok(&sys->runtimes[XPU_RT_NVML].status)) {
 			double t0 = xpu_now_ms();
-			xpu_runtime_nvml_probe(sys);
+			xpu_runtime_probe_one(sys, XPU_RT_NVML);
 			xpu_trace_time("nvml (live values)", t0);
 		}
 		return false;
 	}
-	probe_runtimes(sys, mask);
+	xpu_runtimes_probe(sys, mask);
 	return cache != XPU_CACHE_OFF;
 }
 

@@ -14,6 +14,7 @@
 
 #include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "runtimes/runtime.h"
 
 static const doc_family families[] = {
 	{ "Battlemage", "xe", 612, "xe", true, 31907, "24.48.31907", DOC_ONEDNN26_NO_XE2 },
@@ -45,7 +46,7 @@ const doc_family *doc_family_of(const xpu_device *d)
  * name ends in it: libze_intel_gpu.so.1.3.24595 is 22.43.24595); 0 unknown. */
 static unsigned neo_build(char *file, size_t len)
 {
-	if (!doc_lib_file("libze_intel_gpu.so.1", file, len))
+	if (!doc_lib_file(xpu_runtime_desc_of(XPU_RT_LEVEL_ZERO)->driver, file, len))
 		return 0;
 	const char *dot = strrchr(file, '.');
 	unsigned long b = dot ? strtoul(dot + 1, NULL, 10) : 0;
@@ -78,8 +79,11 @@ static void runtime_compat(const doc_ctx *c, const doc_family *f, intel_compat *
 	char file[512], text[160];
 	unsigned build = neo_build(file, sizeof(file));
 	if (!build) {
-		if (f->min_neo_build || (f->flags & DOC_LEGACY_RUNTIME))
-			note(ic->evidence, sizeof(ic->evidence), "compute-runtime version unknown (no libze_intel_gpu.so.1)");
+		if (f->min_neo_build || (f->flags & DOC_LEGACY_RUNTIME)) {
+			snprintf(text, sizeof(text), "compute-runtime version unknown (no %s)",
+				 xpu_runtime_desc_of(XPU_RT_LEVEL_ZERO)->driver);
+			note(ic->evidence, sizeof(ic->evidence), text);
+		}
 		return;
 	}
 	if (f->min_neo_build && build < f->min_neo_build) {

@@ -7,6 +7,7 @@
 
 #include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "runtimes/runtime.h"
 
 static void first_word(const char *list, char *out, size_t len)
 {
@@ -185,12 +186,13 @@ static bool userspace_version(const doc_ctx *c, char *out, size_t len, char *fro
 		snprintf(from, fromlen, "NVML (%s)", nvml->library);
 		return true;
 	}
-	static const char *const sonames[] = { "libcuda.so.1", "libnvidia-ml.so.1" };
+	const xpu_runtime_kind nvidia[] = { XPU_RT_CUDA, XPU_RT_NVML };
 	char file[512];
-	for (size_t i = 0; i < XPU_ARRAY_LEN(sonames); i++) {
-		if (!doc_lib_file(sonames[i], file, sizeof(file)))
+	for (size_t i = 0; i < XPU_ARRAY_LEN(nvidia); i++) {
+		const char *soname = xpu_runtime_desc_of(nvidia[i])->libraries[0];
+		if (!doc_lib_file(soname, file, sizeof(file)))
 			continue;
-		doc_lib_version(file, sonames[i], out, len);
+		doc_lib_version(file, soname, out, len);
 		if (out[0]) {
 			xpu_strlcpy(from, file, fromlen);
 			return true;
@@ -218,8 +220,9 @@ static void nvidia_versions_check(doc_ctx *c)
 	}
 	if (!userspace_version(c, lib, sizeof(lib), from, sizeof(from))) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "module %s (%s); the userspace version is unknown: NVML did not "
-			    "answer and no libcuda.so.1 or libnvidia-ml.so.1 carries a version in its file name",
-			    module, where);
+			    "answer and no %s or %s carries a version in its file name", module, where,
+			    xpu_runtime_desc_of(XPU_RT_CUDA)->libraries[0],
+			    xpu_runtime_desc_of(XPU_RT_NVML)->libraries[0]);
 		return;
 	}
 	if (strcmp(lib, module) == 0) {

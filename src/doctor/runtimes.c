@@ -1,7 +1,9 @@
 /* Userspace runtime checks, on top of what discovery already probed (the
  * runtimes section of xpu_system and each device's backends): no runtime is
  * loaded twice.  Added here: CUDA error codes turned into fixes, cuBLAS by
- * dlopen, Level Zero's driver override, Intel's OpenCL ICD on its own. */
+ * dlopen, Level Zero's driver override, Intel's OpenCL ICD on its own.
+ * Library names and Debian packages come from the runtime table
+ * (runtimes/runtime.h); the NixOS options are the doctor's own. */
 #include <dlfcn.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -9,6 +11,9 @@
 
 #include "base/util.h"
 #include "doctor/doctor_int.h"
+#include "runtimes/cublas_api.h"
+#include "runtimes/opencl_api.h"
+#include "runtimes/runtime.h"
 
 /* A runtime's probe result, or NULL (and the check skipped) when runtimes
  * were not probed. */
@@ -22,6 +27,17 @@ static const xpu_runtime_info *probed(doc_ctx *c, xpu_check *k, xpu_runtime_kind
 		return NULL;
 	}
 	return info;
+}
+
+/* The runtime table's first library name and Debian packages of k. */
+static const char *lib_of(xpu_runtime_kind k)
+{
+	return xpu_runtime_desc_of(k)->libraries[0];
+}
+
+static const char *packages_of(xpu_runtime_kind k)
+{
+	return xpu_runtime_desc_of(k)->packages;
 }
 
 /* "runtime not installed: libcuda.so.1 (...)" */
@@ -108,7 +124,7 @@ static void cuda_check(doc_ctx *c)
 		return;
 	}
 	if (!gpu && info->status.reason == XPU_R_RUNTIME_MISSING) {
-		doc_verdict(k, XPU_VERDICT_SKIP, "no NVIDIA GPU and no libcuda.so.1");
+		doc_verdict(k, XPU_VERDICT_SKIP, "no NVIDIA GPU and no %s", lib_of(XPU_RT_CUDA));
 		return;
 	}
 	int code = cuda_error_code(info->status.detail);
@@ -118,7 +134,7 @@ static void cuda_check(doc_ctx *c)
 		return;
 	if (info->status.reason == XPU_R_RUNTIME_MISSING)
 		doc_fix_install(c, k, "hardware.graphics.enable = true; services.xserver.videoDrivers = [ \"nvidia\" ];",
-				"libcuda1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);
+				packages_of(XPU_RT_CUDA), NULL);
 	else
 		cuda_error_fix(k, code);
 }
@@ -146,7 +162,28 @@ static void nvml_check(doc_ctx *c)
 		mismatch_fix(k, "libnvidia-ml");
 	else
 		doc_fix_install(c, k, "hardware.nvidia.package (it brings libnvidia-ml)",
-				"libnvidia-ml1 (Ubuntu: libnvidia-compute-<driver version>)", NULL);
+				packages_of(XPU_RT_NVML), NULL);
+}
+
+/* Whether name loads: PASS naming the file.  A name present but broken
+ * leaves its error in err (it says more than "not found"). */
+static bool cublas_loads(xpu_check *k, const char *name, char *err, size_t len)
+{
+	void *h = dlopen(name, RTLD_LAZY | RTLD_LOCAL);
+	if (h) {
+		/* kept loaded: unloading a C++ library leaves its runtime's
+		 * allocations behind (LeakSanitizer reports them), and the
+		 * process ends soon anyway */
+		char file[512] = "";
+		if (!doc_lib_file(name, file, sizeof(file)))
+			xpu_strlcpy(file, name, sizeof(file));
+		doc_verdict(k, XPU_VERDICT_PASS, "%s loads (%s)", name, file);
+		return true;
+	}
+	const char *e = dlerror();
+	if (e && !strstr(e, "No such file"))
+		xpu_strlcpy(err, e, len);
+	return false;
 }
 
 /* cuBLAS: torch wheels and Ollama bring their own; a CUDA build of
@@ -162,31 +199,22 @@ static void cublas_check(doc_ctx *c)
 		doc_verdict(k, XPU_VERDICT_SKIP, "not probed (--sysroot without --runtimes)");
 		return;
 	}
-	static const char *const names[] = { "libcublas.so.13", "libcublas.so.12", "libcublas.so.11",
-					     "/usr/local/cuda/lib64/libcublas.so", "libcublas.so" };
 	char err[256] = "";
-	for (size_t i = 0; i < XPU_ARRAY_LEN(names); i++) {
-		void *h = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL);
-		if (h) {
-			/* kept loaded: unloading a C++ library leaves its
-			 * runtime's allocations behind (LeakSanitizer reports
-			 * them), and the process ends soon anyway */
-			char file[512] = "";
-			if (!doc_lib_file(names[i], file, sizeof(file)))
-				xpu_strlcpy(file, names[i], sizeof(file));
-			doc_verdict(k, XPU_VERDICT_PASS, "%s loads (%s)", names[i], file);
-			return;
-		}
-		const char *e = dlerror();
-		if (e && !strstr(e, "No such file"))
-			xpu_strlcpy(err, e, sizeof(err)); /* present but broken says more */
-	}
-	doc_verdict(k, XPU_VERDICT_WARN, "%s%s", err[0] ? "cuBLAS is present but does not load: " :
-						       "no libcublas.so.13/.12/.11 on the loader path: apps that "
-						       "bundle it (PyTorch wheels, Ollama) are fine; distribution CUDA "
-						       "builds (llama.cpp) are not", err);
+	/* the versioned names first, then a toolkit's development name */
+	const char *const *lists[] = { xpu_cublas_libs, xpu_cublas_dev_libs };
+	for (size_t l = 0; l < XPU_ARRAY_LEN(lists); l++)
+		for (const char *const *name = lists[l]; *name; name++)
+			if (cublas_loads(k, *name, err, sizeof(err)))
+				return;
+	char names[64];
+	xpu_sonames_text(xpu_cublas_libs, "/.", names, sizeof(names));
+	if (err[0])
+		doc_verdict(k, XPU_VERDICT_WARN, "cuBLAS is present but does not load: %s", err);
+	else
+		doc_verdict(k, XPU_VERDICT_WARN, "no %s on the loader path: apps that bundle it (PyTorch "
+			    "wheels, Ollama) are fine; distribution CUDA builds (llama.cpp) are not", names);
 	doc_fix_install(c, k, "the app's package from nixpkgs with cudaSupport (it brings cudaPackages.libcublas)",
-			"libcublas12 (non-free; or NVIDIA's cuda-libraries-12-x)", NULL);
+			xpu_cublas_packages, NULL);
 }
 
 /* --- Level Zero --- */
@@ -211,7 +239,7 @@ static void ze_fix_driver(const doc_ctx *c, xpu_check *k)
 {
 	doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime "
 			"pkgs.intel-compute-runtime.drivers ];",
-			"libze-intel-gpu1 (older releases: intel-level-zero-gpu)", NULL);
+			xpu_runtime_desc_of(XPU_RT_LEVEL_ZERO)->driver_packages, NULL);
 }
 
 static void level_zero_failed(doc_ctx *c, xpu_check *k, const xpu_runtime_info *info, const xpu_device *gpu)
@@ -220,7 +248,8 @@ static void level_zero_failed(doc_ctx *c, xpu_check *k, const xpu_runtime_info *
 	if (alt_drivers_absent(alt, sizeof(alt))) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "no GPU driver: ZE_ENABLE_ALT_DRIVERS=%s names no installed "
 			    "driver, so zeInit finds none", alt);
-		doc_fix(k, "unset ZE_ENABLE_ALT_DRIVERS (or name libze_intel_gpu.so.1 in it)");
+		doc_fix(k, "unset ZE_ENABLE_ALT_DRIVERS (or name %s in it)",
+			xpu_runtime_desc_of(XPU_RT_LEVEL_ZERO)->driver);
 		return;
 	}
 	if (info->status.reason == XPU_R_RUNTIME_MISSING && strstr(info->status.detail, "zeInit")) {
@@ -231,7 +260,7 @@ static void level_zero_failed(doc_ctx *c, xpu_check *k, const xpu_runtime_info *
 	if (info->status.reason == XPU_R_RUNTIME_MISSING) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "no Level Zero loader: %s", info->status.detail);
 		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime.drivers ]; and "
-				"pkgs.level-zero in the app's environment", "libze1 libze-intel-gpu1", NULL);
+				"pkgs.level-zero in the app's environment", packages_of(XPU_RT_LEVEL_ZERO), NULL);
 		return;
 	}
 	doc_verdict(k, XPU_VERDICT_FAIL, "%s: %s", info->library, describe(&info->status, why, sizeof(why)));
@@ -270,13 +299,20 @@ static void level_zero_check(doc_ctx *c)
 
 /* --- OpenCL --- */
 
+/* The ICD loader and Intel's ICD. */
+static const char *intel_opencl_packages(char *buf, size_t len)
+{
+	snprintf(buf, len, "%s %s", packages_of(XPU_RT_OPENCL), xpu_opencl_icd_package(XPU_VENDOR_INTEL));
+	return buf;
+}
+
 static void opencl_check(doc_ctx *c)
 {
 	xpu_check *k = doc_add(c, "runtimes", "OpenCL", "runtime.opencl");
 	const xpu_runtime_info *info = probed(c, k, XPU_RT_OPENCL);
 	if (!info)
 		return;
-	char why[200];
+	char why[200], apt[128];
 	if (info->status.state == XPU_OK && info->devices) {
 		doc_verdict(k, XPU_VERDICT_PASS, "%u device%s: %s", info->devices, info->devices == 1 ? "" : "s",
 			    info->summary);
@@ -286,7 +322,7 @@ static void opencl_check(doc_ctx *c)
 		    describe(&info->status, why, sizeof(why)), info->summary[0] ? "; " : "", info->summary);
 	if (c->has_intel_gpu)
 		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime ];",
-				"ocl-icd-libopencl1 intel-opencl-icd", NULL);
+				intel_opencl_packages(apt, sizeof(apt)), NULL);
 }
 
 static void opencl_intel_check(doc_ctx *c)
@@ -317,7 +353,7 @@ static void opencl_intel_check(doc_ctx *c)
 			doc_dev_label(gpu));
 	else
 		doc_fix_install(c, k, "hardware.graphics.extraPackages = [ pkgs.intel-compute-runtime ];",
-				"intel-opencl-icd", NULL);
+				xpu_opencl_icd_package(XPU_VENDOR_INTEL), NULL);
 }
 
 /* --- Vulkan: what Ollama and llama.cpp use on Intel and AMD --- */
@@ -344,7 +380,7 @@ static void vulkan_check(doc_ctx *c, const xpu_device *d)
 	if (d->vendor == XPU_VENDOR_NVIDIA)
 		doc_fix_install(c, k, "hardware.graphics.enable = true;", "libnvidia-gl-<driver version> (its Vulkan ICD)", NULL);
 	else
-		doc_fix_install(c, k, "hardware.graphics.enable = true;", "libvulkan1 mesa-vulkan-drivers", NULL);
+		doc_fix_install(c, k, "hardware.graphics.enable = true;", packages_of(XPU_RT_VULKAN), NULL);
 }
 
 void doc_runtime_checks(doc_ctx *c)

@@ -56,38 +56,6 @@ const char *xpu_backend_name(xpu_backend_kind b)
 	return (unsigned)b < XPU_BACKEND_COUNT ? names[b] : "unknown";
 }
 
-const char *xpu_runtime_name(xpu_runtime_kind k)
-{
-	static const char *const names[XPU_RT_COUNT] = {
-		[XPU_RT_CUDA] = "cuda",     [XPU_RT_NVML] = "nvml",     [XPU_RT_LEVEL_ZERO] = "level_zero",
-		[XPU_RT_ROCM] = "rocm",     [XPU_RT_VULKAN] = "vulkan", [XPU_RT_OPENCL] = "opencl",
-	};
-	return (unsigned)k < XPU_RT_COUNT ? names[k] : "unknown";
-}
-
-bool xpu_runtime_mask_parse(const char *list, unsigned *mask, char *bad, size_t badlen)
-{
-	*mask = 0;
-	const char *p = list;
-	while (*p) {
-		size_t n = strcspn(p, ",");
-		int k;
-		for (k = 0; k < XPU_RT_COUNT; k++)
-			if (strlen(xpu_runtime_name((xpu_runtime_kind)k)) == n &&
-			    strncmp(p, xpu_runtime_name((xpu_runtime_kind)k), n) == 0)
-				break;
-		if (k == XPU_RT_COUNT || n == 0) {
-			snprintf(bad, badlen, "%.*s", (int)n, p);
-			return false;
-		}
-		*mask |= 1u << k;
-		p += n;
-		if (*p == ',')
-			p++;
-	}
-	return *mask != 0;
-}
-
 const char *xpu_kind_name(xpu_kind k)
 {
 	switch (k) {

@@ -15,6 +15,11 @@ struct xpu_system {
 	char cache_detail[XSYS_PATH_MAX + 96]; /* the file, or why there is none */
 	uint64_t cache_fingerprint;
 	int64_t cache_probed_at;               /* unix time; 0 unknown */
+	/* Whether backend b can drive d, from what discovery knows of d's
+	 * vendor: the runtimes ask it of devices they add (a container without
+	 * /sys/bus/pci), as discovery marked the ones sysfs showed.  NULL: only
+	 * backends[b].applies says. */
+	bool (*backend_concerns)(const xpu_device *d, xpu_backend_kind b);
 };
 
 /* A new device (zeroed, every value "unsupported, no source"), or NULL when

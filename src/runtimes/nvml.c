@@ -1,5 +1,8 @@
 /* NVML (libnvidia-ml.so.1): name, UUID, memory, clocks, temperature, power
- * of NVIDIA GPUs (the energy counter is left to the telemetry sampler).  NVML does not drive a backend; it fills values.
+ * of NVIDIA GPUs (the energy counter is left to the telemetry sampler).
+ * NVML does not drive a backend; it fills values of the devices CUDA
+ * drives.  The gather reads every value into a private result; the apply
+ * matches NVML's devices to the system's and writes them.
  *
  * The declarations and the one symbol table are in runtimes/nvml_api.h. */
 #include "runtimes/rt_int.h"
@@ -15,11 +18,8 @@
 #include "model/value.h"
 #include "runtimes/nvml_api.h"
 
-const char *const xpu_nvml_libs[] = { "libnvidia-ml.so.1", "libnvidia-ml.so", NULL };
-
 static void nvml_resolve(void *lib, xpu_nvml_api *a)
 {
-	memset(a, 0, sizeof(*a));
 	xpu_dl_fn(lib, &a->init, "nvmlInit_v2", "nvmlInit", NULL);
 	xpu_dl_fn(lib, &a->shutdown, "nvmlShutdown", NULL);
 	xpu_dl_fn(lib, &a->driver_version, "nvmlSystemGetDriverVersion", NULL);
@@ -50,18 +50,25 @@ static void nvml_resolve(void *lib, xpu_nvml_api *a)
 	xpu_dl_fn(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
 }
 
-const xpu_nvml_api *xpu_nvml_api_of(void *lib)
+static xpu_nvml_api nvml_table;
+static pthread_once_t nvml_once = PTHREAD_ONCE_INIT;
+
+static void nvml_load(void)
 {
-	static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
-	static xpu_nvml_api table;
-	static void *resolved_for;
-	pthread_mutex_lock(&lock);
-	if (resolved_for != lib) {
-		nvml_resolve(lib, &table);
-		resolved_for = lib;
-	}
-	pthread_mutex_unlock(&lock);
-	return &table;
+	if (xpu_rt_lib_open(XPU_RT_NVML, &nvml_table.lib))
+		nvml_resolve(nvml_table.lib.handle, &nvml_table);
+}
+
+const xpu_nvml_api *xpu_nvml_api_get(void)
+{
+	pthread_once(&nvml_once, nvml_load);
+	return &nvml_table;
+}
+
+/* "libnvidia-ml.so.1", the name messages give NVML. */
+static const char *nvml_lib(void)
+{
+	return xpu_runtime_desc_of(XPU_RT_NVML)->libraries[0];
 }
 
 /* A failed NVML call, as the value's status.  fn NULL: the symbol was
@@ -69,8 +76,8 @@ const xpu_nvml_api *xpu_nvml_api_of(void *lib)
 void xpu_nvml_why(xpu_status *st, const char *sym, bool have_fn, int rc)
 {
 	if (!have_fn)
-		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in " XPU_NVML_LIB,
-			       sym);
+		xpu_set_status(st, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s missing in %s", sym,
+			       nvml_lib());
 	else if (rc == XNV_ERROR_NOT_SUPPORTED)
 		xpu_set_status(st, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s: not supported on this GPU",
 			       sym);
@@ -96,60 +103,221 @@ void xpu_nvml_set_real(xpu_real *v, const char *sym, bool have_fn, int rc, doubl
 		xpu_nvml_why(&v->status, sym, have_fn, rc);
 }
 
-/* mW (or mJ) -> W (or J) */
-static void nv_milli(xpu_real *v, const char *sym, int have_fn, xnv_return rc, double milli)
-{
-	if (have_fn && rc == XNV_SUCCESS)
-		xpu_set_real(v, milli / 1000.0);
-	else
-		xpu_nvml_why(&v->status, sym, have_fn, rc);
-}
 
-static void nvml_memory(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
-{
-	xnv_memory m;
-	memset(&m, 0, sizeof(m));
-	xnv_return rc = a->memory ? a->memory(h, &m) : -1;
-	xpu_nvml_set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.total);
-	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL, rc, m.used);
-}
-
-static void nvml_clocks(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
-{
-	unsigned mhz = 0;
-	int have = a->max_clock != NULL;
+/* One value as NVML answered: its return code (-1: the entry point is
+ * missing), and the value when rc is 0. */
+typedef struct nv_reading {
 	xnv_return rc;
+	unsigned value;
+} nv_reading;
+
+/* What NVML said of one device handle. */
+typedef struct nvml_dev {
+	bool listed; /* it gave a handle */
+	char uuid[96], name[96];
+	bool have_pci;
+	char bus[33];
+	unsigned pci_ids; /* device id << 16 | vendor id */
+	xnv_return memory_rc;
+	xnv_memory memory;
+	bool read_max; /* the board's maxima were not known yet */
+	nv_reading max_sm, max_mem, sm, mem, temperature, power, power_limit, power_max;
+} nvml_dev;
+
+enum { NVML_MAX_HANDLES = XPU_MAX_DEVICES * 4 };
+
+typedef struct nvml_result {
+	xpu_runtime_info info;
+	unsigned count; /* devices NVML counts */
+	nvml_dev devs[NVML_MAX_HANDLES];
+	char driver_version[96]; /* "" unknown */
+} nvml_result;
+
+/* The devices NVML describes: those CUDA drives. */
+static bool nvidia_gpu(const struct xpu_system *s, const xpu_device *d)
+{
+	return xpu_rt_concerns(s, d, XPU_BACKEND_CUDA);
+}
+
+/* --- gather: NVML's answers, into the private result --- */
+
+static nv_reading nv_clock(xnv_return (*fn)(xnv_device, int, unsigned *), xnv_device h, int type)
+{
+	nv_reading r = { .rc = -1 };
+	if (fn)
+		r.rc = fn(h, type, &r.value);
+	return r;
+}
+
+static nv_reading nv_read(xnv_return (*fn)(xnv_device, unsigned *), xnv_device h)
+{
+	nv_reading r = { .rc = -1 };
+	if (fn)
+		r.rc = fn(h, &r.value);
+	return r;
+}
+
+static void gather_identity(const xpu_nvml_api *a, xnv_device h, nvml_dev *g)
+{
+	if (a->uuid && a->uuid(h, g->uuid, (unsigned)sizeof(g->uuid)) != XNV_SUCCESS)
+		g->uuid[0] = '\0';
+	g->uuid[sizeof(g->uuid) - 1] = '\0';
+	if (a->name && a->name(h, g->name, (unsigned)sizeof(g->name)) != XNV_SUCCESS)
+		g->name[0] = '\0';
+	g->name[sizeof(g->name) - 1] = '\0';
+	xnv_pci_info pci;
+	memset(&pci, 0, sizeof(pci));
+	g->have_pci = a->pci && a->pci(h, &pci) == XNV_SUCCESS;
+	if (g->have_pci) {
+		xpu_strlcpy_n(g->bus, sizeof(g->bus), pci.bus_id, sizeof(pci.bus_id));
+		g->pci_ids = pci.pci_device_id;
+	}
+}
+
+static void gather_values(const xpu_nvml_api *a, xnv_device h, nvml_dev *g)
+{
+	g->memory_rc = a->memory ? a->memory(h, &g->memory) : -1;
 	/* the board's maxima never change: 1.3-3.6 ms each on an H200, so a
 	 * value the discovery cache brought is not read again */
-	if (!xpu_is_ok(&d->clock_max_mhz.status)) {
-		rc = have ? a->max_clock(h, XNV_CLOCK_SM, &mhz) : -1;
-		xpu_nvml_set_uint(&d->clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
+	if (g->read_max) {
+		g->max_sm = nv_clock(a->max_clock, h, XNV_CLOCK_SM);
+		g->max_mem = nv_clock(a->max_clock, h, XNV_CLOCK_MEM);
 	}
-	if (!xpu_is_ok(&d->memory_clock_max_mhz.status)) {
-		mhz = 0;
-		rc = have ? a->max_clock(h, XNV_CLOCK_MEM, &mhz) : -1;
-		xpu_nvml_set_uint(&d->memory_clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, rc, mhz);
-	}
-
-	have = a->clock != NULL;
-	mhz = 0;
-	rc = have ? a->clock(h, XNV_CLOCK_SM, &mhz) : -1;
-	xpu_nvml_set_uint(&d->clock_actual_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
-	mhz = 0;
-	rc = have ? a->clock(h, XNV_CLOCK_MEM, &mhz) : -1;
-	xpu_nvml_set_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, rc, mhz);
+	g->sm = nv_clock(a->clock, h, XNV_CLOCK_SM);
+	g->mem = nv_clock(a->clock, h, XNV_CLOCK_MEM);
+	g->temperature = nv_clock(a->temperature, h, XNV_TEMPERATURE_GPU);
+	g->power = nv_read(a->power_usage, h);
+	g->power_limit = nv_read(a->power_limit, h);
+	unsigned min_mw = 0;
+	g->power_max.rc = a->power_constraints ?
+				  a->power_constraints(h, &min_mw, &g->power_max.value) : -1;
 }
 
-static void nvml_temperature(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
+static void gather_device(const struct xpu_system *s, const xpu_nvml_api *a, unsigned index,
+			  nvml_dev *g)
 {
-	unsigned c = 0;
-	int have = a->temperature != NULL;
-	xnv_return rc = have ? a->temperature(h, XNV_TEMPERATURE_GPU, &c) : -1;
-	if (!have || rc != XNV_SUCCESS) {
-		xpu_nvml_why(&d->temperature_c.status, "nvmlDeviceGetTemperature", have, rc);
+	xnv_device h = NULL;
+	double t0 = xpu_now_ms();
+	xnv_return hrc = a->handle(index, &h);
+	xpu_trace_time("nvml: handle", t0);
+	if (hrc != XNV_SUCCESS || !h)
+		return;
+	g->listed = true;
+	gather_identity(a, h, g);
+	/* The device it will match (nothing writes s while gathers run). */
+	const xpu_device *known = xpu_rt_lookup(s, g->have_pci ? g->bus : NULL, g->uuid);
+	g->read_max = !known || !xpu_is_ok(&known->clock_max_mhz.status) ||
+		      !xpu_is_ok(&known->memory_clock_max_mhz.status);
+	t0 = xpu_now_ms();
+	gather_values(a, h, g);
+	xpu_trace_time("nvml: values", t0);
+}
+
+static const char *init_hint(xnv_return rc)
+{
+	if (rc == XNV_ERROR_DRIVER_NOT_LOADED)
+		return " (NVIDIA kernel driver not loaded)";
+	if (rc == XNV_ERROR_LIB_RM_VERSION_MISMATCH)
+		return " (driver/library version mismatch)";
+	if (rc == XNV_ERROR_NO_PERMISSION)
+		return " (no permission on /dev/nvidia*)";
+	return "";
+}
+
+/* Loads and initialises NVML; false with info->status saying why not. */
+static bool nvml_start(const xpu_nvml_api *a, xpu_runtime_info *info)
+{
+	if (!xpu_rt_loaded(&a->lib, XPU_RT_NVML, info))
+		return false;
+	if (!a->init || !a->count || !a->handle) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks nvmlInit/nvmlDeviceGetCount", info->library);
+		return false;
+	}
+	double t0 = xpu_now_ms();
+	xnv_return rc = a->init();
+	xpu_trace_time("nvml: init", t0);
+	if (rc != XNV_SUCCESS) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "nvmlInit_v2: error %d%s", rc, init_hint(rc));
+		return false;
+	}
+	return true;
+}
+
+static void nvml_gather(const struct xpu_system *s, void *result)
+{
+	nvml_result *r = result;
+	xpu_rt_info_init(&r->info, XPU_RT_NVML);
+	double t0 = xpu_now_ms();
+	const xpu_nvml_api *a = xpu_nvml_api_get();
+	xpu_trace_time("nvml: dlopen", t0);
+	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
+	if (!nvml_start(a, &r->info))
+		return;
+	if (a->count(&r->count) != XNV_SUCCESS)
+		r->count = 0;
+	xpu_rt_info_ok(&r->info, NULL, r->count);
+	for (unsigned i = 0; i < r->count && i < NVML_MAX_HANDLES; i++) {
+		t0 = xpu_now_ms();
+		gather_device(s, a, i, &r->devs[i]);
+		xpu_trace_time("nvml: one device", t0);
+	}
+	char *v = r->driver_version;
+	if (!a->driver_version || a->driver_version(v, (unsigned)sizeof(r->driver_version)) != XNV_SUCCESS)
+		v[0] = '\0';
+	v[sizeof(r->driver_version) - 1] = '\0';
+	if (v[0])
+		xpu_strlcpy(r->info.version, v, sizeof(r->info.version));
+	/* No nvmlShutdown: it costs 3-10 ms on an H200 (half of what
+	 * `nvidia-smi -L` takes in all), and NVML stays loaded anyway. */
+}
+
+/* --- apply: the answers, onto the system's devices --- */
+
+/* mW (or mJ) -> W (or J) */
+static void nv_milli(xpu_real *v, const char *sym, bool have_fn, nv_reading r)
+{
+	if (have_fn && r.rc == XNV_SUCCESS)
+		xpu_set_real(v, r.value / 1000.0);
+	else
+		xpu_nvml_why(&v->status, sym, have_fn, r.rc);
+}
+
+static void apply_memory(const xpu_nvml_api *a, const nvml_dev *g, xpu_device *d)
+{
+	xpu_nvml_set_uint(&d->memory_total_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL,
+			  g->memory_rc, g->memory.total);
+	xpu_nvml_set_uint(&d->memory_used_bytes, "nvmlDeviceGetMemoryInfo", a->memory != NULL,
+			  g->memory_rc, g->memory.used);
+}
+
+static void apply_clocks(const xpu_nvml_api *a, const nvml_dev *g, xpu_device *d)
+{
+	bool have = a->max_clock != NULL;
+	if (g->read_max && !xpu_is_ok(&d->clock_max_mhz.status))
+		xpu_nvml_set_uint(&d->clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have, g->max_sm.rc,
+				  g->max_sm.value);
+	if (g->read_max && !xpu_is_ok(&d->memory_clock_max_mhz.status))
+		xpu_nvml_set_uint(&d->memory_clock_max_mhz, "nvmlDeviceGetMaxClockInfo", have,
+				  g->max_mem.rc, g->max_mem.value);
+	have = a->clock != NULL;
+	xpu_nvml_set_uint(&d->clock_actual_mhz, "nvmlDeviceGetClockInfo", have, g->sm.rc,
+			  g->sm.value);
+	xpu_nvml_set_uint(&d->memory_clock_mhz, "nvmlDeviceGetClockInfo", have, g->mem.rc,
+			  g->mem.value);
+}
+
+static void apply_temperature(const xpu_nvml_api *a, const nvml_dev *g, xpu_device *d)
+{
+	bool have = a->temperature != NULL;
+	if (!have || g->temperature.rc != XNV_SUCCESS) {
+		xpu_nvml_why(&d->temperature_c.status, "nvmlDeviceGetTemperature", have,
+			     g->temperature.rc);
 		return;
 	}
-	xpu_set_real(&d->temperature_c, (double)c);
+	double c = (double)g->temperature.value;
+	xpu_set_real(&d->temperature_c, c);
 	for (unsigned i = 0; i < d->n_temps; i++)
 		if (strcmp(d->temps[i].label, "gpu") == 0)
 			return;
@@ -158,25 +326,16 @@ static void nvml_temperature(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 	xpu_sensor *t = &d->temps[d->n_temps++];
 	memset(t, 0, sizeof(*t));
 	xpu_strlcpy(t->label, "gpu", sizeof(t->label));
-	xpu_set_real(&t->reading, (double)c);
+	xpu_set_real(&t->reading, c);
 }
 
-static void nvml_power(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
+static void apply_power(const xpu_nvml_api *a, const nvml_dev *g, xpu_device *d)
 {
-	unsigned mw = 0, min_mw = 0;
-	int have = a->power_usage != NULL;
-	xnv_return rc = have ? a->power_usage(h, &mw) : -1;
-	nv_milli(&d->power_draw_w, "nvmlDeviceGetPowerUsage", have, rc, mw);
-
-	mw = 0;
-	have = a->power_limit != NULL;
-	rc = have ? a->power_limit(h, &mw) : -1;
-	nv_milli(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", have, rc, mw);
-
-	mw = 0;
-	have = a->power_constraints != NULL;
-	rc = have ? a->power_constraints(h, &min_mw, &mw) : -1;
-	nv_milli(&d->power_cap_max_w, "nvmlDeviceGetPowerManagementLimitConstraints", have, rc, mw);
+	nv_milli(&d->power_draw_w, "nvmlDeviceGetPowerUsage", a->power_usage != NULL, g->power);
+	nv_milli(&d->power_cap_w, "nvmlDeviceGetEnforcedPowerLimit", a->power_limit != NULL,
+		 g->power_limit);
+	nv_milli(&d->power_cap_max_w, "nvmlDeviceGetPowerManagementLimitConstraints",
+		 a->power_constraints != NULL, g->power_max);
 	/* The energy counter is left to `xpu top` and `xpu exporter`: reading it
 	 * takes 3-7 ms on an H200, more than the rest of a device together. */
 	xpu_set_status(&d->energy_j.status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
@@ -184,57 +343,35 @@ static void nvml_power(const xpu_nvml_api *a, xnv_device h, xpu_device *d)
 }
 
 /* The sysfs device of this handle (PCI address, else UUID), or a new one. */
-static xpu_device *nvml_match(struct xpu_system *s, const xpu_nvml_api *a, xnv_device h,
-			      const char *uuid, const char *name)
+static xpu_device *nvml_match(struct xpu_system *s, const nvml_dev *g)
 {
-	xnv_pci_info pci;
-	memset(&pci, 0, sizeof(pci));
-	if (a->pci && a->pci(h, &pci) == XNV_SUCCESS) {
-		char bus[sizeof(pci.bus_id) + 1];
-		xpu_strlcpy_n(bus, sizeof(bus), pci.bus_id, sizeof(pci.bus_id));
-		xpu_device *d = xpu_system_find_pci(s, bus);
-		if (!d && uuid[0])
-			d = xpu_system_find_uuid(s, uuid);
-		if (!d)
-			d = xpu_rt_find_or_add(s, bus, XPU_VENDOR_NVIDIA, XPU_KIND_DISCRETE, name);
-		if (d && !d->pci_device_id)
-			d->pci_device_id = (uint16_t)(pci.pci_device_id >> 16);
-		if (d && !d->pci_vendor_id)
-			d->pci_vendor_id = (uint16_t)(pci.pci_device_id & 0xffffu);
-		return d;
-	}
-	return uuid[0] ? xpu_system_find_uuid(s, uuid) : NULL;
+	if (!g->have_pci)
+		return g->uuid[0] ? xpu_system_find_uuid(s, g->uuid) : NULL;
+	xpu_device *d = xpu_system_find_pci(s, g->bus);
+	if (!d && g->uuid[0])
+		d = xpu_system_find_uuid(s, g->uuid);
+	if (!d)
+		d = xpu_rt_find_or_add(s, g->bus, XPU_VENDOR_NVIDIA, XPU_KIND_DISCRETE, g->name);
+	if (d && !d->pci_device_id)
+		d->pci_device_id = (uint16_t)(g->pci_ids >> 16);
+	if (d && !d->pci_vendor_id)
+		d->pci_vendor_id = (uint16_t)(g->pci_ids & 0xffffu);
+	return d;
 }
 
-static xpu_device *nvml_device(struct xpu_system *s, const xpu_nvml_api *a, unsigned index)
+static xpu_device *apply_device(struct xpu_system *s, const xpu_nvml_api *a, const nvml_dev *g)
 {
-	xnv_device h = NULL;
-	double t0 = xpu_now_ms();
-	xnv_return hrc = a->handle(index, &h);
-	xpu_trace_time("nvml: handle", t0);
-	if (hrc != XNV_SUCCESS || !h)
-		return NULL;
-	char uuid[96] = "", name[96] = "";
-	if (a->uuid && a->uuid(h, uuid, (unsigned)sizeof(uuid)) != XNV_SUCCESS)
-		uuid[0] = '\0';
-	uuid[sizeof(uuid) - 1] = '\0';
-	if (a->name && a->name(h, name, (unsigned)sizeof(name)) != XNV_SUCCESS)
-		name[0] = '\0';
-	name[sizeof(name) - 1] = '\0';
-
-	xpu_device *d = nvml_match(s, a, h, uuid, name);
+	xpu_device *d = g->listed ? nvml_match(s, g) : NULL;
 	if (!d)
 		return NULL;
-	if (name[0])
-		xpu_set_text(&d->name, "%s", name);
-	if (uuid[0])
-		xpu_set_text(&d->uuid, "%s", uuid);
-	t0 = xpu_now_ms();
-	nvml_memory(a, h, d);
-	nvml_clocks(a, h, d);
-	nvml_temperature(a, h, d);
-	nvml_power(a, h, d);
-	xpu_trace_time("nvml: values", t0);
+	if (g->name[0])
+		xpu_set_text(&d->name, "%s", g->name);
+	if (g->uuid[0])
+		xpu_set_text(&d->uuid, "%s", g->uuid);
+	apply_memory(a, g, d);
+	apply_clocks(a, g, d);
+	apply_temperature(a, g, d);
+	apply_power(a, g, d);
 	/* Fans: nvmlDeviceGetFanSpeed is a percentage of the maximum, fans[]
 	 * holds RPM; left as "unsupported" (data-centre boards have no fan). */
 	return d;
@@ -256,93 +393,47 @@ static void nvml_values_fail_dev(xpu_device *d, xpu_reason r, const char *detail
 			xpu_set_status(st[k], XPU_UNAVAILABLE, r, "%s", detail);
 }
 
-static void nvml_values_fail(struct xpu_system *s, xpu_reason r, const char *detail)
+/* NVML failed as status says: so did every value it reads. */
+static void nvml_values_fail(struct xpu_system *s, const xpu_status *status)
 {
 	for (size_t i = 0; i < s->count; i++)
-		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA)
-			nvml_values_fail_dev(&s->devices[i], r, detail);
+		if (nvidia_gpu(s, &s->devices[i]))
+			nvml_values_fail_dev(&s->devices[i], status->reason, status->detail);
 }
 
-static void nvml_driver_version(struct xpu_system *s, const xpu_nvml_api *a, xpu_runtime_info *info)
-{
-	char v[96] = "";
-	if (!a->driver_version || a->driver_version(v, (unsigned)sizeof(v)) != XNV_SUCCESS)
-		return;
-	v[sizeof(v) - 1] = '\0';
-	xpu_strlcpy(info->version, v, sizeof(info->version));
-	for (size_t i = 0; i < s->count && v[0]; i++)
-		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA)
-			xpu_set_text(&s->devices[i].driver_version, "%s", v);
-}
-
-static const char *init_hint(xnv_return rc)
-{
-	if (rc == XNV_ERROR_DRIVER_NOT_LOADED)
-		return " (NVIDIA kernel driver not loaded)";
-	if (rc == XNV_ERROR_LIB_RM_VERSION_MISMATCH)
-		return " (driver/library version mismatch)";
-	if (rc == XNV_ERROR_NO_PERMISSION)
-		return " (no permission on /dev/nvidia*)";
-	return "";
-}
-
-/* Records why NVML gave nothing, on itself and on every NVML value. */
-static void nvml_fail(struct xpu_system *s, xpu_runtime_info *info)
-{
-	nvml_values_fail(s, info->status.reason, info->status.detail);
-}
-
-/* The NVIDIA devices NVML did not list. */
+/* The devices NVML describes but did not list. */
 static void nvml_unseen(struct xpu_system *s, const bool *seen, unsigned n)
 {
 	char detail[XPU_DETAIL_LEN];
-	snprintf(detail, sizeof(detail), "not among the %u devices " XPU_NVML_LIB " lists", n);
+	snprintf(detail, sizeof(detail), "not among the %u devices %s lists", n, nvml_lib());
 	for (size_t i = 0; i < s->count; i++)
-		if (s->devices[i].vendor == XPU_VENDOR_NVIDIA && !seen[i])
+		if (nvidia_gpu(s, &s->devices[i]) && !seen[i])
 			nvml_values_fail_dev(&s->devices[i], XPU_R_RUNTIME_NO_DEVICE, detail);
 }
 
-void xpu_runtime_nvml_probe(struct xpu_system *s)
+static void nvml_apply(struct xpu_system *s, const void *result)
 {
-	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_NVML, xpu_nvml_libs[0]);
-	double t0 = xpu_now_ms();
-	void *lib = xpu_rt_open(xpu_nvml_libs, XPU_NVML_LIB, info);
-	xpu_trace_time("nvml: dlopen", t0);
-	if (!lib) {
-		nvml_fail(s, info);
+	const nvml_result *r = result;
+	if (!xpu_rt_apply_start(s, &r->info, XPU_RT_NVML, false)) {
+		nvml_values_fail(s, &r->info.status);
 		return;
 	}
-	/* NVML stays loaded: it is cheap, and unloading it is not documented safe. */
-	const xpu_nvml_api *a = xpu_nvml_api_of(lib);
-	if (!a->init || !a->count || !a->handle) {
-		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
-			       "%s lacks nvmlInit/nvmlDeviceGetCount", info->library);
-		nvml_fail(s, info);
-		return;
-	}
-	t0 = xpu_now_ms();
-	xnv_return rc = a->init();
-	xpu_trace_time("nvml: init", t0);
-	if (rc != XNV_SUCCESS) {
-		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
-			       "nvmlInit_v2: error %d%s", rc, init_hint(rc));
-		nvml_fail(s, info);
-		return;
-	}
-	unsigned n = 0;
-	if (a->count(&n) != XNV_SUCCESS)
-		n = 0;
-	xpu_rt_info_ok(info, NULL, n);
-	bool seen[XPU_MAX_DEVICES] = {false};
-	for (unsigned i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++) {
-		t0 = xpu_now_ms();
-		xpu_device *d = nvml_device(s, a, i);
-		xpu_trace_time("nvml: one device", t0);
+	const xpu_nvml_api *a = xpu_nvml_api_get();
+	bool seen[XPU_MAX_DEVICES] = { false };
+	for (unsigned i = 0; i < r->count && i < NVML_MAX_HANDLES; i++) {
+		xpu_device *d = apply_device(s, a, &r->devs[i]);
 		if (d)
 			seen[d - s->devices] = true;
 	}
-	nvml_driver_version(s, a, info); /* after the loop: it may have added devices */
-	nvml_unseen(s, seen, n);
-	/* No nvmlShutdown: it costs 3-10 ms on an H200 (half of what
-	 * `nvidia-smi -L` takes in all), and NVML stays loaded anyway. */
+	/* after the loop: it may have added devices */
+	for (size_t i = 0; i < s->count && r->driver_version[0]; i++)
+		if (nvidia_gpu(s, &s->devices[i]))
+			xpu_set_text(&s->devices[i].driver_version, "%s", r->driver_version);
+	nvml_unseen(s, seen, r->count);
 }
+
+const xpu_rt_probe xpu_rt_probe_nvml = {
+	.result_size = sizeof(nvml_result),
+	.gather = nvml_gather,
+	.apply = nvml_apply,
+};

@@ -6,6 +6,8 @@
 #ifndef XPU_RUNTIMES_NVML_API_H
 #define XPU_RUNTIMES_NVML_API_H
 
+#include "runtimes/runtime.h"
+
 typedef int xnv_return;                   /* nvmlReturn_t */
 typedef struct xnv_device_st *xnv_device; /* nvmlDevice_t */
 
@@ -60,6 +62,7 @@ typedef struct xnv_process_util { /* nvmlProcessUtilizationSample_t */
 
 /* A NULL entry: the library lacks it (an older driver). */
 typedef struct xpu_nvml_api {
+	xpu_rt_lib lib; /* handle NULL: NVML did not load, lib.error says why */
 	xnv_return (*init)(void);
 	xnv_return (*shutdown)(void);
 	xnv_return (*driver_version)(char *version, unsigned len);
@@ -86,12 +89,9 @@ typedef struct xpu_nvml_api {
 				   unsigned long long last_seen);
 } xpu_nvml_api;
 
-/* The names tried by dlopen, in order; NULL-terminated. */
-extern const char *const xpu_nvml_libs[];
-#define XPU_NVML_LIB "libnvidia-ml.so.1"
-
-/* The table of lib (a handle of one of xpu_nvml_libs), resolved at the
- * first call and kept: a process maps one NVML. */
-const xpu_nvml_api *xpu_nvml_api_of(void *lib);
+/* NVML (the runtime table's names), loaded and resolved at the first call
+ * and kept: a process maps one NVML, and unloading it is not documented
+ * safe.  Thread-safe. */
+const xpu_nvml_api *xpu_nvml_api_get(void);
 
 #endif

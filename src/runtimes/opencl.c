@@ -1,8 +1,10 @@
 /* OpenCL (libOpenCL.so.1, the ICD loader): backend opencl on every GPU and
  * the CPU.  The Khronos headers supply types and constants only; calls go
- * through dlsym.  Each platform (ICD) is probed on its own, so one whose
+ * through the one symbol table of runtimes/opencl_api.h.  Each platform (ICD) is probed on its own, so one whose
  * clGetDeviceIDs fails (Intel's ICD on a machine without its GPU) does not
- * hide the others. */
+ * hide the others.  The gather lists every platform and device into a private
+ * result; the apply matches the devices to the system's and says why each
+ * device no platform listed is missing. */
 #define CL_TARGET_OPENCL_VERSION 300
 #include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
@@ -10,6 +12,7 @@
 #include <CL/cl.h>
 #include <CL/cl_ext.h>
 #include <dirent.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,6 +20,7 @@
 #include "base/dl.h"
 #include "base/util.h"
 #include "model/value.h"
+#include "runtimes/opencl_api.h"
 
 /* Vendor queries not in every cl_ext.h (values from the extension specs). */
 #define XCL_DEVICE_PCI_BUS_ID_NV 0x4008
@@ -27,51 +31,118 @@
 #define XCL_DEVICE_ID_INTEL 0x4251 /* cl_intel_device_attribute_query: PCI device id */
 #define XCL_PLATFORM_NOT_FOUND_KHR (-1001)
 
-#define CL_LIB "libOpenCL.so.1"
 #define CL_MAX_PLATFORMS 16
 #define CL_MAX_DEVS 32
 
-typedef struct cl_api {
-	cl_int (*platforms)(cl_uint n, cl_platform_id *ids, cl_uint *count);
-	cl_int (*platform_info)(cl_platform_id p, cl_platform_info what, size_t len, void *val,
-				size_t *ret);
-	cl_int (*device_ids)(cl_platform_id p, cl_device_type type, cl_uint n, cl_device_id *ids,
-			     cl_uint *count);
-	cl_int (*device_info)(cl_device_id d, cl_device_info what, size_t len, void *val,
-			      size_t *ret);
-} cl_api;
+static xpu_opencl_api cl_table;
+static pthread_once_t cl_once = PTHREAD_ONCE_INIT;
+
+static void cl_resolve_bench(void *lib, xpu_opencl_api *a)
+{
+	xpu_dl_fn(lib, &a->create_context, "clCreateContext", NULL);
+	xpu_dl_fn(lib, &a->create_queue, "clCreateCommandQueue", NULL);
+	xpu_dl_fn(lib, &a->create_buffer, "clCreateBuffer", NULL);
+	xpu_dl_fn(lib, &a->create_program, "clCreateProgramWithSource", NULL);
+	xpu_dl_fn(lib, &a->build_program, "clBuildProgram", NULL);
+	xpu_dl_fn(lib, &a->build_info, "clGetProgramBuildInfo", NULL);
+	xpu_dl_fn(lib, &a->create_kernel, "clCreateKernel", NULL);
+	xpu_dl_fn(lib, &a->set_arg, "clSetKernelArg", NULL);
+	xpu_dl_fn(lib, &a->enqueue_kernel, "clEnqueueNDRangeKernel", NULL);
+	xpu_dl_fn(lib, &a->write, "clEnqueueWriteBuffer", NULL);
+	xpu_dl_fn(lib, &a->read, "clEnqueueReadBuffer", NULL);
+	xpu_dl_fn(lib, &a->map, "clEnqueueMapBuffer", NULL);
+	xpu_dl_fn(lib, &a->unmap, "clEnqueueUnmapMemObject", NULL);
+	xpu_dl_fn(lib, &a->finish, "clFinish", NULL);
+	xpu_dl_fn(lib, &a->wait, "clWaitForEvents", NULL);
+	xpu_dl_fn(lib, &a->profiling, "clGetEventProfilingInfo", NULL);
+	xpu_dl_fn(lib, &a->release_event, "clReleaseEvent", NULL);
+	xpu_dl_fn(lib, &a->release_kernel, "clReleaseKernel", NULL);
+	xpu_dl_fn(lib, &a->release_program, "clReleaseProgram", NULL);
+	xpu_dl_fn(lib, &a->release_mem, "clReleaseMemObject", NULL);
+	xpu_dl_fn(lib, &a->release_queue, "clReleaseCommandQueue", NULL);
+	xpu_dl_fn(lib, &a->release_context, "clReleaseContext", NULL);
+}
+
+static void cl_load(void)
+{
+	xpu_opencl_api *a = &cl_table;
+	if (!xpu_rt_lib_open(XPU_RT_OPENCL, &a->lib))
+		return;
+	xpu_dl_fn(a->lib.handle, &a->platforms, "clGetPlatformIDs", NULL);
+	xpu_dl_fn(a->lib.handle, &a->platform_info, "clGetPlatformInfo", NULL);
+	xpu_dl_fn(a->lib.handle, &a->device_ids, "clGetDeviceIDs", NULL);
+	xpu_dl_fn(a->lib.handle, &a->device_info, "clGetDeviceInfo", NULL);
+	cl_resolve_bench(a->lib.handle, a);
+}
+
+const xpu_opencl_api *xpu_opencl_api_get(void)
+{
+	pthread_once(&cl_once, cl_load);
+	return &cl_table;
+}
 
 /* What one platform gave, for the reasons of devices no platform claimed. */
 typedef struct cl_plat {
 	char name[64];
+	char version[48]; /* "OpenCL 3.0 PoCL 3.1+debian" */
 	xpu_vendor vendor;
 	int gpu_platform; /* meant for GPUs ("Graphics", or a GPU vendor's) */
 	cl_int rc;        /* of clGetDeviceIDs */
 	cl_uint ndev;
 } cl_plat;
 
-typedef struct cl_probe {
-	struct xpu_system *s;
-	xpu_runtime_info *info;
-	const cl_api *a;
+/* What one device said of itself. */
+typedef struct cl_dev {
+	cl_device_type type; /* 0: CL_DEVICE_TYPE did not answer */
+	xpu_vendor vendor;
+	char name[XPU_TEXT_LEN];
+	bool have_pci;
+	char bus[16];
+	cl_uint intel_id; /* Intel's PCI device id; 0 unknown */
+	int index;        /* within its platform */
+	cl_uint plat;
+} cl_dev;
+
+enum { CL_MAX_ALL_DEVS = CL_MAX_PLATFORMS * CL_MAX_DEVS };
+
+typedef struct cl_result {
+	xpu_runtime_info info;
+	bool listed; /* clGetPlatformIDs answered (perhaps with no platform) */
 	cl_plat plat[CL_MAX_PLATFORMS];
 	cl_uint nplat;
-	unsigned ndev;
-} cl_probe;
+	unsigned ndev; /* devices all platforms count */
+	unsigned n_devs;
+	cl_dev devs[CL_MAX_ALL_DEVS];
+} cl_result;
 
-static const char *const cl_libs[] = {"libOpenCL.so.1", "libOpenCL.so", NULL};
+/* The OpenCL driver (ICD) of each vendor's devices, in the order a
+ * platform's vendor string is matched. */
+typedef struct cl_icd {
+	xpu_vendor vendor;
+	const char *platform_vendor[2]; /* in CL_PLATFORM_VENDOR; NULL-padded */
+	const char *library; /* part of its library's name, as its .icd file names it */
+	const char *package; /* what installs it */
+} cl_icd;
 
-static int cl_load(void *lib, cl_api *a)
+static const cl_icd icds[] = {
+	{ XPU_VENDOR_INTEL, { "Intel" }, "igdrcl", "intel-opencl-icd" }, /* libigdrcl.so: NEO */
+	{ XPU_VENDOR_NVIDIA, { "NVIDIA" }, "nvidia-opencl", "the NVIDIA driver's OpenCL ICD" },
+	{ XPU_VENDOR_AMD, { "Advanced Micro Devices", "AMD" }, "amdocl",
+	  "ROCm OpenCL or mesa-opencl-icd" },
+	{ XPU_VENDOR_CPU, { NULL }, NULL, "pocl-opencl-icd" },
+};
+
+static const cl_icd *icd_of(xpu_vendor v)
 {
-	memset(a, 0, sizeof(*a));
-	xpu_dl_fn(lib, &a->platforms, "clGetPlatformIDs", NULL);
-	xpu_dl_fn(lib, &a->platform_info, "clGetPlatformInfo", NULL);
-	xpu_dl_fn(lib, &a->device_ids, "clGetDeviceIDs", NULL);
-	xpu_dl_fn(lib, &a->device_info, "clGetDeviceInfo", NULL);
-	return a->platforms && a->platform_info && a->device_ids && a->device_info;
+	for (size_t i = 0; i < XPU_ARRAY_LEN(icds); i++)
+		if (icds[i].vendor == v)
+			return &icds[i];
+	return NULL;
 }
 
-static void plat_str(const cl_api *a, cl_platform_id p, cl_platform_info what, char *out,
+/* --- gather --- */
+
+static void plat_str(const xpu_opencl_api *a, cl_platform_id p, cl_platform_info what, char *out,
 		     size_t len)
 {
 	char buf[256];
@@ -81,7 +152,7 @@ static void plat_str(const cl_api *a, cl_platform_id p, cl_platform_info what, c
 	xpu_strlcpy_n(out, len, buf, got < sizeof(buf) ? got : sizeof(buf));
 }
 
-static void dev_str(const cl_api *a, cl_device_id d, cl_device_info what, char *out, size_t len)
+static void dev_str(const xpu_opencl_api *a, cl_device_id d, cl_device_info what, char *out, size_t len)
 {
 	char buf[256];
 	size_t got = 0;
@@ -91,7 +162,7 @@ static void dev_str(const cl_api *a, cl_device_id d, cl_device_info what, char *
 }
 
 /* Reads a fixed-size value; false unless the runtime wrote exactly that. */
-static int dev_val(const cl_api *a, cl_device_id d, cl_device_info what, void *val, size_t len)
+static int dev_val(const xpu_opencl_api *a, cl_device_id d, cl_device_info what, void *val, size_t len)
 {
 	size_t got = 0;
 	return a->device_info(d, what, len, val, &got) == CL_SUCCESS && got == len;
@@ -113,7 +184,7 @@ static void short_version(char *v)
 }
 
 /* PCI address of a GPU from whichever vendor query the ICD answers. */
-static int dev_pci(const cl_api *a, cl_device_id d, xpu_vendor v, char *bus, size_t len)
+static int dev_pci(const xpu_opencl_api *a, cl_device_id d, xpu_vendor v, char *bus, size_t len)
 {
 	cl_device_pci_bus_info_khr khr;
 	memset(&khr, 0, sizeof(khr));
@@ -142,107 +213,74 @@ static int dev_pci(const cl_api *a, cl_device_id d, xpu_vendor v, char *bus, siz
 	return 0;
 }
 
-static xpu_device *gpu_match(cl_probe *p, cl_device_id d, xpu_vendor v, const char *name)
+static void gather_device(const xpu_opencl_api *a, cl_device_id id, cl_dev *g)
 {
-	char bus[16];
-	if (dev_pci(p->a, d, v, bus, sizeof(bus)))
-		return xpu_rt_find_or_add(p->s, bus, v, XPU_KIND_DISCRETE, name);
-	cl_uint did = 0;
-	if (v != XPU_VENDOR_INTEL || !dev_val(p->a, d, XCL_DEVICE_ID_INTEL, &did, sizeof(did)))
-		did = 0;
-	return xpu_rt_unique_gpu(p->s, XPU_BACKEND_OPENCL, v, did);
-}
-
-static void cl_device(cl_probe *p, cl_device_id d, const char *ver, int index)
-{
-	cl_device_type type = 0;
 	cl_uint vid = 0;
-	char name[XPU_TEXT_LEN];
-	if (!dev_val(p->a, d, CL_DEVICE_TYPE, &type, sizeof(type)))
+	if (!dev_val(a, id, CL_DEVICE_TYPE, &g->type, sizeof(g->type))) {
+		g->type = 0;
 		return;
-	if (!dev_val(p->a, d, CL_DEVICE_VENDOR_ID, &vid, sizeof(vid)))
+	}
+	if (!dev_val(a, id, CL_DEVICE_VENDOR_ID, &vid, sizeof(vid)))
 		vid = 0;
-	dev_str(p->a, d, CL_DEVICE_NAME, name, sizeof(name));
-	xpu_device *dev = NULL;
-	if (type & CL_DEVICE_TYPE_CPU)
-		dev = xpu_system_cpu(p->s);
-	else if (type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR))
-		dev = gpu_match(p, d, xpu_rt_vendor_of(vid), name);
-	if (!dev || dev->backends[XPU_BACKEND_OPENCL].usable)
+	g->vendor = xpu_rt_vendor_of(vid);
+	dev_str(a, id, CL_DEVICE_NAME, g->name, sizeof(g->name));
+	if (!(g->type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR)) ||
+	    (g->type & CL_DEVICE_TYPE_CPU))
 		return;
-	xpu_backend_set_usable(dev, XPU_BACKEND_OPENCL, ver, name, index);
+	g->have_pci = dev_pci(a, id, g->vendor, g->bus, sizeof(g->bus));
+	if (g->have_pci || g->vendor != XPU_VENDOR_INTEL ||
+	    !dev_val(a, id, XCL_DEVICE_ID_INTEL, &g->intel_id, sizeof(g->intel_id)))
+		g->intel_id = 0;
 }
 
 static void plat_classify(cl_plat *pl, const char *vendor)
 {
-	if (strstr(vendor, "Intel"))
-		pl->vendor = XPU_VENDOR_INTEL;
-	else if (strstr(vendor, "NVIDIA"))
-		pl->vendor = XPU_VENDOR_NVIDIA;
-	else if (strstr(vendor, "Advanced Micro Devices") || strstr(vendor, "AMD"))
-		pl->vendor = XPU_VENDOR_AMD;
-	else
-		pl->vendor = XPU_VENDOR_OTHER;
+	pl->vendor = XPU_VENDOR_OTHER;
+	for (size_t i = 0; i < XPU_ARRAY_LEN(icds) && pl->vendor == XPU_VENDOR_OTHER; i++)
+		for (size_t k = 0; k < 2 && icds[i].platform_vendor[k]; k++)
+			if (strstr(vendor, icds[i].platform_vendor[k]))
+				pl->vendor = icds[i].vendor;
 	/* Intel ships a CPU platform too ("Intel(R) OpenCL"); its GPU one is
 	 * "Intel(R) OpenCL Graphics" / "... HD Graphics". */
 	pl->gpu_platform = pl->vendor == XPU_VENDOR_INTEL ? strstr(pl->name, "Graphics") != NULL :
 							    pl->vendor != XPU_VENDOR_OTHER;
 }
 
-static void cl_platform(cl_probe *p, cl_platform_id id, cl_plat *pl)
+static void gather_platform(const xpu_opencl_api *a, cl_platform_id id, cl_uint k,
+			    cl_result *r)
 {
-	char vendor[64], ver[48];
-	plat_str(p->a, id, CL_PLATFORM_NAME, pl->name, sizeof(pl->name));
-	plat_str(p->a, id, CL_PLATFORM_VENDOR, vendor, sizeof(vendor));
-	plat_str(p->a, id, CL_PLATFORM_VERSION, ver, sizeof(ver));
-	short_version(ver);
+	cl_plat *pl = &r->plat[k];
+	char vendor[64];
+	plat_str(a, id, CL_PLATFORM_NAME, pl->name, sizeof(pl->name));
+	plat_str(a, id, CL_PLATFORM_VENDOR, vendor, sizeof(vendor));
+	plat_str(a, id, CL_PLATFORM_VERSION, pl->version, sizeof(pl->version));
+	short_version(pl->version);
 	plat_classify(pl, vendor);
 	cl_device_id devs[CL_MAX_DEVS];
 	pl->ndev = 0;
-	pl->rc = p->a->device_ids(id, CL_DEVICE_TYPE_ALL, CL_MAX_DEVS, devs, &pl->ndev);
+	pl->rc = a->device_ids(id, CL_DEVICE_TYPE_ALL, CL_MAX_DEVS, devs, &pl->ndev);
 	if (pl->rc != CL_SUCCESS)
 		pl->ndev = 0;
-	for (cl_uint i = 0; i < pl->ndev && i < CL_MAX_DEVS; i++)
-		cl_device(p, devs[i], ver, (int)i);
-	p->ndev += pl->ndev;
+	for (cl_uint i = 0; i < pl->ndev && i < CL_MAX_DEVS && r->n_devs < CL_MAX_ALL_DEVS; i++) {
+		cl_dev *g = &r->devs[r->n_devs++];
+		g->index = (int)i;
+		g->plat = k;
+		gather_device(a, devs[i], g);
+	}
+	r->ndev += pl->ndev;
 	if (pl->rc == CL_SUCCESS)
-		xpu_rt_summary(p->info, "%s: %u device%s", pl->name, pl->ndev,
+		xpu_rt_summary(&r->info, "%s: %u device%s", pl->name, pl->ndev,
 			       pl->ndev == 1 ? "" : "s");
 	else if (pl->rc == CL_DEVICE_NOT_FOUND)
-		xpu_rt_summary(p->info, "%s: no device", pl->name);
+		xpu_rt_summary(&r->info, "%s: no device", pl->name);
 	else
-		xpu_rt_summary(p->info, "%s: clGetDeviceIDs error %d", pl->name, (int)pl->rc);
+		xpu_rt_summary(&r->info, "%s: clGetDeviceIDs error %d", pl->name, (int)pl->rc);
 }
 
-static const char *icd_package(const xpu_device *d)
+const char *xpu_opencl_icd_package(xpu_vendor v)
 {
-	switch (d->vendor) {
-	case XPU_VENDOR_INTEL:
-		return "intel-opencl-icd";
-	case XPU_VENDOR_NVIDIA:
-		return "the NVIDIA driver's OpenCL ICD";
-	case XPU_VENDOR_AMD:
-		return "ROCm OpenCL or mesa-opencl-icd";
-	case XPU_VENDOR_CPU:
-		return "pocl-opencl-icd";
-	default:
-		return "the vendor's OpenCL ICD";
-	}
-}
-
-/* The part of a vendor's GPU ICD library name, as its .icd file names it. */
-static const char *icd_library(xpu_vendor v)
-{
-	switch (v) {
-	case XPU_VENDOR_INTEL:
-		return "igdrcl"; /* libigdrcl.so: intel-opencl-icd (NEO) */
-	case XPU_VENDOR_NVIDIA:
-		return "nvidia-opencl";
-	case XPU_VENDOR_AMD:
-		return "amdocl";
-	default:
-		return NULL;
-	}
+	const cl_icd *icd = icd_of(v);
+	return icd ? icd->package : "the vendor's OpenCL ICD";
 }
 
 static int icd_file_names(const char *path, const char *lib)
@@ -263,7 +301,8 @@ static int icd_file_names(const char *path, const char *lib)
  * what a sysroot replays. */
 static int icd_registered(xpu_vendor v, char *file, size_t len)
 {
-	const char *lib = icd_library(v);
+	const cl_icd *icd = icd_of(v);
+	const char *lib = icd ? icd->library : NULL;
 	const char *dir = getenv("OCL_ICD_VENDORS");
 	if (!dir || !*dir)
 		dir = "/etc/OpenCL/vendors";
@@ -285,8 +324,94 @@ static int icd_registered(xpu_vendor v, char *file, size_t len)
 	return found;
 }
 
+/* GPU ICDs registered in /etc/OpenCL/vendors that offered no platform. */
+static void cl_hidden_icds(cl_result *r)
+{
+	for (size_t k = 0; k < XPU_ARRAY_LEN(icds); k++) {
+		xpu_vendor v = icds[k].vendor;
+		int listed = 0;
+		for (cl_uint i = 0; i < r->nplat; i++)
+			listed |= r->plat[i].vendor == v && r->plat[i].gpu_platform;
+		char icd[64];
+		if (listed || !icd_registered(v, icd, sizeof(icd)))
+			continue;
+		/* NEO hides its platform when it finds no GPU: name it anyway. */
+		if (v == XPU_VENDOR_INTEL)
+			xpu_rt_summary(&r->info, "Intel(R) OpenCL Graphics (%s): no device", icd);
+		else
+			xpu_rt_summary(&r->info, "%s: no platform", icd);
+	}
+}
+
+/* clGetPlatformIDs; false (info->status saying why) on a hard failure.
+ * -1001 (no ICD offered a platform) is not one: each device says why. */
+static bool cl_platforms(const xpu_opencl_api *a, cl_platform_id *ids, cl_result *r)
+{
+	cl_int rc = a->platforms(CL_MAX_PLATFORMS, ids, &r->nplat);
+	if (rc != CL_SUCCESS && rc != XCL_PLATFORM_NOT_FOUND_KHR) {
+		xpu_set_status(&r->info.status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "clGetPlatformIDs: error %d", (int)rc);
+		return false;
+	}
+	if (rc != CL_SUCCESS)
+		r->nplat = 0;
+	if (r->nplat > CL_MAX_PLATFORMS)
+		r->nplat = CL_MAX_PLATFORMS;
+	return true;
+}
+
+static void cl_gather(const struct xpu_system *s, void *result)
+{
+	cl_result *r = result;
+	xpu_runtime_info *info = &r->info;
+	xpu_rt_info_init(info, XPU_RT_OPENCL);
+	/* Kept loaded: ICDs such as PoCL register exit handlers. */
+	const xpu_opencl_api *a = xpu_opencl_api_get();
+	if (!xpu_rt_loaded(&a->lib, XPU_RT_OPENCL, info))
+		return;
+	if (!a->platforms || !a->platform_info || !a->device_ids || !a->device_info) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks clGetPlatformIDs/clGetDeviceIDs",
+			       xpu_runtime_desc_of(XPU_RT_OPENCL)->libraries[0]);
+		return;
+	}
+	cl_platform_id ids[CL_MAX_PLATFORMS];
+	r->listed = cl_platforms(a, ids, r);
+	if (!r->listed)
+		return;
+	for (cl_uint i = 0; i < r->nplat; i++)
+		gather_platform(a, ids[i], i, r);
+	cl_hidden_icds(r);
+	if (r->nplat)
+		xpu_rt_info_ok(info, NULL, r->ndev);
+	else
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_NO_DEVICE,
+			       "no ICD in /etc/OpenCL/vendors offers a platform");
+}
+
+/* --- apply --- */
+
+static xpu_device *gpu_match(struct xpu_system *s, const cl_dev *g)
+{
+	if (g->have_pci)
+		return xpu_rt_find_or_add(s, g->bus, g->vendor, XPU_KIND_DISCRETE, g->name);
+	return xpu_rt_unique_gpu(s, XPU_BACKEND_OPENCL, g->vendor, g->intel_id);
+}
+
+static void apply_device(struct xpu_system *s, const cl_result *r, const cl_dev *g)
+{
+	xpu_device *dev = NULL;
+	if (g->type & CL_DEVICE_TYPE_CPU)
+		dev = xpu_system_cpu(s);
+	else if (g->type & (CL_DEVICE_TYPE_GPU | CL_DEVICE_TYPE_ACCELERATOR))
+		dev = gpu_match(s, g);
+	if (!dev || dev->backends[XPU_BACKEND_OPENCL].usable)
+		return;
+	xpu_backend_set_usable(dev, XPU_BACKEND_OPENCL, r->plat[g->plat].version, g->name, g->index);
+}
+
 /* Why no platform listed this GPU when none of its vendor's did. */
-static void cl_no_platform(cl_probe *p, xpu_device *d)
+static void cl_no_platform(const cl_result *r, xpu_device *d)
 {
 	char icd[64];
 	if (d->vendor == XPU_VENDOR_INTEL && icd_registered(d->vendor, icd, sizeof(icd)))
@@ -295,24 +420,24 @@ static void cl_no_platform(cl_probe *p, xpu_device *d)
 	else if (icd_registered(d->vendor, icd, sizeof(icd)))
 		xpu_rt_unusable(d, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_NO_DEVICE,
 				"%s is registered but lists no platform", icd);
-	else if (d->vendor == XPU_VENDOR_CPU && p->ndev)
+	else if (d->vendor == XPU_VENDOR_CPU && r->ndev)
 		xpu_rt_unusable(d, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_NO_DEVICE,
-				"not among the %u OpenCL devices", p->ndev);
+				"not among the %u OpenCL devices", r->ndev);
 	else
 		xpu_rt_unusable(d, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_MISSING,
-				"no OpenCL platform for it (install %s)", icd_package(d));
+				"no OpenCL platform for it (install %s)", xpu_opencl_icd_package(d->vendor));
 }
 
 /* Why no platform listed this device. */
-static void cl_unseen(cl_probe *p, xpu_device *d)
+static void cl_unseen(const cl_result *r, xpu_device *d)
 {
 	const cl_plat *mine = NULL;
-	for (cl_uint i = 0; i < p->nplat && !mine; i++)
-		if (d->vendor != XPU_VENDOR_CPU && p->plat[i].vendor == d->vendor &&
-		    p->plat[i].gpu_platform)
-			mine = &p->plat[i];
+	for (cl_uint i = 0; i < r->nplat && !mine; i++)
+		if (d->vendor != XPU_VENDOR_CPU && r->plat[i].vendor == d->vendor &&
+		    r->plat[i].gpu_platform)
+			mine = &r->plat[i];
 	if (!mine)
-		cl_no_platform(p, d);
+		cl_no_platform(r, d);
 	else if (mine->rc == CL_DEVICE_NOT_FOUND)
 		xpu_rt_unusable(d, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_NO_DEVICE,
 				"%s platform has no device", mine->name);
@@ -321,94 +446,26 @@ static void cl_unseen(cl_probe *p, xpu_device *d)
 				"%s: clGetDeviceIDs error %d", mine->name, (int)mine->rc);
 	else
 		xpu_rt_unusable(d, XPU_BACKEND_OPENCL, XPU_R_RUNTIME_NO_DEVICE,
-				"not among the %u OpenCL devices", p->ndev);
+				"not among the %u OpenCL devices", r->ndev);
 }
 
-static void cl_mark_applies(struct xpu_system *s)
+static void cl_apply(struct xpu_system *s, const void *result)
 {
-	for (size_t i = 0; i < s->count; i++)
-		xpu_rt_applies(&s->devices[i], XPU_BACKEND_OPENCL);
-}
-
-/* GPU ICDs registered in /etc/OpenCL/vendors that offered no platform. */
-static void cl_hidden_icds(cl_probe *p)
-{
-	static const xpu_vendor vendors[] = {XPU_VENDOR_INTEL, XPU_VENDOR_NVIDIA, XPU_VENDOR_AMD};
-	for (size_t k = 0; k < XPU_ARRAY_LEN(vendors); k++) {
-		int listed = 0;
-		for (cl_uint i = 0; i < p->nplat; i++)
-			listed |= p->plat[i].vendor == vendors[k] && p->plat[i].gpu_platform;
-		char icd[64];
-		if (listed || !icd_registered(vendors[k], icd, sizeof(icd)))
-			continue;
-		/* NEO hides its platform when it finds no GPU: name it anyway. */
-		if (vendors[k] == XPU_VENDOR_INTEL)
-			xpu_rt_summary(p->info, "Intel(R) OpenCL Graphics (%s): no device", icd);
-		else
-			xpu_rt_summary(p->info, "%s: no platform", icd);
-	}
-}
-
-static void cl_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r,
-		    const char *detail)
-{
-	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
-	xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, r, "%s", detail);
-}
-
-/* clGetPlatformIDs; false (and everything marked) on a hard failure.
- * -1001 (no ICD offered a platform) is not one: each device says why. */
-static int cl_platforms(cl_probe *p, cl_platform_id *ids)
-{
-	cl_int rc = p->a->platforms(CL_MAX_PLATFORMS, ids, &p->nplat);
-	if (rc != CL_SUCCESS && rc != XCL_PLATFORM_NOT_FOUND_KHR) {
-		char detail[XPU_DETAIL_LEN];
-		snprintf(detail, sizeof(detail), "clGetPlatformIDs: error %d", (int)rc);
-		cl_fail(p->s, p->info, XPU_R_RUNTIME_ERROR, detail);
-		return 0;
-	}
-	if (rc != CL_SUCCESS)
-		p->nplat = 0;
-	if (p->nplat > CL_MAX_PLATFORMS)
-		p->nplat = CL_MAX_PLATFORMS;
-	return 1;
-}
-
-void xpu_runtime_opencl_probe(struct xpu_system *s)
-{
-	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_OPENCL, cl_libs[0]);
-	cl_mark_applies(s);
-	void *lib = xpu_rt_open(cl_libs, CL_LIB " (install ocl-icd-libopencl1)", info);
-	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_OPENCL, info->status.reason, "%s",
-				    info->status.detail);
+	const cl_result *r = result;
+	/* No platform is no failure of the loader: each device says why below. */
+	if (!xpu_rt_apply_start(s, &r->info, XPU_RT_OPENCL, !r->listed) && !r->listed)
 		return;
-	}
-	/* Kept loaded: ICDs such as PoCL register exit handlers. */
-	cl_api a;
-	if (!cl_load(lib, &a)) {
-		cl_fail(s, info, XPU_R_RUNTIME_ERROR, CL_LIB " lacks clGetPlatformIDs/clGetDeviceIDs");
-		return;
-	}
-	cl_probe p;
-	memset(&p, 0, sizeof(p));
-	p.s = s;
-	p.info = info;
-	p.a = &a;
-	cl_platform_id ids[CL_MAX_PLATFORMS];
-	if (!cl_platforms(&p, ids))
-		return;
-	for (cl_uint i = 0; i < p.nplat; i++)
-		cl_platform(&p, ids[i], &p.plat[i]);
-	cl_hidden_icds(&p);
-	if (p.nplat)
-		xpu_rt_info_ok(info, NULL, p.ndev);
-	else
-		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_NO_DEVICE,
-			       "no ICD in /etc/OpenCL/vendors offers a platform");
+	for (unsigned i = 0; i < r->n_devs; i++)
+		apply_device(s, r, &r->devs[i]);
 	for (size_t i = 0; i < s->count; i++) {
 		xpu_device *d = &s->devices[i];
 		if (d->backends[XPU_BACKEND_OPENCL].applies && !d->backends[XPU_BACKEND_OPENCL].usable)
-			cl_unseen(&p, d);
+			cl_unseen(r, d);
 	}
 }
+
+const xpu_rt_probe xpu_rt_probe_opencl = {
+	.result_size = sizeof(cl_result),
+	.gather = cl_gather,
+	.apply = cl_apply,
+};

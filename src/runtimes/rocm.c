@@ -1,7 +1,8 @@
 /* ROCm (HIP runtime, libamdhip64.so): backend rocm on AMD GPUs.  Usable
  * needs the KFD node (/dev/kfd) readable and writable, and HIP to list the
  * device.  The few HIP entry points are declared from hip_runtime_api.h:
- * hipError_t and hipDevice_t are ints. */
+ * hipError_t and hipDevice_t are ints.  The gather loads HIP and reads every
+ * device into a private result; the apply matches them to the system's. */
 #include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
 
@@ -26,13 +27,6 @@ typedef struct hip_api {
 	xhip_error (*pci_bus_id)(char *bus_id, int len, int device);
 } hip_api;
 
-/* ROCm installs under /opt/rocm without an ld.so.conf entry on some
- * distributions: the absolute path is the last resort. */
-static const char *const hip_libs[] = {"libamdhip64.so.6", "libamdhip64.so.7",
-				       "libamdhip64.so",   "libamdhip64.so.5",
-				       "/opt/rocm/lib/libamdhip64.so", NULL};
-#define HIP_HINT "libamdhip64.so (install ROCm: hip-runtime-amd / libamdhip64)"
-
 static void hip_load(void *lib, hip_api *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -42,59 +36,122 @@ static void hip_load(void *lib, hip_api *a)
 	xpu_dl_fn(lib, &a->pci_bus_id, "hipDeviceGetPCIBusId", NULL);
 }
 
-/* Returns how many AMD GPUs the backend concerns. */
-static size_t rocm_mark_applies(struct xpu_system *s)
+/* What HIP said of one device. */
+typedef struct hip_dev {
+	char name[XPU_TEXT_LEN];
+	bool have_bus;
+	char bus[32];
+} hip_dev;
+
+enum { HIP_MAX_DEVICES = XPU_MAX_DEVICES * 4 };
+
+typedef struct rocm_result {
+	xpu_runtime_info info;
+	int count;
+	hip_dev devs[HIP_MAX_DEVICES];
+} rocm_result;
+
+/* --- gather --- */
+
+/* Whether ROCm concerns any GPU of the system. */
+static bool any_amd_gpu(const struct xpu_system *s)
 {
-	size_t n = 0;
-	for (size_t i = 0; i < s->count; i++) {
-		xpu_device *d = &s->devices[i];
-		if (d->vendor == XPU_VENDOR_AMD && d->kind != XPU_KIND_CPU) {
-			xpu_rt_applies(d, XPU_BACKEND_ROCM);
-			n++;
-		}
-	}
-	return n;
+	for (size_t i = 0; i < s->count; i++)
+		if (s->devices[i].kind != XPU_KIND_CPU &&
+		    xpu_rt_concerns(s, &s->devices[i], XPU_BACKEND_ROCM))
+			return true;
+	return false;
 }
 
-/* Records on the runtime and on every AMD GPU why ROCm cannot work. */
-static void rocm_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r,
-		      const char *detail)
-{
-	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
-	xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, r, "%s", detail);
-}
-
-/* Whether /dev/kfd lets this process in; records why not otherwise. */
-static int rocm_kfd(struct xpu_system *s, xpu_runtime_info *info)
+/* Whether /dev/kfd lets this process in; info->status says why not
+ * otherwise. */
+static bool rocm_kfd(const struct xpu_system *s, xpu_runtime_info *info)
 {
 	xsys_rc rc = xsys_access_rw(&s->sys, "/dev/kfd");
 	if (rc == XSYS_OK)
-		return 1;
+		return true;
 	if (rc == XSYS_MISSING)
-		rocm_fail(s, info, XPU_R_NO_DEVICE_NODE, "/dev/kfd");
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_NO_DEVICE_NODE, "/dev/kfd");
 	else if (rc == XSYS_DENIED)
-		rocm_fail(s, info, XPU_R_PERMISSION_DENIED, "/dev/kfd (join group render)");
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_PERMISSION_DENIED,
+			       "/dev/kfd (join group render)");
 	else
-		rocm_fail(s, info, XPU_R_IO_ERROR, "/dev/kfd");
-	return 0;
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_IO_ERROR, "/dev/kfd");
+	return false;
 }
 
-static void hip_device(struct xpu_system *s, const hip_api *a, int i, const char *ver)
+static void gather_device(const hip_api *a, int i, hip_dev *g)
 {
-	char name[XPU_TEXT_LEN] = "", bus[32] = "";
-	if (a->name && a->name(name, (int)sizeof(name), i) != XHIP_SUCCESS)
-		name[0] = '\0';
-	name[sizeof(name) - 1] = '\0';
-	xpu_device *d = NULL;
-	if (a->pci_bus_id && a->pci_bus_id(bus, (int)sizeof(bus), i) == XHIP_SUCCESS) {
-		bus[sizeof(bus) - 1] = '\0';
-		d = xpu_rt_find_or_add(s, bus, XPU_VENDOR_AMD, XPU_KIND_DISCRETE, name);
-	} else {
-		d = xpu_rt_unique_gpu(s, XPU_BACKEND_ROCM, XPU_VENDOR_AMD, 0);
+	if (a->name && a->name(g->name, (int)sizeof(g->name), i) != XHIP_SUCCESS)
+		g->name[0] = '\0';
+	g->name[sizeof(g->name) - 1] = '\0';
+	g->have_bus = a->pci_bus_id && a->pci_bus_id(g->bus, (int)sizeof(g->bus), i) == XHIP_SUCCESS;
+	g->bus[sizeof(g->bus) - 1] = '\0';
+}
+
+/* Loads HIP and counts its devices; false with info->status saying why not. */
+static bool hip_start(const struct xpu_system *s, hip_api *a, rocm_result *r)
+{
+	xpu_runtime_info *info = &r->info;
+	if (!rocm_kfd(s, info))
+		return false;
+	xpu_rt_lib lib;
+	xpu_rt_lib_open(XPU_RT_ROCM, &lib);
+	if (!xpu_rt_loaded(&lib, XPU_RT_ROCM, info))
+		return false;
+	/* HIP starts threads: it stays loaded for the process. */
+	hip_load(lib.handle, a);
+	if (!a->count) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks hipGetDeviceCount",
+			       xpu_runtime_desc_of(XPU_RT_ROCM)->missing_name);
+		return false;
 	}
+	xhip_error rc = a->count(&r->count);
+	if (rc != XHIP_SUCCESS)
+		xpu_set_status(&info->status, XPU_UNAVAILABLE,
+			       rc == XHIP_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE : XPU_R_RUNTIME_ERROR,
+			       "hipGetDeviceCount: error %d", rc);
+	return rc == XHIP_SUCCESS;
+}
+
+static void rocm_gather(const struct xpu_system *s, void *result)
+{
+	rocm_result *r = result;
+	xpu_runtime_info *info = &r->info;
+	xpu_rt_info_init(info, XPU_RT_ROCM);
+	/* Without an AMD GPU, HIP (slow to load) is only worth asking when
+	 * the KFD node says the kernel sees one sysfs did not show.  (No probe
+	 * before ROCm's adds an AMD device: this is the state it began with.) */
+	if (!any_amd_gpu(s) && !xsys_exists(&s->sys, "/dev/kfd")) {
+		info->probed = false;
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
+			       "no AMD GPU and no /dev/kfd");
+		return;
+	}
+	hip_api a;
+	if (!hip_start(s, &a, r))
+		return;
+	int v = 0;
+	char ver[48] = "HIP";
+	/* HIP_VERSION = major * 10000000 + minor * 100000 + patch */
+	if (a.runtime_version && a.runtime_version(&v) == XHIP_SUCCESS && v > 0)
+		snprintf(ver, sizeof(ver), "HIP %d.%d", v / 10000000, (v / 100000) % 100);
+	xpu_rt_info_ok(info, ver, (unsigned)(r->count > 0 ? r->count : 0));
+	for (int i = 0; i < r->count && i < HIP_MAX_DEVICES; i++)
+		gather_device(&a, i, &r->devs[i]);
+}
+
+/* --- apply --- */
+
+static void apply_device(struct xpu_system *s, const hip_dev *g, int i, const char *ver)
+{
+	xpu_device *d = g->have_bus ?
+				xpu_rt_find_or_add(s, g->bus, XPU_VENDOR_AMD, XPU_KIND_DISCRETE, g->name) :
+				xpu_rt_unique_gpu(s, XPU_BACKEND_ROCM, XPU_VENDOR_AMD, 0);
 	if (!d || d->backends[XPU_BACKEND_ROCM].usable)
 		return;
-	xpu_backend_set_usable(d, XPU_BACKEND_ROCM, ver, name, i);
+	xpu_backend_set_usable(d, XPU_BACKEND_ROCM, ver, g->name, i);
 }
 
 static void hip_unseen(struct xpu_system *s, int n)
@@ -111,50 +168,19 @@ static void hip_unseen(struct xpu_system *s, int n)
 				    "not among the %d devices HIP lists", n);
 }
 
-void xpu_runtime_rocm_probe(struct xpu_system *s)
+static void rocm_apply(struct xpu_system *s, const void *result)
 {
-	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_ROCM, hip_libs[0]);
-	size_t amd = rocm_mark_applies(s);
-	/* Without an AMD GPU, HIP (slow to load) is only worth asking when
-	 * the KFD node says the kernel sees one sysfs did not show. */
-	if (!amd && !xsys_exists(&s->sys, "/dev/kfd")) {
-		info->probed = false;
-		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
-			       "no AMD GPU and no /dev/kfd");
+	const rocm_result *r = result;
+	/* not probed (no AMD GPU, no /dev/kfd): nothing to say of a device */
+	if (!xpu_rt_apply_start(s, &r->info, XPU_RT_ROCM, r->info.probed))
 		return;
-	}
-	if (!rocm_kfd(s, info))
-		return;
-	void *lib = xpu_rt_open(hip_libs, HIP_HINT, info);
-	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_ROCM, info->status.reason, "%s",
-				    info->status.detail);
-		return;
-	}
-	/* HIP starts threads: it stays loaded for the process. */
-	hip_api a;
-	hip_load(lib, &a);
-	if (!a.count) {
-		rocm_fail(s, info, XPU_R_RUNTIME_ERROR, "libamdhip64.so lacks hipGetDeviceCount");
-		return;
-	}
-	int n = 0;
-	xhip_error rc = a.count(&n);
-	if (rc != XHIP_SUCCESS) {
-		char detail[XPU_DETAIL_LEN];
-		snprintf(detail, sizeof(detail), "hipGetDeviceCount: error %d", rc);
-		rocm_fail(s, info,
-			  rc == XHIP_ERROR_NO_DEVICE ? XPU_R_RUNTIME_NO_DEVICE : XPU_R_RUNTIME_ERROR,
-			  detail);
-		return;
-	}
-	int v = 0;
-	char ver[48] = "HIP";
-	/* HIP_VERSION = major * 10000000 + minor * 100000 + patch */
-	if (a.runtime_version && a.runtime_version(&v) == XHIP_SUCCESS && v > 0)
-		snprintf(ver, sizeof(ver), "HIP %d.%d", v / 10000000, (v / 100000) % 100);
-	xpu_rt_info_ok(info, ver, (unsigned)(n > 0 ? n : 0));
-	for (int i = 0; i < n && i < XPU_MAX_DEVICES * 4; i++)
-		hip_device(s, &a, i, ver);
-	hip_unseen(s, n);
+	for (int i = 0; i < r->count && i < HIP_MAX_DEVICES; i++)
+		apply_device(s, &r->devs[i], i, r->info.version);
+	hip_unseen(s, r->count);
 }
+
+const xpu_rt_probe xpu_rt_probe_rocm = {
+	.result_size = sizeof(rocm_result),
+	.gather = rocm_gather,
+	.apply = rocm_apply,
+};

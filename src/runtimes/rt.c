@@ -13,40 +13,52 @@
 #include "model/value.h"
 #include "sys/parse.h"
 
-void *xpu_rt_open(const char *const *names, const char *hint, xpu_runtime_info *info)
+void *xpu_rt_lib_open(xpu_runtime_kind k, xpu_rt_lib *lib)
 {
-	char err[512];
-	void *h = xpu_dl_open(names, err, sizeof(err));
-	if (h) {
-		/* Which name loaded: the one whose handle is this one. */
-		for (size_t i = 0; names[i]; i++) {
-			void *o = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
-			if (o)
-				dlclose(o);
-			if (o == h) {
-				xpu_strlcpy(info->library, names[i], sizeof(info->library));
-				break;
-			}
+	const char *const *names = xpu_runtime_desc_of(k)->libraries;
+	memset(lib, 0, sizeof(*lib));
+	xpu_strlcpy(lib->name, names[0], sizeof(lib->name));
+	lib->handle = xpu_dl_open(names, lib->error, sizeof(lib->error));
+	if (!lib->handle)
+		return NULL;
+	/* Which name loaded: the one whose handle is this one. */
+	for (size_t i = 0; names[i]; i++) {
+		void *o = dlopen(names[i], RTLD_LAZY | RTLD_LOCAL | RTLD_NOLOAD);
+		if (o)
+			dlclose(o);
+		if (o == lib->handle) {
+			xpu_strlcpy(lib->name, names[i], sizeof(lib->name));
+			break;
 		}
-		return h;
 	}
-	const char *why = strstr(err, " not found: ");
+	return lib->handle;
+}
+
+void xpu_rt_info_init(xpu_runtime_info *info, xpu_runtime_kind k)
+{
+	memset(info, 0, sizeof(*info));
+	info->probed = true;
+	xpu_strlcpy(info->library, xpu_runtime_desc_of(k)->libraries[0], sizeof(info->library));
+	xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, NULL);
+}
+
+bool xpu_rt_loaded(const xpu_rt_lib *lib, xpu_runtime_kind k, xpu_runtime_info *info)
+{
+	if (lib->handle) {
+		xpu_strlcpy(info->library, lib->name, sizeof(info->library));
+		return true;
+	}
+	const xpu_runtime_desc *rt = xpu_runtime_desc_of(k);
+	const char *name = rt->missing_name ? rt->missing_name : rt->libraries[0];
+	const char *why = strstr(lib->error, " not found: ");
 	if (!why || xpu_dl_absent(why))
-		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", hint);
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s%s%s%s", name,
+			       rt->install ? " (" : "", rt->install ? rt->install : "",
+			       rt->install ? ")" : "");
 	else
 		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "%s",
 			       why + strlen(" not found: "));
-	return NULL;
-}
-
-xpu_runtime_info *xpu_rt_info(struct xpu_system *s, xpu_runtime_kind k, const char *library)
-{
-	xpu_runtime_info *info = &s->runtimes[k];
-	memset(info, 0, sizeof(*info));
-	info->probed = true;
-	xpu_strlcpy(info->library, library, sizeof(info->library));
-	xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, NULL);
-	return info;
+	return false;
 }
 
 void xpu_rt_summary(xpu_runtime_info *info, const char *fmt, ...)
@@ -70,6 +82,32 @@ void xpu_rt_info_ok(xpu_runtime_info *info, const char *version, unsigned device
 	if (version && version != info->version)
 		xpu_strlcpy(info->version, version, sizeof(info->version));
 	info->devices = devices;
+}
+
+bool xpu_rt_apply_start(struct xpu_system *s, const xpu_runtime_info *info, xpu_runtime_kind k,
+			bool fail_devices)
+{
+	const xpu_runtime_desc *rt = xpu_runtime_desc_of(k);
+	s->runtimes[k] = *info;
+	if (rt->drives)
+		xpu_rt_mark(s, rt->backend);
+	if (xpu_is_ok(&info->status))
+		return true;
+	if (fail_devices && rt->drives)
+		xpu_rt_unusable_all(s, rt->backend, info->status.reason, "%s", info->status.detail);
+	return false;
+}
+
+bool xpu_rt_concerns(const struct xpu_system *s, const xpu_device *d, xpu_backend_kind b)
+{
+	return d->backends[b].applies || (s->backend_concerns && s->backend_concerns(d, b));
+}
+
+void xpu_rt_mark(struct xpu_system *s, xpu_backend_kind b)
+{
+	for (size_t i = 0; i < s->count; i++)
+		if (xpu_rt_concerns(s, &s->devices[i], b))
+			xpu_rt_applies(&s->devices[i], b);
 }
 
 void xpu_rt_applies(xpu_device *dev, xpu_backend_kind b)
@@ -153,6 +191,14 @@ xpu_device *xpu_rt_find_or_add(struct xpu_system *s, const char *pci, xpu_vendor
 	if (name && *name)
 		xpu_set_text(&d->name, "%s", name);
 	return d;
+}
+
+const xpu_device *xpu_rt_lookup(const struct xpu_system *s, const char *pci, const char *uuid)
+{
+	/* the finders do not write: only their signatures are not const */
+	struct xpu_system *sys = (struct xpu_system *)s;
+	const xpu_device *d = pci && *pci ? xpu_system_find_pci(sys, pci) : NULL;
+	return d ? d : uuid && *uuid ? xpu_system_find_uuid(sys, uuid) : NULL;
 }
 
 xpu_device *xpu_rt_unique_gpu(struct xpu_system *s, xpu_backend_kind b, xpu_vendor v,

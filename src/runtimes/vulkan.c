@@ -1,7 +1,9 @@
 /* Vulkan (libvulkan.so.1, the loader): backend vulkan on every GPU and on the
  * CPU (lavapipe).  <vulkan/vulkan.h> supplies types only (VK_NO_PROTOTYPES);
  * everything is reached through a dlsym'd vkGetInstanceProcAddr.  An instance
- * is created without layers or extensions, and destroyed before returning. */
+ * is created without layers or extensions, and destroyed before the gather
+ * returns: it reads every physical device into a private result, which the
+ * apply matches to the system's devices. */
 #define VK_NO_PROTOTYPES
 #include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
@@ -15,7 +17,6 @@
 #include "base/util.h"
 #include "model/value.h"
 
-#define VK_LIB "libvulkan.so.1"
 #define VK_MAX_DEVS 32
 #define VK_MAX_EXTS 1024
 
@@ -27,7 +28,22 @@ typedef struct vk_api {
 	PFN_vkEnumerateDeviceExtensionProperties extensions;
 } vk_api;
 
-static const char *const vk_libs[] = {"libvulkan.so.1", "libvulkan.so", NULL};
+/* What one physical device says about itself. */
+typedef struct vk_info {
+	char name[XPU_TEXT_LEN];
+	uint32_t vendor_id, device_id, api_version;
+	VkPhysicalDeviceType type;
+	char uuid[48]; /* "" when unknown */
+	char pci[16];  /* "" when unknown */
+} vk_info;
+
+typedef struct vk_result {
+	xpu_runtime_info info;
+	uint32_t count; /* physical devices listed */
+	vk_info devs[VK_MAX_DEVS];
+} vk_result;
+
+/* --- gather --- */
 
 /* The loader's version, written into info; the instance asks for 1.1 when
  * the loader knows it (props2 and device UUIDs are core there). */
@@ -91,19 +107,9 @@ static int vk_has_extension(const vk_api *a, VkPhysicalDevice pd, const char *wa
 	return found;
 }
 
-/* What one physical device says about itself. */
-typedef struct vk_info {
-	VkPhysicalDeviceProperties p;
-	char uuid[48]; /* "" when unknown */
-	char pci[16];  /* "" when unknown */
-} vk_info;
-
-static void vk_describe(const vk_api *a, VkPhysicalDevice pd, vk_info *out)
+/* The device's UUID and PCI address, where Vulkan 1.1 gives them. */
+static void vk_identity(const vk_api *a, VkPhysicalDevice pd, vk_info *out)
 {
-	memset(out, 0, sizeof(*out));
-	a->props(pd, &out->p);
-	if (!a->props2 || out->p.apiVersion < VK_API_VERSION_1_1)
-		return;
 	VkPhysicalDevicePCIBusInfoPropertiesEXT pci;
 	memset(&pci, 0, sizeof(pci));
 	pci.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PCI_BUS_INFO_PROPERTIES_EXT;
@@ -124,59 +130,112 @@ static void vk_describe(const vk_api *a, VkPhysicalDevice pd, vk_info *out)
 				  pci.pciDevice, pci.pciFunction);
 }
 
-static xpu_device *vk_match(struct xpu_system *s, const vk_info *in, const char *name)
+static void vk_describe(const vk_api *a, VkPhysicalDevice pd, vk_info *out)
 {
-	xpu_vendor v = xpu_rt_vendor_of(in->p.vendorID);
-	if (in->p.deviceType == VK_PHYSICAL_DEVICE_TYPE_CPU)
-		return xpu_system_cpu(s);
-	if (in->pci[0]) {
-		xpu_kind k = in->p.deviceType == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ?
-				     XPU_KIND_INTEGRATED :
-				     XPU_KIND_DISCRETE;
-		return xpu_rt_find_or_add(s, in->pci, v, k, name);
-	}
-	/* NVIDIA's deviceUUID is the GPU UUID nvidia-smi shows. */
-	xpu_device *d = in->uuid[0] ? xpu_system_find_uuid(s, in->uuid) : NULL;
-	if (!d && v != XPU_VENDOR_OTHER)
-		d = xpu_rt_unique_gpu(s, XPU_BACKEND_VULKAN, v, in->p.deviceID);
-	return d;
+	VkPhysicalDeviceProperties p;
+	memset(&p, 0, sizeof(p));
+	a->props(pd, &p);
+	xpu_strlcpy_n(out->name, sizeof(out->name), p.deviceName, sizeof(p.deviceName));
+	out->vendor_id = p.vendorID;
+	out->device_id = p.deviceID;
+	out->api_version = p.apiVersion;
+	out->type = p.deviceType;
+	if (a->props2 && p.apiVersion >= VK_API_VERSION_1_1)
+		vk_identity(a, pd, out);
 }
 
-static void vk_device(struct xpu_system *s, const vk_api *a, VkPhysicalDevice pd, int index,
-		      xpu_runtime_info *info)
-{
-	vk_info in;
-	vk_describe(a, pd, &in);
-	char name[XPU_TEXT_LEN];
-	xpu_strlcpy_n(name, sizeof(name), in.p.deviceName, sizeof(in.p.deviceName));
-	xpu_rt_summary(info, "%s", name);
-	xpu_device *d = vk_match(s, &in, name);
-	if (!d || d->backends[XPU_BACKEND_VULKAN].usable)
-		return;
-	char ver[48];
-	snprintf(ver, sizeof(ver), "Vulkan %u.%u.%u", VK_API_VERSION_MAJOR(in.p.apiVersion),
-		 VK_API_VERSION_MINOR(in.p.apiVersion), VK_API_VERSION_PATCH(in.p.apiVersion));
-	xpu_backend_set_usable(d, XPU_BACKEND_VULKAN, ver, name, index);
-}
-
-/* Returns the number of physical devices listed. */
-static uint32_t vk_walk(struct xpu_system *s, const vk_api *a, VkInstance inst,
-		       xpu_runtime_info *info)
+/* Lists the physical devices into r. */
+static void vk_walk(const vk_api *a, VkInstance inst, vk_result *r)
 {
 	VkPhysicalDevice pds[VK_MAX_DEVS];
 	uint32_t n = VK_MAX_DEVS;
 	VkResult rc = a->enumerate(inst, &n, pds);
 	if (rc != VK_SUCCESS && rc != VK_INCOMPLETE)
-		return 0;
-	for (uint32_t i = 0; i < n && i < VK_MAX_DEVS; i++)
-		vk_device(s, a, pds[i], (int)i, info);
-	return n;
+		return;
+	r->count = n;
+	for (uint32_t i = 0; i < n && i < VK_MAX_DEVS; i++) {
+		vk_describe(a, pds[i], &r->devs[i]);
+		xpu_rt_summary(&r->info, "%s", r->devs[i].name);
+	}
 }
 
-static void vk_mark_applies(struct xpu_system *s)
+/* Creates an instance; false with info->status saying why not. */
+static bool vk_start(PFN_vkGetInstanceProcAddr gipa, xpu_runtime_info *info, uint32_t *api,
+		     VkInstance *inst)
 {
-	for (size_t i = 0; i < s->count; i++)
-		xpu_rt_applies(&s->devices[i], XPU_BACKEND_VULKAN);
+	*api = vk_instance_version(gipa, info);
+	VkResult rc = vk_create(gipa, *api, inst);
+	if (rc == VK_ERROR_INCOMPATIBLE_DRIVER) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING,
+			       "no Vulkan driver (ICD) installed (install mesa-vulkan-drivers)");
+		return false;
+	}
+	if (rc != VK_SUCCESS || *inst == VK_NULL_HANDLE) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "vkCreateInstance: error %d", (int)rc);
+		return false;
+	}
+	return true;
+}
+
+static void vk_gather(const struct xpu_system *s, void *result)
+{
+	vk_result *r = result;
+	xpu_runtime_info *info = &r->info;
+	xpu_rt_info_init(info, XPU_RT_VULKAN);
+	xpu_rt_lib lib;
+	xpu_rt_lib_open(XPU_RT_VULKAN, &lib);
+	if (!xpu_rt_loaded(&lib, XPU_RT_VULKAN, info))
+		return;
+	/* Kept loaded: ICDs may leave threads or exit handlers behind. */
+	PFN_vkGetInstanceProcAddr gipa = NULL;
+	if (!xpu_dl_fn(lib.handle, &gipa, "vkGetInstanceProcAddr", NULL)) {
+		xpu_set_status(&info->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+			       "%s lacks vkGetInstanceProcAddr",
+			       xpu_runtime_desc_of(XPU_RT_VULKAN)->libraries[0]);
+		return;
+	}
+	uint32_t api = VK_API_VERSION_1_0;
+	VkInstance inst = VK_NULL_HANDLE;
+	if (!vk_start(gipa, info, &api, &inst))
+		return;
+	vk_api a;
+	vk_load(gipa, inst, api, &a);
+	if (a.enumerate && a.props)
+		vk_walk(&a, inst, r);
+	if (a.destroy)
+		a.destroy(inst, NULL);
+	xpu_rt_info_ok(info, NULL, r->count);
+}
+
+/* --- apply --- */
+
+static xpu_device *vk_match(struct xpu_system *s, const vk_info *in)
+{
+	xpu_vendor v = xpu_rt_vendor_of(in->vendor_id);
+	if (in->type == VK_PHYSICAL_DEVICE_TYPE_CPU)
+		return xpu_system_cpu(s);
+	if (in->pci[0]) {
+		xpu_kind k = in->type == VK_PHYSICAL_DEVICE_TYPE_INTEGRATED_GPU ? XPU_KIND_INTEGRATED :
+										  XPU_KIND_DISCRETE;
+		return xpu_rt_find_or_add(s, in->pci, v, k, in->name);
+	}
+	/* NVIDIA's deviceUUID is the GPU UUID nvidia-smi shows. */
+	xpu_device *d = in->uuid[0] ? xpu_system_find_uuid(s, in->uuid) : NULL;
+	if (!d && v != XPU_VENDOR_OTHER)
+		d = xpu_rt_unique_gpu(s, XPU_BACKEND_VULKAN, v, in->device_id);
+	return d;
+}
+
+static void apply_device(struct xpu_system *s, const vk_info *in, int index)
+{
+	xpu_device *d = vk_match(s, in);
+	if (!d || d->backends[XPU_BACKEND_VULKAN].usable)
+		return;
+	char ver[48];
+	snprintf(ver, sizeof(ver), "Vulkan %u.%u.%u", VK_API_VERSION_MAJOR(in->api_version),
+		 VK_API_VERSION_MINOR(in->api_version), VK_API_VERSION_PATCH(in->api_version));
+	xpu_backend_set_usable(d, XPU_BACKEND_VULKAN, ver, in->name, index);
 }
 
 static const char *vk_driver_hint(const xpu_device *d)
@@ -202,49 +261,18 @@ static void vk_unseen(struct xpu_system *s, uint32_t n)
 	}
 }
 
-static void vk_fail(struct xpu_system *s, xpu_runtime_info *info, xpu_reason r, const char *detail)
+static void vk_apply(struct xpu_system *s, const void *result)
 {
-	xpu_set_status(&info->status, XPU_UNAVAILABLE, r, "%s", detail);
-	xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, r, "%s", detail);
+	const vk_result *r = result;
+	if (!xpu_rt_apply_start(s, &r->info, XPU_RT_VULKAN, true))
+		return;
+	for (uint32_t i = 0; i < r->count && i < VK_MAX_DEVS; i++)
+		apply_device(s, &r->devs[i], (int)i);
+	vk_unseen(s, r->count);
 }
 
-void xpu_runtime_vulkan_probe(struct xpu_system *s)
-{
-	xpu_runtime_info *info = xpu_rt_info(s, XPU_RT_VULKAN, vk_libs[0]);
-	vk_mark_applies(s);
-	void *lib = xpu_rt_open(vk_libs, VK_LIB " (install libvulkan1)", info);
-	if (!lib) {
-		xpu_rt_unusable_all(s, XPU_BACKEND_VULKAN, info->status.reason, "%s",
-				    info->status.detail);
-		return;
-	}
-	/* Kept loaded: ICDs may leave threads or exit handlers behind. */
-	PFN_vkGetInstanceProcAddr gipa = NULL;
-	if (!xpu_dl_fn(lib, &gipa, "vkGetInstanceProcAddr", NULL)) {
-		vk_fail(s, info, XPU_R_RUNTIME_ERROR, VK_LIB " lacks vkGetInstanceProcAddr");
-		return;
-	}
-	uint32_t api = vk_instance_version(gipa, info);
-	VkInstance inst = VK_NULL_HANDLE;
-	VkResult rc = vk_create(gipa, api, &inst);
-	if (rc == VK_ERROR_INCOMPATIBLE_DRIVER) {
-		vk_fail(s, info, XPU_R_RUNTIME_MISSING,
-			"no Vulkan driver (ICD) installed (install mesa-vulkan-drivers)");
-		return;
-	}
-	if (rc != VK_SUCCESS || inst == VK_NULL_HANDLE) {
-		char detail[XPU_DETAIL_LEN];
-		snprintf(detail, sizeof(detail), "vkCreateInstance: error %d", (int)rc);
-		vk_fail(s, info, XPU_R_RUNTIME_ERROR, detail);
-		return;
-	}
-	vk_api a;
-	vk_load(gipa, inst, api, &a);
-	uint32_t n = 0;
-	if (a.enumerate && a.props)
-		n = vk_walk(s, &a, inst, info);
-	if (a.destroy)
-		a.destroy(inst, NULL);
-	xpu_rt_info_ok(info, NULL, n);
-	vk_unseen(s, n);
-}
+const xpu_rt_probe xpu_rt_probe_vulkan = {
+	.result_size = sizeof(vk_result),
+	.gather = vk_gather,
+	.apply = vk_apply,
+};

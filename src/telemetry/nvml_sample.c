@@ -6,7 +6,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base/dl.h"
 #include "base/util.h"
 #include "model/value.h"
 #include "runtimes/nvml_api.h"
@@ -51,16 +50,16 @@ xpu_nvml *xpu_nvml_open(void)
 	xpu_nvml *n = calloc(1, sizeof(*n));
 	if (!n)
 		return NULL;
-	char err[512];
-	void *lib = xpu_dl_open(xpu_nvml_libs, err, sizeof(err));
-	if (!lib) {
-		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", err);
+	n->a = xpu_nvml_api_get();
+	if (!n->a->lib.handle) {
+		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s",
+			       n->a->lib.error);
 		return n;
 	}
-	n->a = xpu_nvml_api_of(lib);
 	if (!n->a->init || !n->a->count || !n->a->handle) {
 		xpu_set_status(&n->status, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
-			       "libnvidia-ml.so.1 lacks nvmlInit/nvmlDeviceGetCount");
+			       "%s lacks nvmlInit/nvmlDeviceGetCount",
+			       xpu_runtime_desc_of(XPU_RT_NVML)->libraries[0]);
 		return n;
 	}
 	xnv_return rc = n->a->init();

@@ -10,6 +10,7 @@
 
 #include "base/util.h"
 #include "model/value.h"
+#include "runtimes/runtime.h"
 #include "sys/sys.h"
 #include "telemetry/intel_query.h"
 #include "telemetry/nvml_sample.h"
@@ -141,7 +142,8 @@ static void nvidia_without_nvml(xpu_sampler *s, xpu_device_sample *ds)
 		why = *xpu_nvml_status(s->nvml);
 	else if (s->nvml)
 		xpu_set_status(&why, XPU_UNAVAILABLE, XPU_R_RUNTIME_NO_DEVICE,
-			       "not among the devices libnvidia-ml.so.1 lists");
+			       "not among the devices %s lists",
+			       xpu_runtime_desc_of(XPU_RT_NVML)->libraries[0]);
 	else
 		xpu_set_status(&why, XPU_UNAVAILABLE, XPU_R_NOT_PROBED,
 			       "read through NVML, which describes this machine, not the sysroot");

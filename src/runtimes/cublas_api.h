@@ -1,61 +1,27 @@
-/* The CUDA driver API, cuBLAS and cuBLASLt entry points xpu bench uses,
- * declared here from NVIDIA's documented API (the headers are not
- * redistributable); the driver API's types and constants are shared with the
- * runtime probe in runtimes/cuda_api.h.  Handles are pointers.
- * Versioned names are resolved first (cuda.h maps cuMemAlloc to
- * cuMemAlloc_v2, cuEventElapsedTime to cuEventElapsedTime_v2 in CUDA 13). */
-#ifndef XPU_BENCH_CUDA_API_H
-#define XPU_BENCH_CUDA_API_H
+/* cuBLAS and cuBLASLt as libxpu declares them, from NVIDIA's documented API
+ * (the headers are not redistributable): their sonames, types and one
+ * symbol table each.  `xpu bench` calls them, `xpu doctor` looks for them.
+ * They are no runtime of their own (no backend): the CUDA toolkit, PyTorch's
+ * wheels or an app bring them, so the bench looks in several places and
+ * resolves whichever library it found. */
+#ifndef XPU_RUNTIMES_CUBLAS_API_H
+#define XPU_RUNTIMES_CUBLAS_API_H
 
 #include <stddef.h>
 #include <stdint.h>
 
 #include "runtimes/cuda_api.h"
 
-typedef struct xcu_ctx_s *xcu_ctx;
-typedef struct xcu_stream_s *xcu_stream;
-typedef struct xcu_event_s *xcu_event;
-typedef struct xcu_module_s *xcu_module;
-typedef struct xcu_func_s *xcu_func;
-
-enum {
-	XCU_MEMHOSTALLOC_PORTABLE = 0x01,
-	XCU_STREAM_NON_BLOCKING = 0x1,
-};
-
-typedef struct cuda_drv {
-	xcu_result (*init)(unsigned);
-	xcu_result (*device_get)(xcu_device *, int);
-	xcu_result (*attribute)(int *, int, xcu_device);
-	xcu_result (*primary_retain)(xcu_ctx *, xcu_device);
-	xcu_result (*primary_release)(xcu_device);
-	xcu_result (*ctx_set_current)(xcu_ctx);
-	xcu_result (*mem_get_info)(size_t *, size_t *);
-	xcu_result (*mem_alloc)(xcu_ptr *, size_t);
-	xcu_result (*mem_free)(xcu_ptr);
-	xcu_result (*host_alloc)(void **, size_t, unsigned);
-	xcu_result (*host_free)(void *);
-	xcu_result (*memset_d32)(xcu_ptr, unsigned, size_t);
-	xcu_result (*copy_dtod_async)(xcu_ptr, xcu_ptr, size_t, xcu_stream);
-	xcu_result (*copy_htod_async)(xcu_ptr, const void *, size_t, xcu_stream);
-	xcu_result (*copy_dtoh_async)(void *, xcu_ptr, size_t, xcu_stream);
-	xcu_result (*copy_htod)(xcu_ptr, const void *, size_t);
-	xcu_result (*copy_dtoh)(void *, xcu_ptr, size_t);
-	xcu_result (*stream_create)(xcu_stream *, unsigned);
-	xcu_result (*stream_destroy)(xcu_stream);
-	xcu_result (*stream_sync)(xcu_stream);
-	xcu_result (*event_create)(xcu_event *, unsigned);
-	xcu_result (*event_destroy)(xcu_event);
-	xcu_result (*event_record)(xcu_event, xcu_stream);
-	xcu_result (*event_sync)(xcu_event);
-	xcu_result (*event_elapsed)(float *, xcu_event, xcu_event);
-	xcu_result (*module_load_data)(xcu_module *, const void *);
-	xcu_result (*module_unload)(xcu_module);
-	xcu_result (*module_function)(xcu_func *, xcu_module, const char *);
-	xcu_result (*launch)(xcu_func, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
-			     unsigned, xcu_stream, void **, void **);
-	xcu_result (*error_name)(xcu_result, const char **);
-} cuda_drv;
+/* The sonames, newest first; NULL-terminated. */
+extern const char *const xpu_cublas_libs[];
+extern const char *const xpu_cublaslt_libs[];
+/* The development names, which exist with a CUDA toolkit installed. */
+extern const char *const xpu_cublas_dev_libs[];
+/* What `xpu doctor` tells Debian and Ubuntu users to install. */
+extern const char xpu_cublas_packages[];
+/* "libcublas.so.13/12/11" (sep "/") or "libcublas.so.13/.12/.11" (sep
+ * "/."): names (one base, several versions) for a message. */
+void xpu_sonames_text(const char *const *names, const char *sep, char *out, size_t len);
 
 /* cuBLAS (libcublas.so.13/12/11). */
 typedef struct xcublas_s *xcublas;
@@ -72,7 +38,8 @@ enum {
 	XCUBLAS_GEMM_DEFAULT_TENSOR_OP = 99,
 };
 
-typedef struct cublas_api {
+/* A NULL entry: the library lacks it. */
+typedef struct xpu_cublas_api {
 	int (*create)(xcublas *);
 	int (*destroy)(xcublas);
 	int (*version)(xcublas, int *);
@@ -81,7 +48,7 @@ typedef struct cublas_api {
 	int (*gemm_ex)(xcublas, int ta, int tb, int m, int n, int k, const void *alpha,
 		       const void *a, int atype, int lda, const void *b, int btype, int ldb,
 		       const void *beta, void *c, int ctype, int ldc, int compute, int algo);
-} cublas_api;
+} xpu_cublas_api;
 
 /* cuBLASLt (libcublasLt.so.13/12): fp8 matmul needs it (cublasGemmEx has
  * no fp8 types nor scale factors).  Values from cublasLt.h, CUDA 12/13. */
@@ -110,7 +77,7 @@ typedef struct xlt_heuristic {
 	int reserved[4];
 } xlt_heuristic;
 
-typedef struct cublaslt_api {
+typedef struct xpu_cublaslt_api {
 	int (*create)(xlt_handle *);
 	int (*destroy)(xlt_handle);
 	size_t (*version)(void);
@@ -128,6 +95,12 @@ typedef struct cublaslt_api {
 		      const void *b, xlt_layout, const void *beta, const void *c, xlt_layout,
 		      void *d, xlt_layout, const xlt_algo *algo, void *workspace, size_t ws_size,
 		      xcu_stream stream);
-} cublaslt_api;
+} xpu_cublaslt_api;
+
+/* The tables of lib (a handle of cuBLAS, or of cuBLASLt), resolved at the
+ * first call for that handle and kept: a process maps one of each.
+ * Thread-safe. */
+const xpu_cublas_api *xpu_cublas_api_of(void *lib);
+const xpu_cublaslt_api *xpu_cublaslt_api_of(void *lib);
 
 #endif
