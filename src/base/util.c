@@ -43,6 +43,27 @@ void xpu_strlcpy_n(char *dst, size_t len, const char *src, size_t n)
 	dst[c] = '\0';
 }
 
+void xpu_vappend(char *buf, size_t len, const char *sep, const char *fmt, va_list ap)
+{
+	size_t used = strnlen(buf, len);
+	size_t seplen = strlen(sep);
+	if (used && used + seplen < len) {
+		memcpy(buf + used, sep, seplen + 1);
+		used += seplen;
+	}
+	if (used + 1 >= len)
+		return;
+	vsnprintf(buf + used, len - used, fmt, ap);
+}
+
+void xpu_append(char *buf, size_t len, const char *sep, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	xpu_vappend(buf, len, sep, fmt, ap);
+	va_end(ap);
+}
+
 int xpu_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;

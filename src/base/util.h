@@ -4,6 +4,7 @@
 #ifndef XPU_BASE_UTIL_H
 #define XPU_BASE_UTIL_H
 
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -18,6 +19,13 @@ void xpu_strlcpy_n(char *dst, size_t len, const char *src, size_t n);
 /* Whether WORD is one of the words of LIST, separated by white space.  An
  * empty word is in no list. */
 bool xpu_word_in(const char *list, const char *word);
+/* Appends a formatted part to the string in buf (size len), with sep between
+ * it and what buf already holds; truncates, always terminates. */
+void xpu_append(char *buf, size_t len, const char *sep, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
+/* The same with a va_list. */
+void xpu_vappend(char *buf, size_t len, const char *sep, const char *fmt, va_list ap)
+	__attribute__((format(printf, 4, 0)));
 /* True when s starts with prefix. */
 int xpu_starts_with(const char *s, const char *prefix);
 

@@ -114,16 +114,9 @@ void bench_note(xpu_bench_figure *f, const char *fmt, ...)
 {
 	if (!f)
 		return;
-	size_t used = strlen(f->note);
-	if (used && used + 2 < sizeof(f->note)) {
-		memcpy(f->note + used, "; ", 3);
-		used += 2;
-	}
-	if (used + 1 >= sizeof(f->note))
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(f->note + used, sizeof(f->note) - used, fmt, ap);
+	xpu_vappend(f->note, sizeof(f->note), "; ", fmt, ap);
 	va_end(ap);
 }
 

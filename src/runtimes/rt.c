@@ -63,16 +63,9 @@ bool xpu_rt_loaded(const xpu_rt_lib *lib, xpu_runtime_kind k, xpu_runtime_info *
 
 void xpu_rt_summary(xpu_runtime_info *info, const char *fmt, ...)
 {
-	size_t used = strlen(info->summary);
-	if (used && used + 2 < sizeof(info->summary)) {
-		memcpy(info->summary + used, "; ", 3);
-		used += 2;
-	}
-	if (used + 1 >= sizeof(info->summary))
-		return;
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(info->summary + used, sizeof(info->summary) - used, fmt, ap);
+	xpu_vappend(info->summary, sizeof(info->summary), "; ", fmt, ap);
 	va_end(ap);
 }
 

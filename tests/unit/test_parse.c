@@ -184,6 +184,20 @@ static void word_lists(void **state)
 	assert_true(word_in_exact("aaa aa", "aa"));                   /* after a near miss */
 }
 
+static void appending_parts(void **state)
+{
+	(void)state;
+	char buf[12] = "";
+	xpu_append(buf, sizeof(buf), "; ", "%s", "a");
+	assert_string_equal(buf, "a"); /* no separator before the first part */
+	xpu_append(buf, sizeof(buf), "; ", "%d", 42);
+	assert_string_equal(buf, "a; 42");
+	xpu_append(buf, sizeof(buf), "; ", "%s", "long tail");
+	assert_string_equal(buf, "a; 42; long"); /* cut at the buffer, terminated */
+	xpu_append(buf, sizeof(buf), "; ", "%s", "more");
+	assert_string_equal(buf, "a; 42; long"); /* a full buffer is left alone */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +212,7 @@ int main(void)
 		cmocka_unit_test(sizes_and_cpu_lists),
 		cmocka_unit_test(cpuinfo_first_block_and_flags),
 		cmocka_unit_test(word_lists),
+		cmocka_unit_test(appending_parts),
 	};
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }
