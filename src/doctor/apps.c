@@ -20,6 +20,7 @@
 #include <strings.h>
 
 #include "base/util.h"
+#include "core/http.h"
 #include "doctor/doctor_int.h"
 #include "model/value.h"
 #include "xpu/run.h"
@@ -220,7 +221,7 @@ static const char *model_name(const json_t *m)
 static json_t *ollama_get(const app_ctx *a, xpu_check *k, const char *path)
 {
 	char why[320];
-	json_t *doc = doc_http_json(a->base, path, a->timeout, why, sizeof(why));
+	json_t *doc = xpu_http_get_json(a->base, path, a->timeout, why, sizeof(why));
 	if (!doc) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
 		doc_fix(k, "see 'journalctl -u ollama' for the server's error");
@@ -311,7 +312,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "ollama server", "apps.ollama.server");
 	char why[320];
-	json_t *v = doc_http_json(a->base, "/api/version", a->timeout, why, sizeof(why));
+	json_t *v = xpu_http_get_json(a->base, "/api/version", a->timeout, why, sizeof(why));
 	if (!v) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
 		if (c->pkg == DOC_PKG_NIX)
@@ -374,7 +375,7 @@ static void comfyui_checks(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *srv = doc_add(c, "apps", "comfyui server", "apps.comfyui.server");
 	char why[320];
-	json_t *st = doc_http_json(a->base, "/system_stats", a->timeout, why, sizeof(why));
+	json_t *st = xpu_http_get_json(a->base, "/system_stats", a->timeout, why, sizeof(why));
 	if (!st) {
 		doc_verdict(srv, XPU_VERDICT_FAIL, "%s", why);
 		doc_fix(srv, c->pkg == DOC_PKG_NIX ? "set services.comfyui.enable = true;, or give --url" :
@@ -468,9 +469,13 @@ static xpu_profile *app_profile(doc_ctx *c, const char *name)
 static void server_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", a->name);
-	long status = 0;
-	char why[320];
-	if (!doc_http_status(a->base, "/", a->timeout, &status, why, sizeof(why))) {
+	char why[320], url[300];
+	snprintf(url, sizeof(url), "%s/", a->base);
+	xpu_http_answer ans;
+	bool answered = xpu_http_request(url, NULL, a->timeout, 0, &ans, why, sizeof(why));
+	long status = ans.status;
+	xpu_http_answer_free(&ans);
+	if (!answered) {
 		const char *command = xpu_profile_command(a->profile);
 		char how[96] = "";
 		if (command[0] && strcmp(command, a->name) != 0)
@@ -560,14 +565,12 @@ void doc_app_checks(doc_ctx *c)
 	size_t n = strlen(a.base);
 	while (n && a.base[n - 1] == '/')
 		a.base[--n] = '\0';
-	doc_http_init();
 	if (api && !server)
 		no_server(c, &a);
 	else if (api)
 		api->checks(c, &a);
 	else
 		generic_checks(c, &a, server);
-	doc_http_cleanup();
 	xpu_profile_free(p);
 }
 

@@ -118,14 +118,3 @@ typedef struct doc_proc {
 void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p);
 void doc_proc_free(doc_proc *p);
 
-/* http.c: GET with a hard time limit (libcurl).  Returns the parsed JSON
- * body, or NULL with why (size whylen) saying what failed: "connection
- * refused", "no answer within 3.0 s", "HTTP 500", "not JSON: ...". */
-typedef struct json_t json_t;
-json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen);
-/* GET of any body: true when the server answered, with its HTTP status in
- * *status; false with why as above. */
-bool doc_http_status(const char *base, const char *path, double timeout_s, long *status, char *why,
-		     size_t whylen);
-void doc_http_init(void);
-void doc_http_cleanup(void);
