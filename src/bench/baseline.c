@@ -15,8 +15,7 @@
 
 #define BASELINE_KIND "xpu-bench"
 
-/* A status as JSON fields: null value with "reason"/"detail" when not OK. */
-static void put_real(json_t *o, const char *key, const xpu_real *v)
+void bench_json_real(json_t *o, const char *key, const xpu_real *v)
 {
 	if (xpu_is_ok(&v->status)) {
 		json_object_set_new(o, key, json_real(v->value));
@@ -50,8 +49,8 @@ static json_t *figure_json(const xpu_bench_figure *f)
 	json_object_set_new(o, "max", json_real(f->max));
 	json_object_set_new(o, "reps", json_integer(f->reps));
 	json_object_set_new(o, "peak_kind", json_string(xpu_peak_kind_name(f->peak_kind)));
-	put_real(o, "peak", &f->peak);
-	put_real(o, "percent_of_peak", &f->percent_of_peak);
+	bench_json_real(o, "peak", &f->peak);
+	bench_json_real(o, "percent_of_peak", &f->percent_of_peak);
 	if (xpu_is_ok(&f->alt_best.status)) {
 		json_object_set_new(o, "alt_value", json_real(f->alt_best.value));
 		json_object_set_new(o, "alt_counting", json_string(f->alt_counting));
@@ -79,7 +78,7 @@ static json_t *target_json(const xpu_bench_target *t)
 		json_object_set_new(o, "gemm", json_string(t->gemm));
 	json_t *peaks = json_object();
 	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++)
-		put_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
+		bench_json_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
 	json_object_set_new(o, "peaks", peaks);
 	json_object_set_new(o, "peak_source", json_string(t->peak_source));
 	json_t *figs = json_array();

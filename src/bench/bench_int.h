@@ -81,6 +81,11 @@ void bench_gemm_ref_make(bench_gemm_ref *r);
 bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half, char *err,
 			    size_t len);
 
+/* baseline.c: a value as JSON: its number, or when not OK an object with a
+ * null "value" beside its "state", "reason" and "detail". */
+typedef struct json_t json_t;
+void bench_json_real(json_t *o, const char *key, const xpu_real *v);
+
 /* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
 void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
 /* Sets one peak computed from runtime attributes, if the table had none. */

@@ -283,13 +283,15 @@ size_t xpu_http_pool_active(const xpu_http_pool *p)
 	return p->n_active;
 }
 
-void xpu_http_pool_free(xpu_http_pool *p)
+void xpu_http_pool_free(xpu_http_pool *p, void (*drop)(void *user))
 {
 	if (!p)
 		return;
 	while (p->active) {
 		transfer *t = p->active;
 		p->active = t->next;
+		if (drop)
+			drop(t->user);
 		transfer_free(p, t);
 	}
 	p->cu->multi_cleanup(p->m);

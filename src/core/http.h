@@ -65,7 +65,8 @@ bool xpu_http_pool_start(xpu_http_pool *p, const xpu_http_stream *s, char *why, 
 size_t xpu_http_pool_run(xpu_http_pool *p, double wait_ms, xpu_http_end *ends, size_t max);
 /* Transfers started and not yet returned by xpu_http_pool_run. */
 size_t xpu_http_pool_active(const xpu_http_pool *p);
-/* Aborts what still runs. */
-void xpu_http_pool_free(xpu_http_pool *p);
+/* Aborts what still runs, handing each such transfer's user to drop (when
+ * not NULL). */
+void xpu_http_pool_free(xpu_http_pool *p, void (*drop)(void *user));
 
 #endif
