@@ -5,8 +5,6 @@
  * server's pid, found by its listening socket, among each GPU's clients;
  * none: the CPU), and that device's bandwidth (`xpu bench`'s measured copy
  * figure from a saved baseline, else the peak table). */
-#include <ctype.h>
-#include <dirent.h>
 #include <jansson.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,103 +16,20 @@
 #include "bench/llm_int.h"
 #include "core/gguf.h"
 #include "model/value.h"
-#include "sys/sys.h"
+#include "sys/net.h"
+#include "core/http.h"
 #include "xpu/telemetry.h"
 
 /* --- the server's process --- */
 
-/* host and port of an http(s) URL; false when it names no port we can
- * find (a default port is taken). */
-static bool url_host_port(const char *url, char *host, size_t len, unsigned *port)
-{
-	const char *p = strstr(url, "://");
-	bool tls = strncmp(url, "https", 5) == 0;
-	p = p ? p + 3 : url;
-	size_t n = strcspn(p, "/");
-	char hp[256];
-	snprintf(hp, sizeof(hp), "%.*s", (int)n, p);
-	char *colon = strrchr(hp, ':'), *bracket = strrchr(hp, ']');
-	*port = tls ? 443 : 80;
-	if (colon && (!bracket || colon > bracket)) {
-		*port = (unsigned)strtoul(colon + 1, NULL, 10);
-		*colon = '\0';
-	}
-	xpu_strlcpy(host, hp[0] == '[' ? hp + 1 : hp, len);
-	char *close = strchr(host, ']');
-	if (close)
-		*close = '\0';
-	return *port > 0 && *port < 65536;
-}
-
-static bool host_is_local(const char *host)
-{
-	char self[256] = "";
-	gethostname(self, sizeof(self) - 1);
-	return xpu_starts_with(host, "127.") || !strcmp(host, "localhost") || !strcmp(host, "::1") ||
-	       !strcmp(host, "0.0.0.0") || !strcmp(host, self);
-}
-
-/* The inode of the socket listening on port (/proc/net/tcp and tcp6), 0
- * when none. */
-static unsigned long listening_inode(const xsys *s, unsigned port)
-{
-	static const char *const tables[] = { "/proc/net/tcp", "/proc/net/tcp6" };
-	unsigned long found = 0;
-	for (size_t t = 0; t < XPU_ARRAY_LEN(tables) && !found; t++) {
-		char *text = NULL;
-		size_t n = 0;
-		if (xsys_slurp(s, &text, &n, 16u << 20, "%s", tables[t]) != XSYS_OK)
-			continue;
-		for (char *line = strchr(text, '\n'); line && !found; line = strchr(line + 1, '\n')) {
-			char local[64], state[8];
-			unsigned long inode;
-			if (sscanf(line + 1, "%*s %63s %*s %7s %*s %*s %*s %*s %*s %lu", local, state, &inode) != 3)
-				continue;
-			const char *colon = strrchr(local, ':');
-			if (colon && strtoul(colon + 1, NULL, 16) == port && !strcmp(state, "0A"))
-				found = inode;
-		}
-		free(text);
-	}
-	return found;
-}
-
-/* The pid holding socket inode among /proc's processes, 0 when none this
- * user may see. */
-static int socket_owner(const xsys *s, unsigned long inode)
-{
-	char want[48], path[XSYS_PATH_MAX], target[64];
-	snprintf(want, sizeof(want), "socket:[%lu]", inode);
-	xsys_names procs = { 0 };
-	int pid = 0;
-	xsys_list(s, &procs, "/proc");
-	for (size_t i = 0; i < procs.count && !pid; i++) {
-		if (!isdigit((unsigned char)procs.names[i][0]))
-			continue;
-		DIR *d = opendir(xsys_path(s, path, sizeof(path), "/proc/%s/fd", procs.names[i]));
-		for (struct dirent *e; d && !pid && (e = readdir(d)) != NULL;) {
-			char fd[XSYS_PATH_MAX];
-			xsys_path(s, fd, sizeof(fd), "/proc/%s/fd/%s", procs.names[i], e->d_name);
-			ssize_t n = readlink(fd, target, sizeof(target) - 1);
-			if (n > 0 && (target[n] = '\0', !strcmp(target, want)))
-				pid = atoi(procs.names[i]);
-		}
-		if (d)
-			closedir(d);
-	}
-	xsys_names_free(&procs);
-	return pid;
-}
-
 int llm_listening_pid(const char *url)
 {
-	char host[256];
 	unsigned port;
 	xsys s;
-	if (!url_host_port(url, host, sizeof(host), &port) || !host_is_local(host) || xsys_init(&s, "/", host, sizeof(host)))
+	char err[160];
+	if (!xpu_http_local_port(url, &port) || xsys_init(&s, "/", err, sizeof(err)) != 0)
 		return 0;
-	unsigned long inode = listening_inode(&s, port);
-	return inode ? socket_owner(&s, inode) : 0;
+	return xsys_tcp_listener(&s, port);
 }
 
 /* --- the device --- */

@@ -194,7 +194,7 @@ static void read_kv(reader *r, xpu_gguf_model *m, uint64_t *alignment)
 
 /* One tensor's description: adds its elements and bytes. */
 static void read_tensor(reader *r, xpu_gguf_model *m, bool *has_output, uint64_t *token_embd,
-			uint64_t *token_embd_elems, uint64_t *data_end)
+			uint64_t *token_embd_elems, uint64_t *data_end, uint64_t *largest)
 {
 	uint64_t n;
 	const char *name = str(r, &n);
@@ -211,6 +211,8 @@ static void read_tensor(reader *r, xpu_gguf_model *m, bool *has_output, uint64_t
 	}
 	uint32_t type = u32(r);
 	uint64_t offset = u64(r);
+	if (offset > (1ull << 56))
+		bad(r, "a tensor's offset %llu is out of range", (unsigned long long)offset);
 	if (r->bad || r->short_read || !name)
 		return;
 	const struct ggml_type *gt = type < XPU_ARRAY_LEN(ggml_types) ? &ggml_types[type] : NULL;
@@ -236,8 +238,10 @@ static void read_tensor(reader *r, xpu_gguf_model *m, bool *has_output, uint64_t
 		m->weight_bytes_per_token += bytes;
 		m->params_per_token += elems;
 	}
-	if (!m->first_type && elems >= 4096 && !is_embd)
+	if (!is_embd && elems > *largest) { /* the weights' type: the largest tensor's */
+		*largest = elems;
 		m->first_type = gt->name;
+	}
 }
 
 static xpu_gguf_rc header_start(reader *r, xpu_gguf_model *m, uint64_t *n_kv)
@@ -287,13 +291,13 @@ xpu_gguf_rc xpu_gguf_parse(const uint8_t *buf, size_t len, uint64_t file_size, x
 	memset(m, 0, sizeof(*m));
 	reader r = { .buf = buf, .len = len, .why = why, .whylen = whylen };
 	*need = 0;
-	uint64_t n_kv = 0, alignment = 32, token_embd = 0, token_embd_elems = 0, data_end = 0;
+	uint64_t n_kv = 0, alignment = 32, token_embd = 0, token_embd_elems = 0, data_end = 0, largest = 0;
 	bool has_output = false;
 	xpu_gguf_rc rc = header_start(&r, m, &n_kv);
 	for (uint64_t i = 0; rc == XPU_GGUF_OK && i < n_kv && !r.bad && !r.short_read; i++)
 		read_kv(&r, m, &alignment);
 	for (uint64_t i = 0; rc == XPU_GGUF_OK && i < m->n_tensors && !r.bad && !r.short_read; i++)
-		read_tensor(&r, m, &has_output, &token_embd, &token_embd_elems, &data_end);
+		read_tensor(&r, m, &has_output, &token_embd, &token_embd_elems, &data_end, &largest);
 	if (rc == XPU_GGUF_OK && r.bad)
 		return XPU_GGUF_BAD;
 	if (rc == XPU_GGUF_TRUNCATED || r.short_read) {

@@ -26,7 +26,7 @@ typedef struct xpu_gguf_model {
 	bool tied_embedding;
 	uint64_t data_offset;   /* where the tensor data starts */
 	uint64_t data_end;      /* data_offset + the end of the last tensor */
-	const char *first_type; /* the name of the first large tensor's type ("q4_0") */
+	const char *first_type; /* the weights' type: the largest tensor's but the embedding ("q4_0") */
 } xpu_gguf_model;
 
 typedef enum xpu_gguf_rc {

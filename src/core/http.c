@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "base/util.h"
 #include "config.h"
@@ -143,6 +144,29 @@ json_t *xpu_http_get_json(const char *base, const char *path, double timeout_s, 
 	}
 	xpu_http_answer_free(&a);
 	return doc;
+}
+
+/* --- the URL --- */
+
+bool xpu_http_local_port(const char *url, unsigned *port)
+{
+	const char *p = strstr(url, "://");
+	*port = strncmp(url, "https", 5) == 0 ? 443 : 80;
+	p = p ? p + 3 : url;
+	char host[256], self[256] = "";
+	snprintf(host, sizeof(host), "%.*s", (int)strcspn(p, "/"), p);
+	char *colon = strrchr(host, ':'), *bracket = strrchr(host, ']');
+	if (colon && (!bracket || colon > bracket)) {
+		*port = (unsigned)strtoul(colon + 1, NULL, 10);
+		*colon = '\0';
+	}
+	if (bracket) /* [::1] */
+		*bracket = '\0';
+	const char *h = host[0] == '[' ? host + 1 : host;
+	gethostname(self, sizeof(self) - 1);
+	bool local = xpu_starts_with(h, "127.") || !strcmp(h, "localhost") || !strcmp(h, "::1") ||
+		     !strcmp(h, "0.0.0.0") || (self[0] && !strcmp(h, self));
+	return local && *port > 0 && *port < 65536;
 }
 
 /* --- the pool --- */

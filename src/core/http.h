@@ -32,6 +32,10 @@ void xpu_http_answer_free(xpu_http_answer *a);
  * object.  Free with json_decref. */
 json_t *xpu_http_get_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen);
 
+/* The TCP port of an http(s) URL whose host is this machine (localhost,
+ * 127.x, ::1, 0.0.0.0, this host's name); false for another host. */
+bool xpu_http_local_port(const char *url, unsigned *port);
+
 /* --- many streaming transfers at once (curl's multi interface) --- */
 
 /* Body bytes as they arrive, with the HTTP status of the answer.  Returns

@@ -25,13 +25,6 @@
 #include "model/value.h"
 #include "xpu/run.h"
 
-typedef struct app_ctx {
-	char base[256];
-	double timeout;
-	const xpu_profile *profile;
-	const char *name; /* the profile's name: "ollama" */
-} app_ctx;
-
 /* --- the service's environment against its profile --- */
 
 /* The first backend in the policy's order, short of cpu, that the profile
@@ -86,8 +79,7 @@ static const char *env_get(const char *block, size_t len, const char *name)
 	return NULL;
 }
 
-/* The pid of a process whose comm is the profile's command, or 0. */
-static long find_service(const doc_ctx *c, const char *command)
+long doc_app_service_pid(const doc_ctx *c, const char *command)
 {
 	xsys_names procs = { 0 };
 	long found = 0;
@@ -174,7 +166,7 @@ static bool env_wrong(doc_ctx *c, xpu_check *k, const app_ctx *a, long pid, cons
 	return true;
 }
 
-static void service_env_check(doc_ctx *c, const app_ctx *a)
+void doc_app_env_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "service environment", "apps.%s.env", a->name);
 	const char *command = xpu_profile_command(a->profile);
@@ -184,7 +176,7 @@ static void service_env_check(doc_ctx *c, const app_ctx *a)
 		doc_verdict(k, XPU_VERDICT_SKIP, "no GPU that the %s profile has a backend for", a->name);
 		return;
 	}
-	long pid = find_service(c, command);
+	long pid = doc_app_service_pid(c, command);
 	if (!pid) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "no process named %s on this machine (a remote server?)", command);
 		return;
@@ -324,7 +316,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 		for (size_t i = 0; i < XPU_ARRAY_LEN(rest); i++)
 			doc_verdict(doc_add(c, "apps", rest[i][1], "%s", rest[i][0]), XPU_VERDICT_SKIP,
 				    "server not reachable (see apps.ollama.server)");
-		service_env_check(c, a);
+		doc_app_env_check(c, a);
 		return;
 	}
 	const char *ver = json_string_value(json_object_get(v, "version"));
@@ -337,7 +329,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 	json_decref(v);
 	ollama_models_check(c, a);
 	ollama_gpu_check(c, a);
-	service_env_check(c, a);
+	doc_app_env_check(c, a);
 }
 
 /* --- ComfyUI --- */
@@ -498,6 +490,7 @@ static const struct app_api {
 	void (*checks)(doc_ctx *c, const app_ctx *a);
 } app_apis[] = {
 	{ "comfyui", comfyui_checks },
+	{ "llama-server", doc_llama_server_checks },
 	{ "ollama", ollama_checks },
 };
 
@@ -525,7 +518,7 @@ static void generic_checks(doc_ctx *c, const app_ctx *a, bool server)
 {
 	if (server) {
 		server_check(c, a);
-		service_env_check(c, a);
+		doc_app_env_check(c, a);
 	} else {
 		doc_verdict(doc_add(c, "apps", "app server", "apps.%s.server", a->name), XPU_VERDICT_SKIP,
 			    "the %s profile (%s) gives no url, and no --url was given: no server to check",
