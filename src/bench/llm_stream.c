@@ -107,6 +107,12 @@ static double num(const json_t *o, const char *key, bool *have)
 	return json_number_value(v);
 }
 
+/* A token count: a whole number from 0 to 2^31; anything else counts 0. */
+static unsigned count(double v)
+{
+	return v >= 0 && v < 2147483648.0 ? (unsigned)v : 0;
+}
+
 static bool non_empty(const json_t *s)
 {
 	return json_is_string(s) && json_string_length(s) > 0;
@@ -127,8 +133,8 @@ static void read_openai(const json_t *doc, llm_event *ev)
 		      non_empty(json_object_get(delta, "reasoning_content"));
 	json_t *usage = json_object_get(doc, "usage");
 	bool have = false;
-	ev->output_tokens = (unsigned)num(usage, "completion_tokens", &have);
-	ev->prompt_tokens = (unsigned)num(usage, "prompt_tokens", &have);
+	ev->output_tokens = count(num(usage, "completion_tokens", &have));
+	ev->prompt_tokens = count(num(usage, "prompt_tokens", &have));
 	ev->has_usage = have;
 	json_t *t = json_object_get(doc, "timings"); /* llama-server's own */
 	have = false;
@@ -151,8 +157,8 @@ static void read_ollama(const json_t *doc, llm_event *ev)
 	double eval_ns = num(doc, "eval_duration", &times), prompt_ns = num(doc, "prompt_eval_duration", &times);
 	ev->load_ms = num(doc, "load_duration", &times) / 1e6;
 	ev->has_usage = have;
-	ev->output_tokens = (unsigned)out;
-	ev->prompt_tokens = (unsigned)in;
+	ev->output_tokens = count(out);
+	ev->prompt_tokens = count(in);
 	ev->has_timings = times;
 	ev->prompt_ms = prompt_ns / 1e6;
 	ev->prompt_tps = prompt_ns > 0 ? in / prompt_ns * 1e9 : 0;

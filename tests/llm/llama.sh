@@ -8,6 +8,7 @@
 #                                     nothing to do when DIR/stamp matches
 #   tests/llm/llama.sh source DIR     llama.cpp's source in DIR/src
 #   tests/llm/llama.sh build SRC OUT [cuda]   configure and build in OUT
+#   tests/llm/llama.sh configure SRC OUT [cuda]  configure only
 #   tests/llm/llama.sh subset SRC DIR the files a build needs, for carrying
 #                                     to another machine (about 10 MB gzipped)
 #
@@ -20,6 +21,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 NODE_LLAMA_CPP=node-llama-cpp@3.21.1
+# bump when configure()'s flags change: a build with other flags is redone
+BUILD_FLAGS_VERSION=1
 
 die() { echo "llama.sh: $*" >&2; exit 1; }
 
@@ -38,18 +41,16 @@ source_tree() { # DIR: DIR/src holds llama.cpp
 	fi
 	tar -xzf "$tgz" -C "$dir/npm" package/llama/gitRelease.bundle
 	rm -rf "$dir/src.tmp"
-	git clone -q "$dir/npm/package/llama/gitRelease.bundle" "$dir/src.tmp"
+	git -c advice.detachedHead=false clone -q "$dir/npm/package/llama/gitRelease.bundle" "$dir/src.tmp"
 	rm -rf "$dir/npm/package"
 	mv "$dir/src.tmp" "$dir/src"
 }
 
-build() { # SRC OUT [cuda]
-	local src=$1 out=$2 kind=${3:-cpu} jobs
-	jobs=$(nproc)
+configure() { # SRC OUT [cuda]
+	local src=$1 out=$2 kind=${3:-cpu}
 	local flags=(-G Ninja -DBUILD_SHARED_LIBS=OFF -DLLAMA_USE_PREBUILT_UI=OFF -DLLAMA_BUILD_UI=OFF
 		-DLLAMA_OPENSSL=OFF -DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF
 		-DGGML_NATIVE=ON -DGGML_CCACHE=OFF)
-	local targets=(llama-server llama-bench)
 	if [ "$kind" = cuda ]; then
 		# the figures compared with llama-bench: the project's own Release build
 		flags+=(-DCMAKE_BUILD_TYPE=Release -DGGML_CUDA=ON -DCMAKE_CUDA_ARCHITECTURES=90
@@ -60,13 +61,18 @@ build() { # SRC OUT [cuda]
 	fi
 	cmake -S "$src" -B "$out" "${flags[@]}" >"$out.configure.log" 2>&1 ||
 		{ tail -20 "$out.configure.log" >&2; die "cmake failed (log: $out.configure.log)"; }
-	ninja -C "$out" -j "$jobs" "${targets[@]}" >"$out.build.log" 2>&1 ||
-		{ tail -20 "$out.build.log" >&2; die "the build failed (log: $out.build.log)"; }
+}
+
+build() { # SRC OUT [cuda]
+	local targets=(llama-server llama-bench)
+	configure "$@"
+	ninja -C "$2" -j "$(nproc)" "${targets[@]}" >"$2.build.log" 2>&1 ||
+		{ tail -20 "$2.build.log" >&2; die "the build failed (log: $2.build.log)"; }
 }
 
 ensure() { # DIR
 	local dir=${1:-$root/build-llama} stamp
-	stamp="$NODE_LLAMA_CPP cpu $(sed -n '/^build()/,/^}/p' "$0" | md5sum | cut -c1-12)"
+	stamp="$NODE_LLAMA_CPP cpu $BUILD_FLAGS_VERSION"
 	if [ -x "$dir/build/bin/llama-server" ] && [ "$(cat "$dir/stamp" 2>/dev/null)" = "$stamp" ]; then
 		echo "llama.sh: llama.cpp already built in $dir"
 		return 0
@@ -94,6 +100,7 @@ case "${1:-}" in
 ensure) ensure "${2:-}" ;;
 source) source_tree "${2:?DIR}" ;;
 build) build "${2:?SRC}" "${3:?OUT}" "${4:-cpu}" ;;
+configure) configure "${2:?SRC}" "${3:?OUT}" "${4:-cpu}" ;;
 subset) subset "${2:?SRC}" "${3:?DIR}" ;;
 *) sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'; exit 2 ;;
 esac

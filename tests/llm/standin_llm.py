@@ -39,6 +39,16 @@ def final(n, prompt):
                 "usage": {"completion_tokens": n, "prompt_tokens": prompt, "total_tokens": n + prompt}})
 
 
+FAST = {}
+
+
+def fast_stream(n, prompt):
+    """The whole answer of n tokens, made once: the server only copies it."""
+    if (n, prompt) not in FAST:
+        FAST[(n, prompt)] = b"".join(chunk(" tok") for _ in range(n)) + final(n, prompt) + b"data: [DONE]\n\n"
+    return FAST[(n, prompt)]
+
+
 class Handler(http.server.BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
 
@@ -94,7 +104,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
         elif MODE == "cut":
             self.wfile.write(chunk(" a") + chunk(" b"))
         elif MODE == "fast":
-            self.wfile.write(b"".join(chunk(" tok") for _ in range(n)) + final(n, prompt) + b"data: [DONE]\n\n")
+            self.wfile.write(fast_stream(n, prompt))
         else:
             for _ in range(n):
                 self.wfile.write(chunk(" tok"))
