@@ -46,11 +46,11 @@ def report(out, t):
     ttft, tpot = per_request(r["requests"])
     print("server: %s, model %s" % (r["server"]["software"], r["server"]["model"]))
     print("device: %s %s (%s)" % (rf["device"], rf["device_name"], rf["device_source"]))
-    print("decode c=1: xpu %.1f tok/s, server predicted_per_second %.1f: %+.2f%% (goal within 3%%)"
+    print("decode c=1: xpu %.1f tok/s (1000/mean TPOT), server %.1f (1000/mean predicted_per_token_ms): %+.2f%% (goal within 3%%)"
           % (lv["stream_tokens_per_s"], srv["decode_tokens_per_s"], dev(lv["stream_tokens_per_s"], srv["decode_tokens_per_s"])))
     print("TTFT per request vs the server's prompt_ms: %+.2f%% .. %+.2f%% (goal within 2%%)" % (min(ttft), max(ttft)))
     print("TPOT per request vs predicted_per_token_ms: %+.2f%% .. %+.2f%% (goal within 2%%)" % (min(tpot), max(tpot)))
-    print("prefill (%d prompt tokens): xpu %.0f tok/s, server prompt_per_second %.0f: %+.2f%% (goal within 5%%)"
+    print("prefill (%d prompt tokens): xpu %.0f tok/s (tokens/TTFT), server %.0f (tokens/prompt_ms): %+.2f%% (goal within 5%%)"
           % (lv["prompt_tokens"], lv["prefill_tokens_per_s"], srv["prefill_tokens_per_s"],
              dev(lv["prefill_tokens_per_s"], srv["prefill_tokens_per_s"])))
     tg, tg_sd = llama_bench(lb, 0, 128)

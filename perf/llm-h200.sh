@@ -97,7 +97,7 @@ measure() { # TYPE: the model file, llama-bench, the server at c=1 (and the swee
 	stop
 	[ "$t" = q4_0 ] || return 0
 	serve "$t-sweep" "$model" 64 || return 1
-	timeout 300 "$XPU" bench llm --url "http://127.0.0.1:$PORT" --concurrency 1,4,16,64 --prompt-tokens 512 \
+	timeout 500 "$XPU" bench llm --url "http://127.0.0.1:$PORT" --concurrency 1,4,16,64 --prompt-tokens 512 --timeout 300 \
 		--output-tokens 128 --hw-baseline "$OUT/hw.json" --plot "$OUT/curve-$t.svg" >"$OUT/bench-llm-$t-sweep.txt" \
 		2>"$OUT/bench-llm-$t-sweep.err" || say "$t: the sweep failed: $(tail -1 "$OUT/bench-llm-$t-sweep.err")"
 	stop

@@ -79,9 +79,10 @@ typedef struct xpu_llm_level {
 	xpu_real output_tps;        /* output tokens of every stream / duration */
 	xpu_real stream_tps;        /* one stream's decode: 1000 / mean TPOT */
 	xpu_real request_rate;      /* requests / duration */
-	xpu_real prefill_tps;       /* mean of prompt tokens / TTFT */
+	xpu_real prefill_tps;       /* prompt tokens / TTFT, summed over requests */
 	xpu_real prompt_tokens, output_tokens; /* means, as the server counted them */
-	xpu_real server_ttft_ms, server_tpot_ms, server_prefill_tps, server_decode_tps; /* means */
+	/* the server's: mean prompt_ms and TPOT, and the rates from them */
+	xpu_real server_ttft_ms, server_tpot_ms, server_prefill_tps, server_decode_tps;
 	xpu_real mbu_percent;       /* decode: bytes/token x tokens/s / bandwidth */
 	xpu_real compute_percent;   /* prefill: 2 x parameters x tokens/s / peak FLOP/s */
 	unsigned model_loads;

@@ -69,25 +69,39 @@ static void mean_of(xpu_real *out, const xpu_real *first, size_t stride, size_t 
 		xpu_set_status(&out->status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s", why);
 }
 
+/* The server's own figures of a level, defined as the client's are (rates
+ * from mean times, not means of rates, which a slow request would not
+ * move): decode 1000 / mean predicted_per_token_ms, prefill mean prompt
+ * tokens / mean prompt_ms. */
 static void server_means(xpu_llm_level *lv, const xpu_llm_request *req, size_t n)
 {
 	const char *why = "the server gives no timings (llama-server's \"timings\", Ollama's durations)";
 	size_t stride = sizeof(*req);
 	mean_of(&lv->server_ttft_ms, &req->server_prompt_ms, stride, n, why);
 	mean_of(&lv->server_tpot_ms, &req->server_tpot_ms, stride, n, why);
-	mean_of(&lv->server_prefill_tps, &req->server_prefill_tps, stride, n, why);
-	mean_of(&lv->server_decode_tps, &req->server_decode_tps, stride, n, why);
+	if (xpu_is_ok(&lv->server_tpot_ms.status) && lv->server_tpot_ms.value > 0)
+		xpu_set_real(&lv->server_decode_tps, 1000.0 / lv->server_tpot_ms.value);
+	else
+		xpu_set_status(&lv->server_decode_tps.status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s", why);
+	if (xpu_is_ok(&lv->server_ttft_ms.status) && lv->server_ttft_ms.value > 0 && xpu_is_ok(&lv->prompt_tokens.status))
+		xpu_set_real(&lv->server_prefill_tps, lv->prompt_tokens.value * 1000.0 / lv->server_ttft_ms.value);
+	else
+		xpu_set_status(&lv->server_prefill_tps.status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE, "%s", why);
 }
 
+/* The level's rates: output and requests over its duration; one stream's
+ * decode 1000 / mean TPOT; prefill prompt tokens / TTFT, both summed over
+ * the requests that loaded no model. */
 static void rates(xpu_llm_level *lv, const xpu_llm_request *req, size_t n)
 {
-	double out = 0, in = 0, prefill = 0;
+	double out = 0, in = 0, timed_in = 0, timed_ms = 0;
 	size_t timed = 0;
 	for (size_t i = 0; i < n; i++) {
 		out += req[i].output_tokens;
 		in += req[i].prompt_tokens;
 		if (!req[i].model_load && req[i].ttft_ms > 0) {
-			prefill += req[i].prompt_tokens / (req[i].ttft_ms / 1000.0);
+			timed_in += req[i].prompt_tokens;
+			timed_ms += req[i].ttft_ms;
 			timed++;
 		}
 	}
@@ -98,7 +112,7 @@ static void rates(xpu_llm_level *lv, const xpu_llm_request *req, size_t n)
 		xpu_set_real(&lv->output_tokens, out / (double)n);
 	}
 	if (timed)
-		xpu_set_real(&lv->prefill_tps, prefill / (double)timed);
+		xpu_set_real(&lv->prefill_tps, timed_in * 1000.0 / timed_ms);
 	else
 		xpu_set_status(&lv->prefill_tps.status, XPU_UNAVAILABLE, XPU_R_NO_SOURCE, "no request without a model load");
 	if (xpu_is_ok(&lv->tpot_ms.mean.status) && lv->tpot_ms.mean.value > 0)
