@@ -118,24 +118,28 @@ char *xpu_bench_json(const xpu_bench_report *r, bool pretty)
 	return s;
 }
 
-int xpu_bench_save(const xpu_bench_report *r, const char *path, char *err, size_t errlen)
+int bench_json_write(json_t *o, const char *path, const char *what, char *err, size_t errlen)
 {
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	json_t *o = report_json(r);
-	int rc = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	int rc = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
 	json_decref(o);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot write baseline %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "cannot write %s %s: %s", what, tmp, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot write baseline %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot write %s %s: %s", what, path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
+}
+
+int xpu_bench_save(const xpu_bench_report *r, const char *path, char *err, size_t errlen)
+{
+	return bench_json_write(report_json(r), path, "baseline", err, errlen);
 }
 
 /* ---- compare ---- */

@@ -1,13 +1,11 @@
 /* `xpu bench llm`'s report as JSON (kind "xpu-bench-llm"), saved and
  * compared like xpu bench's baselines, and its latency-throughput curve as
  * an SVG. */
-#include <errno.h>
 #include <jansson.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "base/util.h"
 #include "bench/bench_int.h"
@@ -120,17 +118,7 @@ char *xpu_llm_json(const xpu_llm_report *r, bool pretty)
 
 int xpu_llm_save(const xpu_llm_report *r, const char *path, char *err, size_t errlen)
 {
-	char tmp[4096];
-	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	json_t *o = report_json(r);
-	int rc = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
-	json_decref(o);
-	if (rc != 0 || rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot write %s: %s", rc ? tmp : path, strerror(errno));
-		unlink(tmp);
-		return -1;
-	}
-	return 0;
+	return bench_json_write(report_json(r), path, "report", err, errlen);
 }
 
 /* --- compare --- */

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "bench/bench_int.h"
 #include "bench/llm_int.h"
 #include "core/http.h"
 #include "model/value.h"
@@ -50,14 +51,10 @@ struct run_ctx {
 static void progress(const run_ctx *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void progress(const run_ctx *c, const char *fmt, ...)
 {
-	if (!c->opt->progress)
-		return;
-	char msg[512];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	bench_vsay(c->opt->progress, c->opt->progress_ctx, fmt, ap);
 	va_end(ap);
-	c->opt->progress(c->opt->progress_ctx, msg);
 }
 
 static uint64_t next_random(run_ctx *c)
