@@ -14,7 +14,7 @@
 #   perf/llm-h200.sh run     # models, servers, measurements (about 4 min)
 #
 # Environment: XPU (default ./build/xpu), LLAMA_SRC (default
-# .devrun/llama-src: make it with tests/llm/llama.sh subset SRC DIR),
+# .carry-llama-src: make it with tests/llm/llama.sh subset SRC DIR),
 # LLAMA_BUILD (default build-llama-cuda), OUT (default ./perf-out),
 # MODELS (default /tmp/xpu-llm-models: 21 GB).  Without an NVIDIA GPU
 # (CPU=1, for trying the script on any machine): the CPU, a tiny model
@@ -22,7 +22,7 @@
 set -u
 cd "$(dirname "$0")/.."
 XPU=${XPU:-./build/xpu}
-LLAMA_SRC=${LLAMA_SRC:-.devrun/llama-src}
+LLAMA_SRC=${LLAMA_SRC:-.carry-llama-src}
 LLAMA_BUILD=${LLAMA_BUILD:-build-llama-cuda}
 OUT=${OUT:-./perf-out}
 MODELS=${MODELS:-/tmp/xpu-llm-models}
@@ -40,7 +40,7 @@ build() {
 		mkdir -p "$LLAMA_BUILD"
 		# configure only: the same flags as tests/llm/llama.sh's CUDA build
 		timeout 120 bash tests/llm/llama.sh configure "$LLAMA_SRC" "$LLAMA_BUILD" cuda ||
-			{ say "cmake failed: $(tail -3 "$LLAMA_BUILD.configure.log")"; exit 1; }
+			{ say "cmake failed: $(tail -3 "$LLAMA_BUILD/configure.log")"; exit 1; }
 	fi
 	if timeout 560 ninja -C "$LLAMA_BUILD" -j "$(nproc)" llama-server llama-bench >"$OUT/cuda-build.log" 2>&1; then
 		say "CUDA build done in $((SECONDS - t0)) s ($(nproc) cores)"
@@ -50,13 +50,14 @@ build() {
 	fi
 }
 
-# The last NVIDIA GPU as `xpu list` sees it: its id and UUID.
+# The last NVIDIA GPU as `xpu list` sees it: its index (xpu run --device),
+# id (xpu bench --device) and UUID (nvidia-smi, CUDA_VISIBLE_DEVICES).
 last_gpu() {
 	"$XPU" list --json | python3 -c '
 import json, sys
 g = [d for d in json.load(sys.stdin)["devices"] if d["vendor"] == "nvidia"]
 u = g[-1].get("uuid") if g else None
-print(g[-1]["id"], u["value"] if isinstance(u, dict) else u) if g else sys.exit(1)'
+print(g[-1]["index"], g[-1]["id"], u["value"] if isinstance(u, dict) else u) if g else sys.exit(1)'
 }
 
 # serve NAME MODEL SLOTS: starts llama-server through xpu run on $GPU_ID;
@@ -64,7 +65,7 @@ print(g[-1]["id"], u["value"] if isinstance(u, dict) else u) if g else sys.exit(
 serve() {
 	local name=$1 model=$2 slots=$3
 	PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
-	PATH=$BIN:$PATH "$XPU" run --app llama-server --device "$GPU_ID" -- llama-server -m "$model" \
+	PATH=$BIN:$PATH "$XPU" run --app llama-server --device "$GPU_INDEX" -- llama-server -m "$model" \
 		--host 127.0.0.1 --port "$PORT" -c $((slots * 1024)) -np "$slots" >"$OUT/server-$name.log" 2>&1 &
 	SERVER=$!
 	for _ in $(seq 1800); do
@@ -107,11 +108,11 @@ run() {
 	[ -x "$BIN/llama-server" ] || { say "no $BIN/llama-server: run 'perf/llm-h200.sh build' first"; exit 1; }
 	NGL=99
 	if [ "$CPU" = 1 ]; then
-		GPU_ID=cpu GPU_UUID=none NGL=0
+		GPU_INDEX=cpu GPU_ID=cpu GPU_UUID=none NGL=0
 		say "CPU=1: the CPU, model shape $SHAPE"
 	else
-		read -r GPU_ID GPU_UUID < <(last_gpu) || { say "xpu list shows no NVIDIA GPU (CPU=1 tries the CPU)"; exit 1; }
-		say "$(nvidia-smi -L | wc -l) GPU(s); using the last: $GPU_ID $GPU_UUID"
+		read -r GPU_INDEX GPU_ID GPU_UUID < <(last_gpu) || { say "xpu list shows no NVIDIA GPU (CPU=1 tries the CPU)"; exit 1; }
+		say "$(nvidia-smi -L | wc -l) GPU(s); using the last: xpu index $GPU_INDEX, $GPU_ID, $GPU_UUID"
 	fi
 	local copy=d2d
 	[ "$CPU" = 1 ] && copy=stream.triad

@@ -59,15 +59,16 @@ configure() { # SRC OUT [cuda]
 		flags+=(-DCMAKE_BUILD_TYPE=Release "-DCMAKE_C_FLAGS_RELEASE=-O1 -DNDEBUG"
 			"-DCMAKE_CXX_FLAGS_RELEASE=-O1 -DNDEBUG")
 	fi
-	cmake -S "$src" -B "$out" "${flags[@]}" >"$out.configure.log" 2>&1 ||
-		{ tail -20 "$out.configure.log" >&2; die "cmake failed (log: $out.configure.log)"; }
+	mkdir -p "$out"
+	cmake -S "$src" -B "$out" "${flags[@]}" >"$out/configure.log" 2>&1 ||
+		{ tail -20 "$out/configure.log" >&2; die "cmake failed (log: $out/configure.log)"; }
 }
 
 build() { # SRC OUT [cuda]
 	local targets=(llama-server llama-bench)
 	configure "$@"
-	ninja -C "$2" -j "$(nproc)" "${targets[@]}" >"$2.build.log" 2>&1 ||
-		{ tail -20 "$2.build.log" >&2; die "the build failed (log: $2.build.log)"; }
+	ninja -C "$2" -j "$(nproc)" "${targets[@]}" >"$2/build.log" 2>&1 ||
+		{ tail -20 "$2/build.log" >&2; die "the build failed (log: $2/build.log)"; }
 }
 
 ensure() { # DIR
@@ -80,7 +81,7 @@ ensure() { # DIR
 	mkdir -p "$dir"
 	local t0=$SECONDS
 	source_tree "$dir"
-	echo "llama.sh: building llama-server and llama-bench in $dir/build (minutes; logs beside it)"
+	echo "llama.sh: building llama-server and llama-bench in $dir/build (minutes; its build.log says how far)"
 	rm -rf "$dir/build"
 	build "$dir/src" "$dir/build" cpu
 	echo "$stamp" >"$dir/stamp"
