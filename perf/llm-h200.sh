@@ -32,6 +32,13 @@ mkdir -p "$OUT" "$MODELS"
 XPU=$(readlink -f "$XPU")
 BIN=$(readlink -f "$LLAMA_BUILD")/bin
 say() { echo "llm-h200: $*" | tee -a "$OUT/llm-h200.log"; }
+# libcurl (xpu dlopens it) where the machine lacks it: .carry-libs
+[ -d .carry-libs ] && export LD_LIBRARY_PATH=$PWD/.carry-libs${LD_LIBRARY_PATH:+:$LD_LIBRARY_PATH}
+healthy() { # PORT: llama-server's /health answers 200 (python3: this machine may have no curl)
+	python3 -c 'import sys, urllib.request
+try: sys.exit(0 if urllib.request.urlopen("http://127.0.0.1:%s/health" % sys.argv[1], timeout=2).status == 200 else 1)
+except Exception: sys.exit(1)' "$1"
+}
 
 build() {
 	[ -f "$LLAMA_SRC/CMakeLists.txt" ] || { say "no llama.cpp source in $LLAMA_SRC (tests/llm/llama.sh subset)"; exit 1; }
@@ -68,11 +75,12 @@ serve() {
 	PATH=$BIN:$PATH "$XPU" run --app llama-server --device "$GPU_INDEX" -- llama-server -m "$model" \
 		--host 127.0.0.1 --port "$PORT" -c $((slots * 1024)) -np "$slots" >"$OUT/server-$name.log" 2>&1 &
 	SERVER=$!
-	for _ in $(seq 1800); do
-		curl -sf "http://127.0.0.1:$PORT/health" >/dev/null 2>&1 && break
+	for _ in $(seq 900); do
+		healthy "$PORT" && break
 		kill -0 "$SERVER" 2>/dev/null || { say "$name: llama-server exited: $(tail -2 "$OUT/server-$name.log")"; return 1; }
-		sleep 0.1
+		sleep 0.2
 	done
+	healthy "$PORT" || { say "$name: llama-server not up after 180 s: $(tail -2 "$OUT/server-$name.log")"; return 1; }
 	[ "$CPU" = 1 ] && return 0
 	nvidia-smi --query-compute-apps=pid,gpu_uuid,used_memory --format=csv,noheader >"$OUT/nvidia-smi-$name.csv"
 	local on
@@ -106,6 +114,8 @@ measure() { # TYPE: the model file, llama-bench, the server at c=1 (and the swee
 
 run() {
 	[ -x "$BIN/llama-server" ] || { say "no $BIN/llama-server: run 'perf/llm-h200.sh build' first"; exit 1; }
+	python3 -c 'import ctypes; ctypes.CDLL("libcurl.so.4")' 2>/dev/null ||
+		{ say "no libcurl.so.4 here (xpu bench llm dlopens it): carry one in .carry-libs (perf/README.md)"; exit 1; }
 	NGL=99
 	if [ "$CPU" = 1 ]; then
 		GPU_INDEX=cpu GPU_ID=cpu GPU_UUID=none NGL=0
