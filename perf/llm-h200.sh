@@ -28,6 +28,7 @@ OUT=${OUT:-./perf-out}
 MODELS=${MODELS:-/tmp/xpu-llm-models}
 CPU=${CPU:-0}
 SHAPE=${SHAPE:-$([ "$CPU" = 1 ] && echo tiny || echo llama3-8b)}
+SWEEP=${SWEEP:-$([ "$CPU" = 1 ] && echo 1,2,4 || echo 1,4,16,64)}
 mkdir -p "$OUT" "$MODELS"
 XPU=$(readlink -f "$XPU")
 BIN=$(readlink -f "$LLAMA_BUILD")/bin
@@ -105,8 +106,8 @@ measure() { # TYPE: the model file, llama-bench, the server at c=1 (and the swee
 		2>"$OUT/bench-llm-$t.err" || say "$t: xpu bench llm failed: $(tail -1 "$OUT/bench-llm-$t.err")"
 	stop
 	[ "$t" = q4_0 ] || return 0
-	serve "$t-sweep" "$model" 64 || return 1
-	timeout 500 "$XPU" bench llm --url "http://127.0.0.1:$PORT" --concurrency 1,4,16,64 --prompt-tokens 512 --timeout 300 \
+	serve "$t-sweep" "$model" "${SWEEP##*,}" || return 1
+	timeout 500 "$XPU" bench llm --url "http://127.0.0.1:$PORT" --concurrency "$SWEEP" --prompt-tokens 512 --timeout 300 \
 		--output-tokens 128 --hw-baseline "$OUT/hw.json" --plot "$OUT/curve-$t.svg" >"$OUT/bench-llm-$t-sweep.txt" \
 		2>"$OUT/bench-llm-$t-sweep.err" || say "$t: the sweep failed: $(tail -1 "$OUT/bench-llm-$t-sweep.err")"
 	stop

@@ -110,12 +110,16 @@ static json_t *report_json(const xpu_bench_report *r)
 	return o;
 }
 
-char *xpu_bench_json(const xpu_bench_report *r, bool pretty)
+char *bench_json_text(json_t *o, bool pretty)
 {
-	json_t *o = report_json(r);
-	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(6));
+	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(7));
 	json_decref(o);
 	return s;
+}
+
+char *xpu_bench_json(const xpu_bench_report *r, bool pretty)
+{
+	return bench_json_text(report_json(r), pretty);
 }
 
 int bench_json_write(json_t *o, const char *path, const char *what, char *err, size_t errlen)

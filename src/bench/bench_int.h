@@ -85,6 +85,8 @@ bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half
  * null "value" beside its "state", "reason" and "detail". */
 typedef struct json_t json_t;
 void bench_json_real(json_t *o, const char *key, const xpu_real *v);
+/* o as text (and o dropped): malloc'd, NULL when out of memory. */
+char *bench_json_text(json_t *o, bool pretty);
 /* Writes o (and drops it) to path atomically: a temporary file, then a
  * rename; -1 with err naming what (a "baseline", a "report") and where. */
 int bench_json_write(json_t *o, const char *path, const char *what, char *err, size_t errlen);

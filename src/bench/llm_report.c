@@ -110,10 +110,7 @@ static json_t *report_json(const xpu_llm_report *r)
 
 char *xpu_llm_json(const xpu_llm_report *r, bool pretty)
 {
-	json_t *o = report_json(r);
-	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(7));
-	json_decref(o);
-	return s;
+	return bench_json_text(report_json(r), pretty);
 }
 
 int xpu_llm_save(const xpu_llm_report *r, const char *path, char *err, size_t errlen)

@@ -82,16 +82,22 @@ static size_t make_gguf(buf *b, bool with_output, uint64_t *file_size)
 	return header;
 }
 
+/* The hand-built header, parsed whole. */
+static void parse_whole(bool with_output, xpu_gguf_model *m)
+{
+	buf b;
+	uint64_t size;
+	make_gguf(&b, with_output, &size);
+	size_t need;
+	char why[200];
+	assert_int_equal(xpu_gguf_parse(b.d, b.n, size, m, &need, why, sizeof(why)), XPU_GGUF_OK);
+}
+
 static void test_gguf_counts(void **state)
 {
 	(void)state;
-	buf b;
-	uint64_t size;
-	make_gguf(&b, true, &size);
 	xpu_gguf_model m;
-	size_t need;
-	char why[200];
-	assert_int_equal(xpu_gguf_parse(b.d, b.n, size, &m, &need, why, sizeof(why)), XPU_GGUF_OK);
+	parse_whole(true, &m);
 	assert_string_equal(m.arch, "llama");
 	assert_int_equal(m.n_layers, 1);
 	assert_int_equal(m.tensor_bytes, 1280 + 576 + 340);
@@ -106,13 +112,8 @@ static void test_gguf_counts(void **state)
 static void test_gguf_tied(void **state)
 {
 	(void)state;
-	buf b;
-	uint64_t size;
-	make_gguf(&b, false, &size);
 	xpu_gguf_model m;
-	size_t need;
-	char why[200];
-	assert_int_equal(xpu_gguf_parse(b.d, b.n, size, &m, &need, why, sizeof(why)), XPU_GGUF_OK);
+	parse_whole(false, &m);
 	assert_true(m.tied_embedding);
 	assert_int_equal(m.weight_bytes_per_token, 1280 + 576); /* the output reads the embedding whole */
 }
