@@ -1,5 +1,6 @@
 #!/bin/bash
-# Builds xpu and runs the whole test suite: the README's test command.
+# Builds xpu (and, once per checkout, llama.cpp's llama-server: see
+# tests/llm/llama.sh) and runs the whole test suite: the README's test command.
 #   tests/run.sh [BUILD_DIR] [extra meson setup options...]
 # Prints one closing line "N passed, N failed, N skipped (NAMES)" summing
 # every test program (cmocka cases and the checks of the shell tests): a
@@ -19,6 +20,12 @@ if [ ! -d "$build" ]; then
 	meson setup "$build" -Dwerror=true "$@" || exit 1
 fi
 ninja -C "$build" || exit 1
+# llama.cpp's llama-server for the test of `xpu bench llm` against a real
+# engine: built once per checkout in build-llama/ (minutes), reused after;
+# XPU_LLAMA=off skips the build, and that test then says SKIP.
+if [ "${XPU_LLAMA:-on}" != off ]; then
+	bash tests/llm/llama.sh ensure || { echo "tests/run.sh: llama.cpp did not build (XPU_LLAMA=off skips it)"; exit 1; }
+fi
 meson test -C "$build" --print-errorlogs --num-processes 2
 status=$?
 log="$build/meson-logs/testlog.txt"

@@ -15,8 +15,7 @@
 
 #define BASELINE_KIND "xpu-bench"
 
-/* A status as JSON fields: null value with "reason"/"detail" when not OK. */
-static void put_real(json_t *o, const char *key, const xpu_real *v)
+void bench_json_real(json_t *o, const char *key, const xpu_real *v)
 {
 	if (xpu_is_ok(&v->status)) {
 		json_object_set_new(o, key, json_real(v->value));
@@ -50,8 +49,8 @@ static json_t *figure_json(const xpu_bench_figure *f)
 	json_object_set_new(o, "max", json_real(f->max));
 	json_object_set_new(o, "reps", json_integer(f->reps));
 	json_object_set_new(o, "peak_kind", json_string(xpu_peak_kind_name(f->peak_kind)));
-	put_real(o, "peak", &f->peak);
-	put_real(o, "percent_of_peak", &f->percent_of_peak);
+	bench_json_real(o, "peak", &f->peak);
+	bench_json_real(o, "percent_of_peak", &f->percent_of_peak);
 	if (xpu_is_ok(&f->alt_best.status)) {
 		json_object_set_new(o, "alt_value", json_real(f->alt_best.value));
 		json_object_set_new(o, "alt_counting", json_string(f->alt_counting));
@@ -79,7 +78,7 @@ static json_t *target_json(const xpu_bench_target *t)
 		json_object_set_new(o, "gemm", json_string(t->gemm));
 	json_t *peaks = json_object();
 	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++)
-		put_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
+		bench_json_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
 	json_object_set_new(o, "peaks", peaks);
 	json_object_set_new(o, "peak_source", json_string(t->peak_source));
 	json_t *figs = json_array();
@@ -111,32 +110,40 @@ static json_t *report_json(const xpu_bench_report *r)
 	return o;
 }
 
-char *xpu_bench_json(const xpu_bench_report *r, bool pretty)
+char *bench_json_text(json_t *o, bool pretty)
 {
-	json_t *o = report_json(r);
-	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(6));
+	char *s = json_dumps(o, (pretty ? JSON_INDENT(2) : JSON_COMPACT) | JSON_REAL_PRECISION(7));
 	json_decref(o);
 	return s;
 }
 
-int xpu_bench_save(const xpu_bench_report *r, const char *path, char *err, size_t errlen)
+char *xpu_bench_json(const xpu_bench_report *r, bool pretty)
+{
+	return bench_json_text(report_json(r), pretty);
+}
+
+int bench_json_write(json_t *o, const char *path, const char *what, char *err, size_t errlen)
 {
 	char tmp[4096];
 	snprintf(tmp, sizeof(tmp), "%s.tmp.%ld", path, (long)getpid());
-	json_t *o = report_json(r);
-	int rc = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(6));
+	int rc = json_dump_file(o, tmp, JSON_INDENT(2) | JSON_REAL_PRECISION(7));
 	json_decref(o);
 	if (rc != 0) {
-		snprintf(err, errlen, "cannot write baseline %s: %s", tmp, strerror(errno));
+		snprintf(err, errlen, "cannot write %s %s: %s", what, tmp, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	if (rename(tmp, path) != 0) {
-		snprintf(err, errlen, "cannot write baseline %s: %s", path, strerror(errno));
+		snprintf(err, errlen, "cannot write %s %s: %s", what, path, strerror(errno));
 		unlink(tmp);
 		return -1;
 	}
 	return 0;
+}
+
+int xpu_bench_save(const xpu_bench_report *r, const char *path, char *err, size_t errlen)
+{
+	return bench_json_write(report_json(r), path, "baseline", err, errlen);
 }
 
 /* ---- compare ---- */

@@ -120,16 +120,21 @@ void bench_note(xpu_bench_figure *f, const char *fmt, ...)
 	va_end(ap);
 }
 
+void bench_vsay(xpu_bench_progress_fn fn, void *ctx, const char *fmt, va_list ap)
+{
+	if (!fn)
+		return;
+	char msg[512];
+	vsnprintf(msg, sizeof(msg), fmt, ap);
+	fn(ctx, msg);
+}
+
 void bench_progress(const bench_ctx *c, const char *fmt, ...)
 {
-	if (!c->opt->progress)
-		return;
-	char msg[256];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(msg, sizeof(msg), fmt, ap);
+	bench_vsay(c->opt->progress, c->opt->progress_ctx, fmt, ap);
 	va_end(ap);
-	c->opt->progress(c->opt->progress_ctx, msg);
 }
 
 void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)

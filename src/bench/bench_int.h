@@ -81,6 +81,18 @@ void bench_gemm_ref_make(bench_gemm_ref *r);
 bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half, char *err,
 			    size_t len);
 
+/* baseline.c: a value as JSON: its number, or when not OK an object with a
+ * null "value" beside its "state", "reason" and "detail". */
+typedef struct json_t json_t;
+void bench_json_real(json_t *o, const char *key, const xpu_real *v);
+/* o as text (and o dropped): malloc'd, NULL when out of memory. */
+char *bench_json_text(json_t *o, bool pretty);
+/* Writes o (and drops it) to path atomically: a temporary file, then a
+ * rename; -1 with err naming what (a "baseline", a "report") and where. */
+int bench_json_write(json_t *o, const char *path, const char *what, char *err, size_t errlen);
+/* A progress line to fn (nothing when fn is NULL). */
+void bench_vsay(xpu_bench_progress_fn fn, void *ctx, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
+
 /* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
 void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
 /* Sets one peak computed from runtime attributes, if the table had none. */

@@ -29,6 +29,10 @@ int cmd_run(xpu_cli *cli, int argc, char **argv);
 int cmd_config(xpu_cli *cli, int argc, char **argv);
 int cmd_doctor(xpu_cli *cli, int argc, char **argv);
 int cmd_bench(xpu_cli *cli, int argc, char **argv);
+int cmd_bench_llm(xpu_cli *cli, int argc, char **argv); /* xpu bench llm */
+/* cmd_bench.c: a comparison with a saved report, one line per figure. */
+struct xpu_bench_comparison;
+void cli_print_comparison(const struct xpu_bench_comparison *cmp, const char *path, FILE *out);
 int cmd_top(xpu_cli *cli, int argc, char **argv);
 int cmd_exporter(xpu_cli *cli, int argc, char **argv);
 

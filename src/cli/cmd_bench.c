@@ -36,6 +36,7 @@ static void bench_usage(FILE *f)
 	fprintf(f,
 		"Usage: xpu bench [--device D] [--quick|--full] [--only NAMES] [--json]\n"
 		"                 [--save FILE] [--compare FILE] [--threshold PCT]\n"
+		"       xpu bench llm --url URL [...]   a running LLM server (xpu bench llm --help)\n"
 		"\n"
 		"Measures memory bandwidth, host transfers, GEMM and launch latency on each\n"
 		"device, and prints each figure beside the device's theoretical peak.\n"
@@ -211,7 +212,7 @@ static void print_report(const xpu_bench_report *r)
 	}
 }
 
-static void print_comparison(const xpu_bench_comparison *cmp, const char *path, FILE *out)
+void cli_print_comparison(const xpu_bench_comparison *cmp, const char *path, FILE *out)
 {
 	fprintf(out, "\ncompared with %s (threshold %.1f%%):\n", path, cmp->threshold_pct);
 	for (size_t i = 0; i < cmp->n; i++) {
@@ -270,7 +271,7 @@ static int finish(xpu_cli *cli, const bench_args *a, const xpu_bench_report *r)
 	int rc = XPU_EXIT_OK;
 	if (cmp) {
 		/* With --json the comparison goes to stderr: stdout stays one document. */
-		print_comparison(cmp, a->compare, cli->json ? stderr : stdout);
+		cli_print_comparison(cmp, a->compare, cli->json ? stderr : stdout);
 		if (cmp->n == 0) {
 			cli_error(cli, "bench: nothing in %s matches what was measured (other "
 				  "devices or --only?)", a->compare);
@@ -285,6 +286,8 @@ static int finish(xpu_cli *cli, const bench_args *a, const xpu_bench_report *r)
 
 int cmd_bench(xpu_cli *cli, int argc, char **argv)
 {
+	if (argc > 1 && strcmp(argv[1], "llm") == 0)
+		return cmd_bench_llm(cli, argc - 1, argv + 1);
 	bench_args a = { .opt = { .level = XPU_BENCH_NORMAL }, .threshold = 10.0 };
 	int rc = parse_args(cli, argc, argv, &a);
 	if (rc != XPU_EXIT_OK)

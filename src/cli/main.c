@@ -17,7 +17,7 @@ static const struct command {
 	{ "run", cmd_run, "start an app on the best (or chosen) device with its settings" },
 	{ "config", cmd_config, "the effective configuration and where each value came from" },
 	{ "doctor", cmd_doctor, "why an app does not use the GPU, and the exact fix" },
-	{ "bench", cmd_bench, "measure the device against its theoretical peak" },
+	{ "bench", cmd_bench, "measure the device against its peak; bench llm: an LLM server" },
 	{ "top", cmd_top, "live view of GPU use, per device and process" },
 	{ "exporter", cmd_exporter, "Prometheus metrics over HTTP" },
 };

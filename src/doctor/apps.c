@@ -20,16 +20,10 @@
 #include <strings.h>
 
 #include "base/util.h"
+#include "core/http.h"
 #include "doctor/doctor_int.h"
 #include "model/value.h"
 #include "xpu/run.h"
-
-typedef struct app_ctx {
-	char base[256];
-	double timeout;
-	const xpu_profile *profile;
-	const char *name; /* the profile's name: "ollama" */
-} app_ctx;
 
 /* --- the service's environment against its profile --- */
 
@@ -85,8 +79,7 @@ static const char *env_get(const char *block, size_t len, const char *name)
 	return NULL;
 }
 
-/* The pid of a process whose comm is the profile's command, or 0. */
-static long find_service(const doc_ctx *c, const char *command)
+long doc_app_service_pid(const doc_ctx *c, const char *command)
 {
 	xsys_names procs = { 0 };
 	long found = 0;
@@ -173,7 +166,7 @@ static bool env_wrong(doc_ctx *c, xpu_check *k, const app_ctx *a, long pid, cons
 	return true;
 }
 
-static void service_env_check(doc_ctx *c, const app_ctx *a)
+void doc_app_env_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "service environment", "apps.%s.env", a->name);
 	const char *command = xpu_profile_command(a->profile);
@@ -183,7 +176,7 @@ static void service_env_check(doc_ctx *c, const app_ctx *a)
 		doc_verdict(k, XPU_VERDICT_SKIP, "no GPU that the %s profile has a backend for", a->name);
 		return;
 	}
-	long pid = find_service(c, command);
+	long pid = doc_app_service_pid(c, command);
 	if (!pid) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "no process named %s on this machine (a remote server?)", command);
 		return;
@@ -220,7 +213,7 @@ static const char *model_name(const json_t *m)
 static json_t *ollama_get(const app_ctx *a, xpu_check *k, const char *path)
 {
 	char why[320];
-	json_t *doc = doc_http_json(a->base, path, a->timeout, why, sizeof(why));
+	json_t *doc = xpu_http_get_json(a->base, path, a->timeout, why, sizeof(why));
 	if (!doc) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
 		doc_fix(k, "see 'journalctl -u ollama' for the server's error");
@@ -311,7 +304,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "ollama server", "apps.ollama.server");
 	char why[320];
-	json_t *v = doc_http_json(a->base, "/api/version", a->timeout, why, sizeof(why));
+	json_t *v = xpu_http_get_json(a->base, "/api/version", a->timeout, why, sizeof(why));
 	if (!v) {
 		doc_verdict(k, XPU_VERDICT_FAIL, "%s", why);
 		if (c->pkg == DOC_PKG_NIX)
@@ -323,7 +316,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 		for (size_t i = 0; i < XPU_ARRAY_LEN(rest); i++)
 			doc_verdict(doc_add(c, "apps", rest[i][1], "%s", rest[i][0]), XPU_VERDICT_SKIP,
 				    "server not reachable (see apps.ollama.server)");
-		service_env_check(c, a);
+		doc_app_env_check(c, a);
 		return;
 	}
 	const char *ver = json_string_value(json_object_get(v, "version"));
@@ -336,7 +329,7 @@ static void ollama_checks(doc_ctx *c, const app_ctx *a)
 	json_decref(v);
 	ollama_models_check(c, a);
 	ollama_gpu_check(c, a);
-	service_env_check(c, a);
+	doc_app_env_check(c, a);
 }
 
 /* --- ComfyUI --- */
@@ -374,7 +367,7 @@ static void comfyui_checks(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *srv = doc_add(c, "apps", "comfyui server", "apps.comfyui.server");
 	char why[320];
-	json_t *st = doc_http_json(a->base, "/system_stats", a->timeout, why, sizeof(why));
+	json_t *st = xpu_http_get_json(a->base, "/system_stats", a->timeout, why, sizeof(why));
 	if (!st) {
 		doc_verdict(srv, XPU_VERDICT_FAIL, "%s", why);
 		doc_fix(srv, c->pkg == DOC_PKG_NIX ? "set services.comfyui.enable = true;, or give --url" :
@@ -468,9 +461,13 @@ static xpu_profile *app_profile(doc_ctx *c, const char *name)
 static void server_check(doc_ctx *c, const app_ctx *a)
 {
 	xpu_check *k = doc_add(c, "apps", "app server", "apps.%s.server", a->name);
-	long status = 0;
-	char why[320];
-	if (!doc_http_status(a->base, "/", a->timeout, &status, why, sizeof(why))) {
+	char why[320], url[300];
+	snprintf(url, sizeof(url), "%s/", a->base);
+	xpu_http_answer ans;
+	bool answered = xpu_http_request(url, NULL, a->timeout, 0, &ans, why, sizeof(why));
+	long status = ans.status;
+	xpu_http_answer_free(&ans);
+	if (!answered) {
 		const char *command = xpu_profile_command(a->profile);
 		char how[96] = "";
 		if (command[0] && strcmp(command, a->name) != 0)
@@ -493,6 +490,7 @@ static const struct app_api {
 	void (*checks)(doc_ctx *c, const app_ctx *a);
 } app_apis[] = {
 	{ "comfyui", comfyui_checks },
+	{ "llama-server", doc_llama_server_checks },
 	{ "ollama", ollama_checks },
 };
 
@@ -520,7 +518,7 @@ static void generic_checks(doc_ctx *c, const app_ctx *a, bool server)
 {
 	if (server) {
 		server_check(c, a);
-		service_env_check(c, a);
+		doc_app_env_check(c, a);
 	} else {
 		doc_verdict(doc_add(c, "apps", "app server", "apps.%s.server", a->name), XPU_VERDICT_SKIP,
 			    "the %s profile (%s) gives no url, and no --url was given: no server to check",
@@ -560,14 +558,12 @@ void doc_app_checks(doc_ctx *c)
 	size_t n = strlen(a.base);
 	while (n && a.base[n - 1] == '/')
 		a.base[--n] = '\0';
-	doc_http_init();
 	if (api && !server)
 		no_server(c, &a);
 	else if (api)
 		api->checks(c, &a);
 	else
 		generic_checks(c, &a, server);
-	doc_http_cleanup();
 	xpu_profile_free(p);
 }
 

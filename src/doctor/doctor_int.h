@@ -100,6 +100,22 @@ void doc_lib_version(const char *path, const char *soname, char *out, size_t len
 /* The kernel release as major*100+minor (6.8 -> 608); 0 when unreadable. */
 int doc_kernel_version(const doc_ctx *c, char *text, size_t len);
 
+/* apps.c: what the checks of one app share. */
+typedef struct xpu_profile xpu_profile;
+typedef struct app_ctx {
+	char base[256];
+	double timeout;
+	const xpu_profile *profile;
+	const char *name; /* the profile's name: "ollama" */
+} app_ctx;
+/* The pid of a process whose comm is command, or 0. */
+long doc_app_service_pid(const doc_ctx *c, const char *command);
+/* The service's environment against the app's profile (apps.<app>.env). */
+void doc_app_env_check(doc_ctx *c, const app_ctx *a);
+/* app_llama.c: llama.cpp's llama-server (/health, /props, /slots, the
+ * layers on the GPU). */
+void doc_llama_server_checks(doc_ctx *c, const app_ctx *a);
+
 /* proc.c: a child process with a hard time limit, never waited on unbounded. */
 typedef enum doc_proc_end {
 	DOC_PROC_EXITED = 0, /* exit_code says how */
@@ -118,14 +134,3 @@ typedef struct doc_proc {
 void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p);
 void doc_proc_free(doc_proc *p);
 
-/* http.c: GET with a hard time limit (libcurl).  Returns the parsed JSON
- * body, or NULL with why (size whylen) saying what failed: "connection
- * refused", "no answer within 3.0 s", "HTTP 500", "not JSON: ...". */
-typedef struct json_t json_t;
-json_t *doc_http_json(const char *base, const char *path, double timeout_s, char *why, size_t whylen);
-/* GET of any body: true when the server answered, with its HTTP status in
- * *status; false with why as above. */
-bool doc_http_status(const char *base, const char *path, double timeout_s, long *status, char *why,
-		     size_t whylen);
-void doc_http_init(void);
-void doc_http_cleanup(void);

@@ -509,22 +509,27 @@ for app in $SHIPPED_APPS; do
 	check "--app $app is accepted (a report, not a usage error)" bash -c "[ -s '$TMP/out' ]"
 	check "--app $app: its profile PASS" is "apps.$app.profile" PASS
 done
-# llama-server: no API check of its own; the profile's url (here moved to
-# the stand-in, which answers 404 at /: a listening server)
+# an app without API checks of its own (invokeai, given a url here): the
+# profile's url (the stand-in, which answers 404 at /: a listening server)
+sed "s|^command = .*|&\nurl = http://127.0.0.1:$PORT|" "$SRC/profiles/invokeai.ini" >"$TMP/profiles/invokeai.ini"
+XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app invokeai --json
+check "invokeai: the server answers at the profile's url: PASS" evidence_has apps.invokeai.server "answers at http://127.0.0.1:$PORT"
+check "... the API check SKIPs, naming the apps that have one" evidence_has apps.invokeai.api "API of comfyui, llama-server and ollama only"
+check "... no process named invokeai-web: env SKIP" evidence_has apps.invokeai.env "no process named invokeai-web"
+# llama-server: its own checks (tests/llm/llm.sh runs them on a real one)
 sed "s|^url = .*|url = http://127.0.0.1:$PORT|" "$SRC/profiles/llama-server.ini" >"$TMP/profiles/llama-server.ini"
 XPU_PROFILES_DIR=$TMP/profiles doctor --sysroot "$IGPU" doctor --app llama-server --json
-check "llama-server: the server answers at the profile's url: PASS" evidence_has apps.llama-server.server "answers at http://127.0.0.1:$PORT"
-check "... the API check SKIPs, naming the apps that have one" evidence_has apps.llama-server.api "API of comfyui and ollama only"
-check "... no process named llama-server: env SKIP" evidence_has apps.llama-server.env "no process named llama-server"
+check "llama-server: asked at the profile's url, where /health is 404: FAIL" evidence_has apps.llama-server.server "127.0.0.1:$PORT/health answers HTTP 404"
+check "... model and layers SKIP, pointing at the server check" evidence_has apps.llama-server.layers "see apps.llama-server.server"
 doctor --sysroot "$IGPU" doctor --app llama-server --json
 check "llama-server, shipped profile: the default address is its url" evidence_has apps.llama-server.server "127.0.0.1:8080"
 start_server http500
 doctor doctor --app llama-server --url "http://127.0.0.1:$PORT" --json
-check "llama-server answering HTTP 500: WARN" is apps.llama-server.server WARN
+check "llama-server answering HTTP 500: FAIL" is apps.llama-server.server FAIL
 kill "$SERVER_PID" 2>/dev/null; wait "$SERVER_PID" 2>/dev/null; SERVER_PID=
 doctor doctor --app llama-server --url "http://127.0.0.1:$PORT" --json
 check "llama-server down: FAIL 'cannot connect'" evidence_has apps.llama-server.server "cannot connect"
-check "... fix starts it" fix_has apps.llama-server.server "start llama-server"
+check "... fix starts it through xpu run" fix_has apps.llama-server.server "xpu run --app llama-server"
 # its service environment, held against the profile's [cuda] section
 T=$(tree llama h200)
 mkdir -p "$T/proc/4343"
