@@ -31,6 +31,7 @@ int cmd_doctor(xpu_cli *cli, int argc, char **argv);
 int cmd_bench(xpu_cli *cli, int argc, char **argv);
 int cmd_top(xpu_cli *cli, int argc, char **argv);
 int cmd_exporter(xpu_cli *cli, int argc, char **argv);
+int cmd_topo(xpu_cli *cli, int argc, char **argv);
 
 /* launcher.c: invoked by another name (comfyui-ipex, ollama-ipex, ...), the
  * program acts as the matching `xpu run`. Returns false when argv[0] is no

@@ -3,6 +3,7 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "core/topology_json.h"
 #include "model/system.h"
 
 static json_t *status_obj(const xpu_status *st, json_t *value)
@@ -195,6 +196,9 @@ char *xpu_system_json(const xpu_system *sys, bool pretty)
 		json_array_append_new(devs, device(&sys->devices[i]));
 	json_object_set_new(root, "devices", devs);
 	json_object_set_new(root, "runtimes", runtimes(sys));
+	xpu_topology *topo = xpu_topology_of(sys);
+	json_object_set_new(root, "topology", topo ? xpu_topology_json_object(topo) : json_null());
+	xpu_topology_free(topo);
 	json_object_set_new(root, "discovery_cache", cache_json(sys));
 	xpu_choice ch;
 	xpu_default_choice(sys, &ch);

@@ -218,6 +218,29 @@ xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ..
 	return buf[0] ? XSYS_OK : XSYS_EMPTY;
 }
 
+xsys_rc xsys_real_path(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	char path[XSYS_PATH_MAX];
+	va_list ap;
+	va_start(ap, fmt);
+	vpath(s, path, sizeof(path), fmt, ap);
+	va_end(ap);
+	char *real = realpath(path, NULL);
+	if (!real)
+		return rc_from_errno(errno);
+	/* the root itself may be relative or reached through links */
+	char *root = s->root[0] ? realpath(s->root, NULL) : NULL;
+	size_t n = root ? strlen(root) : 0;
+	xsys_rc rc = XSYS_OK;
+	if (s->root[0] && (!root || strncmp(real, root, n) != 0 || (real[n] && real[n] != '/')))
+		rc = XSYS_GARBAGE;
+	else
+		xpu_strlcpy(buf, real[n] ? real + n : "/", len);
+	free(root);
+	free(real);
+	return rc;
+}
+
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...)
 {
 	char path[XSYS_PATH_MAX];
