@@ -70,4 +70,8 @@ bool cu_want_decode(const bench_ctx *bc, bench_fig fig);
 /* cuda_fp8.c: fp8 GEMM through cuBLASLt, where the GPU has fp8 (cc >= 8.9). */
 void cu_gemm_fp8(bench_ctx *bc, cu *c);
 
+/* p2p.c: copy bandwidth and read latency from c's device (xpu's device d)
+ * to every other usable CUDA device, peer access enabled both ways. */
+void cu_p2p(bench_ctx *bc, cu *c, const xpu_device *d);
+
 #endif
