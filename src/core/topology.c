@@ -317,6 +317,7 @@ xpu_topology *xpu_topology_of(const xpu_system *sys)
 		free(places);
 		return NULL;
 	}
+	double t0 = xpu_now_ms();
 	t->numa_nodes = numa_nodes_online(&sys->sys);
 	for (size_t i = 0; i < sys->count && t->n < XPU_MAX_DEVICES; i++)
 		if (sys->devices[i].kind != XPU_KIND_CPU)
@@ -325,7 +326,10 @@ xpu_topology *xpu_topology_of(const xpu_system *sys)
 		for (size_t j = 0; j < t->n; j++)
 			pair(t, places, i, j);
 	free(places);
+	xpu_trace_time("topology: sysfs", t0);
+	t0 = xpu_now_ms();
 	fabrics(sys, t);
+	xpu_trace_time("topology: fabrics (KFD, NVML, Level Zero)", t0);
 	return t;
 }
 

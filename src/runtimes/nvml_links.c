@@ -6,6 +6,7 @@
  * links: on an HGX board every GPU has 18 links into the switches, and
  * `nvidia-smi topo -m` shows NV18 between every pair.  The per-link rate is
  * NVML_FI_DEV_NVLINK_SPEED_MBPS_COMMON (`nvidia-smi nvlink -s`). */
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -211,6 +212,57 @@ static void not_listed(xpu_topology *t, const nv_gpu *g)
 			}
 }
 
+/* One GPU's part, in a thread of its own: its links and affinity, then its
+ * row of pairs (P2P status, common ancestor).  NVML is thread-safe, and
+ * each call waits on the driver: on the 2-GPU H200 the links of one GPU
+ * took about 10 ms. */
+typedef struct nv_job {
+	const xpu_nvml_api *a;
+	xpu_topology *t;
+	nv_gpu *g;
+	size_t i;
+	int phase;
+	pthread_t thread;
+	bool threaded;
+} nv_job;
+
+static void *nv_job_run(void *arg)
+{
+	nv_job *j = arg;
+	nv_gpu *gi = &j->g[j->i];
+	if (!gi->h)
+		return NULL;
+	if (j->phase == 0) {
+		nvlinks(j->a, j->t, gi);
+		affinity(j->a, gi, &j->t->devices[j->i]);
+		return NULL;
+	}
+	for (size_t k = 0; k < j->t->n; k++)
+		if (k != j->i && j->g[k].h) {
+			pair_p2p_pcie(j->a, gi, &j->g[k], &j->t->links[j->i][k]);
+			pair_links(gi, &j->g[k], k, &j->t->links[j->i][k]);
+		}
+	return NULL;
+}
+
+/* Runs a phase for every GPU side by side; a thread that cannot start runs
+ * its GPU here. */
+static void side_by_side(const xpu_nvml_api *a, xpu_topology *t, nv_gpu *g, int phase)
+{
+	nv_job jobs[XPU_MAX_DEVICES];
+	for (size_t i = 0; i < t->n; i++) {
+		jobs[i] = (nv_job){ .a = a, .t = t, .g = g, .i = i, .phase = phase };
+		if (i > 0 && g[i].h)
+			jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, nv_job_run, &jobs[i]) == 0;
+	}
+	for (size_t i = 0; i < t->n; i++)
+		if (!jobs[i].threaded)
+			nv_job_run(&jobs[i]);
+	for (size_t i = 0; i < t->n; i++)
+		if (jobs[i].threaded)
+			pthread_join(jobs[i].thread, NULL);
+}
+
 void xpu_nvml_links(xpu_topology *t)
 {
 	const xpu_nvml_api *a = xpu_nvml_api_get();
@@ -219,18 +271,16 @@ void xpu_nvml_links(xpu_topology *t)
 	nv_gpu *g = calloc(XPU_MAX_DEVICES, sizeof(*g)); /* 130 KB: not on the stack */
 	if (!g)
 		return;
+	double t0 = xpu_now_ms();
 	handles(a, t, g);
-	for (size_t i = 0; i < t->n; i++)
-		if (g[i].h) {
-			nvlinks(a, t, &g[i]);
-			affinity(a, &g[i], &t->devices[i]);
-		}
-	for (size_t i = 0; i < t->n; i++)
-		for (size_t j = 0; j < t->n; j++)
-			if (i != j && g[i].h && g[j].h) {
-				pair_p2p_pcie(a, &g[i], &g[j], &t->links[i][j]);
-				pair_links(&g[i], &g[j], j, &t->links[i][j]);
-			}
+	xpu_trace_time("topology: nvml handles", t0);
+	t0 = xpu_now_ms();
+	side_by_side(a, t, g, 0);
+	xpu_trace_time("topology: nvml links and affinity", t0);
+	t0 = xpu_now_ms();
+	/* after every GPU's links: a pair needs both ends */
+	side_by_side(a, t, g, 1);
+	xpu_trace_time("topology: nvml pairs", t0);
 	not_listed(t, g);
 	free(g);
 }
