@@ -306,6 +306,13 @@ static void fabrics(const struct xpu_system *s, xpu_topology *t)
 	xpu_set_status(&why, XPU_UNAVAILABLE, XPU_R_NO_SOURCE, "no source answered");
 	for (size_t v = 0; v < xpu_vendor_count(); v++)
 		fabric_why(t, (xpu_vendor)v, &why);
+	/* a fabric not known has no known bandwidth either */
+	for (size_t i = 0; i < t->n; i++)
+		for (size_t j = 0; j < t->n; j++) {
+			xpu_link *l = &t->links[i][j];
+			if (!xpu_is_ok(&l->status) && !xpu_is_ok(&l->bandwidth_gbs.status))
+				l->bandwidth_gbs.status = l->status;
+		}
 }
 
 xpu_topology *xpu_topology_of(const xpu_system *sys)

@@ -278,9 +278,10 @@ static void gather_devices(const struct xpu_system *s, const xpu_nvml_api *a, un
 		}
 		return;
 	}
+	bool serial = xpu_rt_serial();
 	for (unsigned i = 0; i < n; i++) {
 		jobs[i] = (nvml_job){ .s = s, .a = a, .index = i, .g = &devs[i] };
-		if (i > 0) /* the first device runs in this thread */
+		if (i > 0 && !serial) /* the first device runs in this thread */
 			jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, gather_job, &jobs[i]) == 0;
 	}
 	for (unsigned i = 0; i < n; i++)

@@ -15,6 +15,7 @@
 #include "model/value.h"
 #include "runtimes/links.h"
 #include "runtimes/nvml_api.h"
+#include "runtimes/rt_int.h"
 #include "runtimes/runtime.h"
 #include "sys/parse.h"
 
@@ -250,9 +251,10 @@ static void *nv_job_run(void *arg)
 static void side_by_side(const xpu_nvml_api *a, xpu_topology *t, nv_gpu *g, int phase)
 {
 	nv_job jobs[XPU_MAX_DEVICES];
+	bool serial = xpu_rt_serial();
 	for (size_t i = 0; i < t->n; i++) {
 		jobs[i] = (nv_job){ .a = a, .t = t, .g = g, .i = i, .phase = phase };
-		if (i > 0 && g[i].h)
+		if (i > 0 && g[i].h && !serial)
 			jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, nv_job_run, &jobs[i]) == 0;
 	}
 	for (size_t i = 0; i < t->n; i++)
@@ -266,8 +268,22 @@ static void side_by_side(const xpu_nvml_api *a, xpu_topology *t, nv_gpu *g, int 
 void xpu_nvml_links(xpu_topology *t)
 {
 	const xpu_nvml_api *a = xpu_nvml_api_get();
-	if (!a->lib.handle || !a->init || !a->count || !a->handle || a->init() != XNV_SUCCESS)
-		return; /* the probe said why: the topology keeps NVML's status */
+	xnv_return rc = a->lib.handle && a->init && a->count && a->handle ? a->init() : -1;
+	if (rc != XNV_SUCCESS) {
+		/* the probe's answer came from the discovery cache: NVML fails now */
+		xpu_status why;
+		if (rc == -1)
+			xpu_set_status(&why, XPU_UNAVAILABLE, XPU_R_RUNTIME_MISSING, "%s", a->lib.error);
+		else
+			xpu_set_status(&why, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "nvmlInit_v2: error %d",
+				       rc);
+		for (size_t i = 0; i < t->n; i++)
+			for (size_t j = 0; j < t->n; j++)
+				if (i != j && t->devices[i].vendor == XPU_VENDOR_NVIDIA &&
+				    t->devices[j].vendor == XPU_VENDOR_NVIDIA)
+					t->links[i][j].status = t->links[i][j].p2p.status = why;
+		return;
+	}
 	nv_gpu *g = calloc(XPU_MAX_DEVICES, sizeof(*g)); /* 130 KB: not on the stack */
 	if (!g)
 		return;

@@ -22,19 +22,30 @@
 
 enum { KFD_LINK_XGMI = 11, KFD_FLAG_NO_P2P = 1u << 4 };
 
+/* "key value" lines, as kfd_topology.c's sysfs_show_32bit_prop writes them. */
 static bool prop(const char *text, const char *key, uint64_t *v)
 {
-	char val[32];
-	return xpu_kv_get(text, key, ' ', val, sizeof(val)) && xpu_parse_u64(val, v);
+	size_t n = strlen(key);
+	for (const char *line = text; line && *line; line = strchr(line, '\n'), line = line ? line + 1 : NULL) {
+		if (strncmp(line, key, n) != 0 || line[n] != ' ')
+			continue;
+		char val[32];
+		size_t len = strcspn(line + n + 1, "\n");
+		snprintf(val, sizeof(val), "%.*s", (int)(len < sizeof(val) ? len : sizeof(val) - 1),
+			 line + n + 1);
+		return xpu_parse_u64(val, v);
+	}
+	return false;
 }
 
 /* The row of t that KFD node N is; -1 for a CPU node or one not listed. */
 static int node_row(const xsys *s, const xpu_topology *t, const char *node)
 {
 	char *text = NULL;
+	size_t text_len = 0;
 	uint64_t gpu_id = 0, loc = 0, domain = 0;
 	if (xsys_u64(s, &gpu_id, KFD_NODES "/%s/gpu_id", node) != XSYS_OK || !gpu_id ||
-	    xsys_slurp(s, &text, NULL, 1 << 16, KFD_NODES "/%s/properties", node) != XSYS_OK)
+	    xsys_slurp(s, &text, &text_len, 1 << 16, KFD_NODES "/%s/properties", node) != XSYS_OK)
 		return -1;
 	bool ok = prop(text, "location_id", &loc);
 	prop(text, "domain", &domain);
@@ -80,7 +91,8 @@ static void node_links(const xsys *s, const char *node, const char *dir, const i
 	xsys_list(s, &links, KFD_NODES "/%s/%s", node, dir);
 	for (size_t k = 0; k < links.count; k++) {
 		char *text = NULL;
-		if (xsys_slurp(s, &text, NULL, 1 << 16, KFD_NODES "/%s/%s/%s/properties", node, dir,
+		size_t text_len = 0;
+		if (xsys_slurp(s, &text, &text_len, 1 << 16, KFD_NODES "/%s/%s/%s/properties", node, dir,
 			       links.names[k]) != XSYS_OK)
 			continue;
 		one_link(text, rows, nodes, t, i, strcmp(dir, "p2p_links") == 0);

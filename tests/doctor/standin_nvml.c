@@ -20,8 +20,10 @@
  *   XPU_STANDIN_NVLINK=MODE       where each GPU's 18 NVLinks go: "switch"
  *                                 (NVSwitches, the default), "ring" (9 to
  *                                 each neighbour), "none" (no NVLink)
- *   XPU_STANDIN_NVLINK_GBPS=R     bytes per second the NVLink and PCIe
- *                                 counters grow by, each direction (1e9) */
+ *   XPU_STANDIN_NVLINK_SPEED=MBPS NVML_FI_DEV_NVLINK_SPEED_MBPS_COMMON; unset,
+ *                                 not supported, as on the H200 machine
+ *   XPU_STANDIN_NVLINK_GBPS=R     bytes per second the NVLink counters grow
+ *                                 by, each direction (1e9; PCIe's: R / 100) */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -278,7 +280,12 @@ static void field(standin_field *f)
 	f->nvml_return = SUCCESS;
 	f->value_type = 3; /* unsigned long long */
 	switch (f->field_id) {
-	case 90: f->value_type = 1; f->value.ui = 26562; break; /* MB/s per link */
+	case 90: /* MB/s per link */
+		f->value_type = 1;
+		f->value.ui = (unsigned)atoi(env_or("XPU_STANDIN_NVLINK_SPEED", "0"));
+		if (!f->value.ui)
+			f->nvml_return = NOT_SUPPORTED;
+		break;
 	case 138: case 139: /* NVLink data, KiB, all links (scope UINT_MAX) */
 		if (strcmp(nvlink_mode(), "none") == 0)
 			f->nvml_return = NOT_SUPPORTED;
