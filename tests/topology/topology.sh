@@ -98,4 +98,21 @@ check "exporter: PCIe, its own counter" \
 	grep -q '^xpu_link_throughput_bytes_per_second{device="1".*link="pcie",direction="tx"} ' "$T/metrics.txt"
 check "exporter: the CPU has no link series" \
 	test "$(grep -c '^xpu_link_bytes_total{device="2"' "$T/metrics.txt")" = 0
+
+# 6. the collectives' target: NCCL's absence, one GPU
+nv XPU_NCCL=/nonexistent/libnccl.so.2 "$XPU" --sysroot "$F/h200x2" --runtimes=cuda,nvml bench --quick \
+	--only allreduce --json >"$T/bench.json" 2>/dev/null
+nccl() { jq_ "$T/bench.json" 'next(t for t in d["targets"] if t["backend"] == "nccl")'"$1"; }
+check "bench: the GPUs' collectives target" test "$(nccl '["device"]')" = "gpus:0,1"
+check "bench: NCCL missing is runtime_missing" test "$(nccl '["reason"]')" = runtime_missing
+check "bench: and names where it looked" \
+	test "$(nccl '["detail"]')" = "NCCL not found at XPU_NCCL=/nonexistent/libnccl.so.2 (give libnccl.so.2 or its folder)"
+env LD_LIBRARY_PATH="$STANDIN" "$XPU" --sysroot "$F/h200" --runtimes=cuda,nvml bench --quick \
+	--only allreduce --json >"$T/bench1.json" 2>/dev/null
+check "bench: one GPU has nothing to talk to, and says so" \
+	grep -q 'collectives need 2 or more GPUs; this machine has 1 usable CUDA device"' "$T/bench1.json"
+env LD_LIBRARY_PATH="$STANDIN" "$XPU" --sysroot "$F/h200" --runtimes=cuda,nvml bench --quick \
+	--only gemm --json >"$T/bench2.json" 2>/dev/null
+check "bench: no collectives target unless asked for, with one GPU" \
+	test "$(grep -c '"backend": "nccl"' "$T/bench2.json")" = 0
 finish
