@@ -6,7 +6,7 @@
  * Both folders are walked: a new fixture is a new case, and a fixture
  * without its expectation is a failing one.  Each own fixture is also
  * replayed with each of its files missing, and after a copy by the
- * snapshot code. */
+ * snapshot code (the same devices and the same topology). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -176,6 +176,15 @@ static void own_fixture_snapshot(void **state)
 		free(g);
 	}
 	assert_true(json_equal(want_devices, got_devices));
+	/* and the same topology: the copy keeps the PCI hierarchy, KFD's links */
+	json_t *want_topo = json_object_get(want, "topology"), *got_topo = json_object_get(got, "topology");
+	if (!json_equal(want_topo, got_topo)) {
+		char *w = json_dumps(want_topo, JSON_INDENT(1)), *g = json_dumps(got_topo, JSON_INDENT(1));
+		print_error("%s: the copy's topology\n%s\nthe fixture's\n%s\n", name, g, w);
+		free(w);
+		free(g);
+	}
+	assert_true(json_equal(want_topo, got_topo));
 	json_decref(want);
 	json_decref(got);
 	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
