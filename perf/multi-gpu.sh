@@ -54,6 +54,16 @@ t0 = time.perf_counter(); subprocess.run(["nvidia-smi", "topo", "-m"], capture_o
 print(f"once   ms  nvidia-smi topo -m {1e3 * (time.perf_counter() - t0):7.2f}")
 PY
 
+# the per-GPU threads give what one after the other gives (XPU_DEBUG=serial)
+"$XPU" topo --json >"$OUT/topo-threads.json"
+XPU_DEBUG=serial "$XPU" topo --json >"$OUT/topo-serial.json" 2>/dev/null
+if cmp -s "$OUT/topo-threads.json" "$OUT/topo-serial.json"; then
+	echo "topology side by side = one after the other: yes"
+else
+	echo "topology side by side = one after the other: NO"
+	diff "$OUT/topo-serial.json" "$OUT/topo-threads.json" | head -20
+fi
+
 echo "== 2. bench against torch, exporter during an all-reduce"
 "$XPU" top --once --json --interval 1s >"$OUT/top.json" 2>&1
 "$PY" "$HERE/collectives-vs-torch.py" --xpu "$XPU" --out "$OUT" --traffic 12
