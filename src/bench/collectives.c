@@ -23,6 +23,7 @@
 
 #include "base/util.h"
 #include "bench/bench_int.h"
+#include "bench/cuda_int.h"
 #include "model/value.h"
 #include "runtimes/cuda_api.h"
 #include "runtimes/nccl_api.h"
@@ -83,13 +84,7 @@ typedef struct run {
 
 static bool cu_call(run *r, xcu_result rc, const char *what)
 {
-	if (rc == XCU_SUCCESS)
-		return true;
-	const char *name = NULL;
-	if (!r->d->error_name || r->d->error_name(rc, &name) != XCU_SUCCESS || !name)
-		name = "CUDA error";
-	snprintf(r->err, sizeof(r->err), "%s: %s (%d)", what, name, rc);
-	return false;
+	return cu_error(r->d, rc, what, r->err, sizeof(r->err));
 }
 
 static bool nccl_call(run *r, xnccl_result rc, const char *what)

@@ -64,16 +64,21 @@ static const char copy_ptx[] =
 	"\tadd.s64 %rd3, %rd3, %rd5;\n\tbra COPY_LOOP;\n"
 	"COPY_DONE:\n\tret;\n}\n";
 
-/* "CUDA_ERROR_OUT_OF_MEMORY (2)" into c->err, prefixed by what failed. */
-bool cu_ok(cu *c, xcu_result rc, const char *what)
+bool cu_error(const xpu_cuda_api *d, xcu_result rc, const char *what, char *err, size_t len)
 {
 	if (rc == XCU_SUCCESS)
 		return true;
 	const char *name = NULL;
-	if (!c->d->error_name || c->d->error_name(rc, &name) != XCU_SUCCESS || !name)
+	if (!d->error_name || d->error_name(rc, &name) != XCU_SUCCESS || !name)
 		name = "CUDA error";
-	snprintf(c->err, sizeof(c->err), "%s: %s (%d)", what, name, rc);
+	snprintf(err, len, "%s: %s (%d)", what, name, rc);
 	return false;
+}
+
+/* "CUDA_ERROR_OUT_OF_MEMORY (2)" into c->err, prefixed by what failed. */
+bool cu_ok(cu *c, xcu_result rc, const char *what)
+{
+	return cu_error(c->d, rc, what, c->err, sizeof(c->err));
 }
 
 /* Whether libcuda has every entry point the benchmarks call. */

@@ -347,22 +347,6 @@ void xpu_topology_free(xpu_topology *t)
 
 /* --- JSON --- */
 
-static json_t *jvalue(const xpu_status *st, json_t *v)
-{
-	json_t *o = json_object();
-	bool ok = xpu_is_ok(st);
-	json_object_set_new(o, "value", ok ? v : json_null());
-	if (!ok)
-		json_decref(v);
-	json_object_set_new(o, "state", json_string(xpu_state_name(st->state)));
-	if (!ok) {
-		json_object_set_new(o, "reason", json_string(xpu_reason_name(st->reason)));
-		if (st->detail[0])
-			json_object_set_new(o, "detail", json_string(st->detail));
-	}
-	return o;
-}
-
 static json_t *device_json(const xpu_topo_device *d)
 {
 	json_t *o = json_object();
@@ -372,10 +356,10 @@ static json_t *device_json(const xpu_topo_device *d)
 	json_object_set_new(o, "vendor", json_string(xpu_vendor_name(d->vendor)));
 	json_object_set_new(o, "pci_path", d->pci_path[0] ? json_string(d->pci_path) : json_null());
 	json_object_set_new(o, "cpu_affinity",
-			    jvalue(&d->cpu_affinity.status, json_string(d->cpu_affinity.value)));
+			    xpu_json_value(&d->cpu_affinity.status, json_string(d->cpu_affinity.value)));
 	json_object_set_new(o, "numa_affinity",
-			    jvalue(&d->numa_affinity.status, json_string(d->numa_affinity.value)));
-	json_object_set_new(o, "gpu_numa_id", jvalue(&d->gpu_numa_id.status,
+			    xpu_json_value(&d->numa_affinity.status, json_string(d->numa_affinity.value)));
+	json_object_set_new(o, "gpu_numa_id", xpu_json_value(&d->gpu_numa_id.status,
 						     json_integer((json_int_t)d->gpu_numa_id.value)));
 	json_object_set_new(o, "affinity_source", json_string(d->affinity_source));
 	return o;
@@ -389,16 +373,16 @@ static json_t *link_json(const xpu_topology *t, size_t i, size_t j)
 	json_object_set_new(o, "from", json_integer(t->devices[i].index));
 	json_object_set_new(o, "to", json_integer(t->devices[j].index));
 	json_object_set_new(o, "label", json_string(xpu_link_label(l, label, sizeof(label))));
-	json_object_set_new(o, "kind", jvalue(&l->status, json_string(xpu_link_kind_name(l->kind))));
+	json_object_set_new(o, "kind", xpu_json_value(&l->status, json_string(xpu_link_kind_name(l->kind))));
 	if (l->kind != XPU_LINK_UNKNOWN && !xpu_is_ok(&l->status))
 		json_object_set_new(o, "known", json_string(xpu_link_kind_name(l->kind)));
 	json_object_set_new(o, "source", json_string(l->source));
 	json_object_set_new(o, "links", json_integer(l->links));
 	json_object_set_new(o, "bandwidth_gbs",
-			    jvalue(&l->bandwidth_gbs.status, json_real(l->bandwidth_gbs.value)));
-	json_object_set_new(o, "pcie", jvalue(&l->pcie_status,
+			    xpu_json_value(&l->bandwidth_gbs.status, json_real(l->bandwidth_gbs.value)));
+	json_object_set_new(o, "pcie", xpu_json_value(&l->pcie_status,
 					      json_string(xpu_link_kind_name(l->pcie))));
-	json_object_set_new(o, "p2p", jvalue(&l->p2p.status, json_string(l->p2p.value)));
+	json_object_set_new(o, "p2p", xpu_json_value(&l->p2p.status, json_string(l->p2p.value)));
 	return o;
 }
 

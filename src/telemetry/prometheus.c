@@ -287,30 +287,32 @@ static void traffic_head(ctx *c, const xpu_device *d, xpu_traffic_kind k)
 	c->wrote = true;
 }
 
-static void e_link_bytes(ctx *c, const xpu_device_sample *ds)
+/* Each link and direction's counter (rate false) or its rate. */
+static void link_series(ctx *c, const xpu_device_sample *ds, bool rate)
 {
 	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++) {
-		const xpu_uint *v = &ds->traffic[k].bytes;
-		if (!xpu_is_ok(&v->status)) {
-			unavailable(c, &ds->dev, "link", xpu_traffic_link((xpu_traffic_kind)k), &v->status);
+		const xpu_link_traffic *t = &ds->traffic[k];
+		const xpu_status *st = rate ? &t->bytes_per_s.status : &t->bytes.status;
+		if (!xpu_is_ok(st)) {
+			unavailable(c, &ds->dev, "link", xpu_traffic_link((xpu_traffic_kind)k), st);
 			continue;
 		}
 		traffic_head(c, &ds->dev, (xpu_traffic_kind)k);
-		put(c->b, "%" PRIu64 "\n", v->value);
+		if (rate)
+			put(c->b, "%.15g\n", t->bytes_per_s.value);
+		else
+			put(c->b, "%" PRIu64 "\n", t->bytes.value);
 	}
+}
+
+static void e_link_bytes(ctx *c, const xpu_device_sample *ds)
+{
+	link_series(c, ds, false);
 }
 
 static void e_link_rate(ctx *c, const xpu_device_sample *ds)
 {
-	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++) {
-		const xpu_real *v = &ds->traffic[k].bytes_per_s;
-		if (!xpu_is_ok(&v->status)) {
-			unavailable(c, &ds->dev, "link", xpu_traffic_link((xpu_traffic_kind)k), &v->status);
-			continue;
-		}
-		traffic_head(c, &ds->dev, (xpu_traffic_kind)k);
-		put(c->b, "%.15g\n", v->value);
-	}
+	link_series(c, ds, true);
 }
 
 static void e_nproc(ctx *c, const xpu_device_sample *ds)
