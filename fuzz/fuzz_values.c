@@ -25,6 +25,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	(void)xpu_parse_size(s, &u);
 	(void)xpu_parse_cpulist_count(s, &n);
 	(void)xpu_parse_id_pair(s, &a, &b);
+	xpu_pci_place place;
+	if (xpu_parse_pci_place(s, &place) && (!place.root[0] || !place.depth ||
+					       place.depth > XPU_PCI_MAX_DEPTH))
+		abort(); /* a place has its host bridge and at least the device */
+	/* the input's bytes as a CPU mask, into an exact buffer */
+	unsigned long words[4] = { 0 };
+	memcpy(words, data, size < sizeof(words) ? size : sizeof(words));
 
 	/* an output buffer of exactly the length given, so ASan sees overruns */
 	size_t len = size ? (size_t)data[0] % 33 : 13; /* 0..32; "0000:18:00.0" needs 13 */
@@ -32,6 +39,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (out) {
 		if (xpu_pci_normalize(s, out, len) && strlen(out) != 12)
 			abort(); /* a normalised address is always dddd:bb:dd.f */
+		if (xpu_cpulist_from_mask(words, 4, out, len) && strlen(out) >= len)
+			abort();
 
 		/* fixed keys, as the callers use them */
 		static const char *const keys[] = { "DRIVER", "PCI_SLOT_NAME", "PCI_ID", "Model",

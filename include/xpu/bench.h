@@ -37,6 +37,7 @@ typedef enum xpu_peak_kind {
 	XPU_PEAK_FP16,     /* TFLOP/s, matrix, dense */
 	XPU_PEAK_BF16,     /* TFLOP/s, matrix, dense */
 	XPU_PEAK_FP8,      /* TFLOP/s, matrix, dense */
+	XPU_PEAK_PEER,     /* GB/s per direction between GPUs (NVLink, xGMI, Xe Link, else PCIe) */
 	XPU_PEAK_COUNT
 } xpu_peak_kind;
 

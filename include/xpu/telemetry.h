@@ -29,6 +29,26 @@ typedef struct xpu_engine_use {
 	xpu_real busy_percent; /* 0..100 of the engine class's capacity */
 } xpu_engine_use;
 
+/* Traffic over one link and direction: the driver's counter (bytes since it
+ * started counting) and its rate between the last two samples. */
+typedef enum xpu_traffic_kind {
+	XPU_TRAFFIC_NVLINK_TX = 0, /* NVLink data sent, all links (payload, no protocol) */
+	XPU_TRAFFIC_NVLINK_RX,
+	XPU_TRAFFIC_PCIE_TX,       /* PCIe bytes sent to the host link */
+	XPU_TRAFFIC_PCIE_RX,
+	XPU_TRAFFIC_COUNT
+} xpu_traffic_kind;
+
+typedef struct xpu_link_traffic {
+	xpu_uint bytes;       /* the counter */
+	xpu_real bytes_per_s; /* needs two samples */
+	double at_s;          /* when the driver read the counter (its clock), 0 unknown */
+} xpu_link_traffic;
+
+/* "nvlink" / "pcie", and "tx" / "rx", for labels and keys. */
+const char *xpu_traffic_link(xpu_traffic_kind k);
+const char *xpu_traffic_direction(xpu_traffic_kind k);
+
 typedef struct xpu_device_sample {
 	/* Discovery's view at this sample: names, PCI, clocks, temperatures,
 	 * fans, power cap, energy, memory total/used.  power_draw_w is the
@@ -54,6 +74,9 @@ typedef struct xpu_device_sample {
 	unsigned n_pmu_engines;
 	xpu_engine_use pmu_engines[XPU_MAX_ENGINES];
 	unsigned n_processes;
+	/* NVLink and PCIe traffic (NVML's counters); unsupported where the
+	 * device has no such counter */
+	xpu_link_traffic traffic[XPU_TRAFFIC_COUNT];
 } xpu_device_sample;
 
 typedef struct xpu_process_sample {

@@ -346,7 +346,7 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 	r->level = opt->level;
 	r->scale = test_scale();
 	identify(r, sys);
-	bench_ctx c = { .opt = opt, .scale = r->scale };
+	bench_ctx c = { .opt = opt, .sys = sys, .scale = r->scale };
 	const struct sel_row *sel = parse_selection(opt->device);
 	bool by_id = opt->device && *opt->device && !sel;
 	sel_kind k = by_id ? SEL_ONE : sel ? sel->kind : SEL_ALL;
@@ -356,6 +356,9 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 		if (k != SEL_ONE || d == one)
 			device_targets(&c, r, d, k);
 	}
+	/* every GPU together: a target of its own */
+	if ((k == SEL_ALL || k == SEL_GPU || k == SEL_CUDA) && bench_want_collectives(&c))
+		bench_collectives(&c, r);
 	if (r->n_targets == 0) {
 		int rc = no_target(sys, sel, opt->device, err, errlen);
 		free(r);
@@ -380,7 +383,7 @@ const char *xpu_peak_kind_name(xpu_peak_kind k)
 	static const char *const names[] = {
 		[XPU_PEAK_NONE] = "none", [XPU_PEAK_MEM_BW] = "mem_bw", [XPU_PEAK_LINK] = "link",
 		[XPU_PEAK_FP32] = "fp32", [XPU_PEAK_TF32] = "tf32", [XPU_PEAK_FP16] = "fp16",
-		[XPU_PEAK_BF16] = "bf16", [XPU_PEAK_FP8] = "fp8",
+		[XPU_PEAK_BF16] = "bf16", [XPU_PEAK_FP8] = "fp8", [XPU_PEAK_PEER] = "peer",
 	};
 	return (unsigned)k < XPU_PEAK_COUNT ? names[k] : "unknown";
 }

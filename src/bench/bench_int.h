@@ -9,10 +9,12 @@
 
 #include "bench/figures.h"
 #include "xpu/bench.h"
+#include "xpu/topology.h"
 #include "xpu/xpu.h"
 
 typedef struct bench_ctx {
 	const xpu_bench_options *opt;
+	const xpu_system *sys; /* every device: the peers of p2p and the collectives */
 	xpu_bench_target *t;
 	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
 } bench_ctx;
@@ -23,6 +25,8 @@ unsigned bench_reps(const bench_ctx *c);
 /* A figure is row id of the registry (figures.h); shape is what a shaped
  * row's figure adds to its stem ("8192", "m1.n4096.k4096"), NULL for the
  * others. */
+/* The row's name: the figure's, or with a shape its stem ("allreduce"). */
+const char *bench_fig_stem(bench_fig id);
 /* Whether --only selects this figure. */
 bool bench_want(const bench_ctx *c, bench_fig id, const char *shape);
 /* A new figure on the target, its name, unit and peak kind from its row
@@ -97,13 +101,29 @@ void bench_vsay(xpu_bench_progress_fn fn, void *ctx, const char *fmt, va_list ap
 void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
 /* Sets one peak computed from runtime attributes, if the table had none. */
 void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const char *how);
-/* percent_of_peak of every figure from the target's peaks. */
+/* percent_of_peak of every figure from the target's peaks (a peer figure
+ * keeps the peak its runner set: its pair's link). */
 void bench_peaks_apply(xpu_bench_target *t);
+/* The peak between devices a and b over link l: NVLinks x the table's rate
+ * per link, else the link speed a runtime gave, else over PCIe the slower
+ * host link; or why it is unknown.  how says which. */
+void bench_peer_peak(xpu_real *peak, const xpu_link *l, const xpu_device *a, const xpu_device *b,
+		     char *how, size_t len);
 
 /* The runners, one per backend. */
 void bench_host(bench_ctx *c, const xpu_device *cpu);
 void bench_cuda(bench_ctx *c, const xpu_device *d);
 void bench_opencl(bench_ctx *c, const xpu_device *d);
 void bench_level_zero(bench_ctx *c, const xpu_device *d);
+/* collectives.c: all-reduce, all-gather, reduce-scatter and broadcast
+ * through NCCL across every usable CUDA GPU, one target of their own;
+ * nothing when --only selects none of them. */
+void bench_collectives(bench_ctx *c, xpu_bench_report *r);
+/* Whether --only selects any figure of the collectives. */
+bool bench_want_collectives(const bench_ctx *c);
+/* nccl-tests' bus bandwidth factor for a collective of n ranks: 2(n-1)/n
+ * for all-reduce, (n-1)/n for all-gather and reduce-scatter, 1 for
+ * broadcast (nccl-tests doc/PERFORMANCE.md). */
+double bench_busbw_factor(bench_fig collective, int n);
 
 #endif

@@ -11,9 +11,6 @@
  * (less switching, higher clocks). */
 #include "bench/cuda_int.h"
 
-#include <dlfcn.h>
-#include <glob.h>
-#include <link.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,6 +18,7 @@
 #include "base/dl.h"
 #include "base/util.h"
 #include "model/value.h"
+#include "runtimes/find.h"
 #include "runtimes/runtime.h"
 
 /* Hand-written PTX (ISA 6.0, sm_50 and later; checked with ptxas for sm_75
@@ -66,16 +64,21 @@ static const char copy_ptx[] =
 	"\tadd.s64 %rd3, %rd3, %rd5;\n\tbra COPY_LOOP;\n"
 	"COPY_DONE:\n\tret;\n}\n";
 
-/* "CUDA_ERROR_OUT_OF_MEMORY (2)" into c->err, prefixed by what failed. */
-bool cu_ok(cu *c, xcu_result rc, const char *what)
+bool cu_error(const xpu_cuda_api *d, xcu_result rc, const char *what, char *err, size_t len)
 {
 	if (rc == XCU_SUCCESS)
 		return true;
 	const char *name = NULL;
-	if (!c->d->error_name || c->d->error_name(rc, &name) != XCU_SUCCESS || !name)
+	if (!d->error_name || d->error_name(rc, &name) != XCU_SUCCESS || !name)
 		name = "CUDA error";
-	snprintf(c->err, sizeof(c->err), "%s: %s (%d)", what, name, rc);
+	snprintf(err, len, "%s: %s (%d)", what, name, rc);
 	return false;
+}
+
+/* "CUDA_ERROR_OUT_OF_MEMORY (2)" into c->err, prefixed by what failed. */
+bool cu_ok(cu *c, xcu_result rc, const char *what)
+{
+	return cu_error(c->d, rc, what, c->err, sizeof(c->err));
 }
 
 /* Whether libcuda has every entry point the benchmarks call. */
@@ -429,95 +432,9 @@ static void cu_transfers(bench_ctx *bc, cu *c)
 
 /* ---- cuBLAS ---- */
 
-/* Where cuBLAS and cuBLASLt may be: XPU_CUBLAS (a file, or a folder holding
- * libcublas.so.*), then the loader's own search (LD_LIBRARY_PATH, ld.so
- * cache), then the CUDA toolkit and the nvidia-cublas wheels pip installs
- * (PyTorch's "nvidia/cu13/lib" and "nvidia/cublas/lib"). */
-static const char *const cublas_globs[] = {
-	"/usr/local/cuda/lib64",
-	"/usr/local/cuda/targets/*-linux/lib",
-	"/opt/*/.venv/lib/python3*/site-packages/nvidia/cu1[0-9]/lib",
-	"/opt/*/.venv/lib/python3*/site-packages/nvidia/cublas/lib",
-	"/opt/*/lib/python3*/site-packages/nvidia/cu1[0-9]/lib",
-	"/opt/*/lib/python3*/site-packages/nvidia/cublas/lib",
-	"/usr/local/lib/python3*/dist-packages/nvidia/cu1[0-9]/lib",
-	"/usr/local/lib/python3*/dist-packages/nvidia/cublas/lib",
-	"/usr/lib/python3/dist-packages/nvidia/cublas/lib",
-	NULL,
-};
-
-static void *open_in_dir(const char *const *sonames, const char *dir, char *where, size_t len)
-{
-	for (size_t i = 0; sonames[i]; i++) {
-		char path[1024];
-		snprintf(path, sizeof(path), "%s/%s", dir, sonames[i]);
-		void *h = dlopen(path, RTLD_NOW | RTLD_LOCAL);
-		if (h) {
-			snprintf(where, len, "%s", path);
-			return h;
-		}
-	}
-	return NULL;
-}
-
-/* XPU_CUBLAS: a folder, or a file whose folder holds the other library. */
-static void *open_env(const char *const *sonames, const char *env, char *where, size_t len)
-{
-	void *h = open_in_dir(sonames, env, where, len);
-	if (h)
-		return h;
-	if (strstr(env, sonames[0]) || (sonames[1] && strstr(env, sonames[1]))) {
-		if ((h = dlopen(env, RTLD_NOW | RTLD_LOCAL)))
-			snprintf(where, len, "%s (XPU_CUBLAS)", env);
-		return h;
-	}
-	char dir[1024];
-	snprintf(dir, sizeof(dir), "%s", env);
-	char *slash = strrchr(dir, '/');
-	if (!slash)
-		return NULL;
-	*slash = '\0';
-	return open_in_dir(sonames, dir, where, len);
-}
-
-static void *open_globbed(const char *const *sonames, char *where, size_t len)
-{
-	for (size_t i = 0; cublas_globs[i]; i++) {
-		glob_t g;
-		if (glob(cublas_globs[i], 0, NULL, &g) != 0)
-			continue;
-		void *h = NULL;
-		for (size_t j = 0; j < g.gl_pathc && !h; j++)
-			h = open_in_dir(sonames, g.gl_pathv[j], where, len);
-		globfree(&g);
-		if (h)
-			return h;
-	}
-	return NULL;
-}
-
-/* The file the loader picked for a soname, for the report. */
-static void loaded_from(void *h, char *where, size_t len)
-{
-	struct link_map *map = NULL;
-	if (dlinfo(h, RTLD_DI_LINKMAP, &map) == 0 && map && map->l_name && *map->l_name)
-		snprintf(where, len, "%s", map->l_name);
-}
-
 void *cu_lib_open(const char *const *sonames, const char *dir, char *where, size_t len)
 {
-	const char *env = getenv("XPU_CUBLAS");
-	if (env && *env)
-		return open_env(sonames, env, where, len);
-	void *h = dir && *dir ? open_in_dir(sonames, dir, where, len) : NULL;
-	for (size_t i = 0; !h && sonames[i]; i++) {
-		h = dlopen(sonames[i], RTLD_NOW | RTLD_LOCAL);
-		if (h) {
-			snprintf(where, len, "%s", sonames[i]);
-			loaded_from(h, where, len);
-		}
-	}
-	return h ? h : open_globbed(sonames, where, len);
+	return xpu_lib_find(sonames, "XPU_CUBLAS", dir, where, len);
 }
 
 bool cu_workspace(cu *c)
@@ -779,5 +696,6 @@ void bench_cuda(bench_ctx *bc, const xpu_device *d)
 	cu_transfers(bc, &c);
 	cu_gemm(bc, &c);
 	cu_latency(bc, &c);
+	cu_p2p(bc, &c, d);
 	cu_close(&c);
 }

@@ -29,7 +29,9 @@ typedef struct cu {
 /* Random +-[1,2) numbers of a type, written by the fill kernel. */
 typedef enum { T_F32, T_F16, T_BF16, T_FP8_E4M3 } num_type;
 
-/* false with "what: CUDA_ERROR_... (n)" in c->err unless rc is success. */
+/* false with "what: CUDA_ERROR_... (n)" in err unless rc is success. */
+bool cu_error(const xpu_cuda_api *d, xcu_result rc, const char *what, char *err, size_t len);
+/* The same into c->err. */
 bool cu_ok(cu *c, xcu_result rc, const char *what);
 bool cu_alloc(cu *c, xcu_ptr *p, size_t bytes);
 void cu_free(cu *c, xcu_ptr *p);
@@ -69,5 +71,9 @@ bool cu_want_decode(const bench_ctx *bc, bench_fig fig);
 
 /* cuda_fp8.c: fp8 GEMM through cuBLASLt, where the GPU has fp8 (cc >= 8.9). */
 void cu_gemm_fp8(bench_ctx *bc, cu *c);
+
+/* p2p.c: copy bandwidth and read latency from c's device (xpu's device d)
+ * to every other usable CUDA device, peer access enabled both ways. */
+void cu_p2p(bench_ctx *bc, cu *c, const xpu_device *d);
 
 #endif

@@ -164,3 +164,8 @@ void bench_alt(xpu_bench_figure *f, double value)
 	xpu_set_real(&f->alt_best, value);
 	xpu_strlcpy(f->alt_counting, r->alt_counting, sizeof(f->alt_counting));
 }
+
+const char *bench_fig_stem(bench_fig id)
+{
+	return rows[id].name;
+}

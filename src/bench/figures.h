@@ -9,7 +9,9 @@
  *   id         the enum name (BENCH_FIG_<id>) the runners use
  *   name       the figure's name, or with a shape its stem
  *   shape      NULL, or what a figure adds to the stem, as the help shows
- *              it: "N" (gemm.bf16.8192), "mM.nN.kK" (gemv.bf16.m1.n4096.k4096)
+ *              it: "N" (gemm.bf16.8192), "mM.nN.kK" (gemv.bf16.m1.n4096.k4096),
+ *              "D" (p2p.memcpy.1: to device 1 as `xpu list` numbers it),
+ *              "SIZE" (allreduce.1GiB: nccl-tests' size column)
  *   unit       "GB/s", "TFLOP/s", "us" (us: lower is better)
  *   peak       the xpu_peak_kind it is held against, without XPU_PEAK_
  *   counting   how bytes or operations are counted; a runner that measures
@@ -47,7 +49,19 @@
 	  "TFLOP/s, 2 x M x N x K", "cuda") \
 	X(GEMV_FP8,      "gemv.fp8",       "mM.nN.kK", "GB/s", MEM_BW, "weight bytes read once (N x K x 1 B)", \
 	  "TFLOP/s, 2 x M x N x K", "cuda") \
-	X(LAUNCH_LATENCY, "launch.latency", NULL, "us", NONE, NULL, NULL, "cuda opencl")
+	X(LAUNCH_LATENCY, "launch.latency", NULL, "us", NONE, NULL, NULL, "cuda opencl") \
+	X(P2P_MEMCPY,    "p2p.memcpy",     "D", "GB/s", PEER, "bytes once, per direction (nvbandwidth)", \
+	  NULL, "cuda") \
+	X(P2P_LATENCY,   "p2p.latency",    "D", "us", NONE, "one dependent 8-byte read of the peer's memory", \
+	  NULL, "cuda") \
+	X(ALLREDUCE,     "allreduce",      "SIZE", "GB/s", PEER, "busbw = algbw x 2(n-1)/n (nccl-tests)", \
+	  "algbw: bytes / time", "nccl rccl") \
+	X(ALLGATHER,     "allgather",      "SIZE", "GB/s", PEER, "busbw = algbw x (n-1)/n (nccl-tests)", \
+	  "algbw: bytes / time", "nccl rccl") \
+	X(REDUCESCATTER, "reducescatter",  "SIZE", "GB/s", PEER, "busbw = algbw x (n-1)/n (nccl-tests)", \
+	  "algbw: bytes / time", "nccl rccl") \
+	X(BROADCAST,     "broadcast",      "SIZE", "GB/s", PEER, "busbw = algbw (nccl-tests)", \
+	  "algbw: bytes / time", "nccl rccl")
 /* clang-format on */
 
 #define BENCH_FIG_ENUM(id, ...) BENCH_FIG_##id,

@@ -35,6 +35,7 @@ struct xpu_bench_comparison;
 void cli_print_comparison(const struct xpu_bench_comparison *cmp, const char *path, FILE *out);
 int cmd_top(xpu_cli *cli, int argc, char **argv);
 int cmd_exporter(xpu_cli *cli, int argc, char **argv);
+int cmd_topo(xpu_cli *cli, int argc, char **argv);
 
 /* launcher.c: invoked by another name (comfyui-ipex, ollama-ipex, ...), the
  * program acts as the matching `xpu run`. Returns false when argv[0] is no

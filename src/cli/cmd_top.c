@@ -196,6 +196,30 @@ static void remember(view *v, const xpu_sample *x)
 }
 
 /* Four lines per device; bar width fits the screen width. */
+/* "  NVLINK 12.3/12.3 GB/s  PCIE 0.1/0.0 GB/s" (sent/received), where the
+ * device has the counters; n/a until two samples. */
+static void links_text(char *out, size_t len, const xpu_device_sample *ds)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (int k = 0; k < XPU_TRAFFIC_COUNT; k += 2) {
+		const xpu_real *tx = &ds->traffic[k].bytes_per_s, *rx = &ds->traffic[k + 1].bytes_per_s;
+		if (tx->status.state == XPU_UNSUPPORTED)
+			continue;
+		char name[8];
+		snprintf(name, sizeof(name), "%s", xpu_traffic_link((xpu_traffic_kind)k));
+		for (char *p = name; *p; p++)
+			*p = (char)(*p - 'a' + 'A');
+		int n = cli_ok(&tx->status) && cli_ok(&rx->status) ?
+				snprintf(out + used, len - used, "  %s %.1f/%.1f GB/s", name,
+					 tx->value / 1e9, rx->value / 1e9) :
+				snprintf(out + used, len - used, "  %s n/a", name);
+		if (n < 0 || (size_t)n >= len - used)
+			return;
+		used += (size_t)n;
+	}
+}
+
 static int device_lines(view *v, const xpu_device_sample *ds, char lines[4][LINE], int cols)
 {
 	const xpu_device *d = &ds->dev;
@@ -210,7 +234,8 @@ static int device_lines(view *v, const xpu_device_sample *ds, char lines[4][LINE
 	util_text(a, sizeof(a), &ds->util_percent, w);
 	snprintf(lines[1], LINE, "  %s  %s", a, spark);
 	memory_text(b, sizeof(b), ds, w);
-	snprintf(lines[2], LINE, "  %s", b);
+	links_text(a, sizeof(a), ds);
+	snprintf(lines[2], LINE, "  %s%s", b, a);
 	sensors_text(a, sizeof(a), ds);
 	snprintf(lines[3], LINE, "  %s", a);
 	return 4;

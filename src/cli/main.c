@@ -20,6 +20,7 @@ static const struct command {
 	{ "bench", cmd_bench, "measure the device against its peak; bench llm: an LLM server" },
 	{ "top", cmd_top, "live view of GPU use, per device and process" },
 	{ "exporter", cmd_exporter, "Prometheus metrics over HTTP" },
+	{ "topo", cmd_topo, "how the GPUs connect: NVLink, xGMI, PCIe, NUMA, peer-to-peer" },
 };
 
 /* The runtimes' names (or titles), sep between: "cuda,nvml,...". */

@@ -3,9 +3,10 @@
 #include <jansson.h>
 #include <stdlib.h>
 
+#include "core/topology_json.h"
 #include "model/system.h"
 
-static json_t *status_obj(const xpu_status *st, json_t *value)
+json_t *xpu_json_value(const xpu_status *st, json_t *value)
 {
 	json_t *o = json_object();
 	json_object_set_new(o, "value", st->state == XPU_OK && value ? value : json_null());
@@ -22,17 +23,17 @@ static json_t *status_obj(const xpu_status *st, json_t *value)
 
 static void put_uint(json_t *o, const char *k, const xpu_uint *v)
 {
-	json_object_set_new(o, k, status_obj(&v->status, json_integer((json_int_t)v->value)));
+	json_object_set_new(o, k, xpu_json_value(&v->status, json_integer((json_int_t)v->value)));
 }
 
 static void put_real(json_t *o, const char *k, const xpu_real *v)
 {
-	json_object_set_new(o, k, status_obj(&v->status, json_real(v->value)));
+	json_object_set_new(o, k, xpu_json_value(&v->status, json_real(v->value)));
 }
 
 static void put_text(json_t *o, const char *k, const xpu_text *v)
 {
-	json_object_set_new(o, k, status_obj(&v->status, json_string(v->value)));
+	json_object_set_new(o, k, xpu_json_value(&v->status, json_string(v->value)));
 }
 
 static json_t *sensors(const xpu_sensor *s, unsigned n)
@@ -147,7 +148,7 @@ static json_t *device(const xpu_device *d)
 	put_real(o, "temperature_c", &d->temperature_c);
 	json_object_set_new(o, "temperatures", sensors(d->temps, d->n_temps));
 	json_object_set_new(o, "fans", sensors(d->fans, d->n_fans));
-	json_object_set_new(o, "sensors", status_obj(&d->sensors_status, json_true()));
+	json_object_set_new(o, "sensors", xpu_json_value(&d->sensors_status, json_true()));
 	json_object_set_new(o, "backends", backends(d));
 	if (d->vendor == XPU_VENDOR_CPU)
 		json_object_set_new(o, "cpu", cpu_info(&d->cpu));
@@ -159,7 +160,7 @@ static json_t *runtimes(const xpu_system *sys)
 	json_t *o = json_object();
 	for (int k = 0; k < XPU_RT_COUNT; k++) {
 		const xpu_runtime_info *rt = &sys->runtimes[k];
-		json_t *e = status_obj(&rt->status, json_true());
+		json_t *e = xpu_json_value(&rt->status, json_true());
 		json_object_del(e, "value");
 		json_object_set_new(e, "probed", json_boolean(rt->probed));
 		json_object_set_new(e, "library", json_string(rt->library));
@@ -195,6 +196,9 @@ char *xpu_system_json(const xpu_system *sys, bool pretty)
 		json_array_append_new(devs, device(&sys->devices[i]));
 	json_object_set_new(root, "devices", devs);
 	json_object_set_new(root, "runtimes", runtimes(sys));
+	xpu_topology *topo = xpu_topology_of(sys);
+	json_object_set_new(root, "topology", topo ? xpu_topology_json_object(topo) : json_null());
+	xpu_topology_free(topo);
 	json_object_set_new(root, "discovery_cache", cache_json(sys));
 	xpu_choice ch;
 	xpu_default_choice(sys, &ch);

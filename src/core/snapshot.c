@@ -212,7 +212,12 @@ static bool wanted_pci(const snap *sn, const char *addr)
 	       xpu_vendor_of_pci_id((unsigned)vendor) != XPU_VENDOR_OTHER;
 }
 
-/* /sys/bus/pci/devices/ADDR, a real folder in the copy, with its minors. */
+static bool machine_real(const snap *sn, const char *machine_path, char *out, size_t len);
+
+/* /sys/bus/pci/devices/ADDR with its minors: the device folder where sysfs
+ * keeps it and the bus's link to it, so that the copy keeps the bridges
+ * between the device and its host bridge (xpu topo reads them); a real
+ * folder where the source has one (an older snapshot). */
 static void snapshot_pci(snap *sn)
 {
 	char src[XSYS_PATH_MAX];
@@ -223,10 +228,16 @@ static void snapshot_pci(snap *sn)
 	while ((e = readdir(d)) != NULL) {
 		if (e->d_name[0] == '.' || !wanted_pci(sn, e->d_name))
 			continue;
-		char dir[XSYS_PATH_MAX];
+		char dir[XSYS_PATH_MAX], real[XSYS_PATH_MAX];
 		snprintf(dir, sizeof(dir), "/sys/bus/pci/devices/%s", e->d_name);
-		copy_tree(sn, dir, 0);
-		link_drm_minors(sn, dir);
+		if (machine_real(sn, dir, real, sizeof(real)) && strcmp(real, dir) != 0) {
+			copy_tree(sn, real, 0);
+			link_to(sn, real, dir);
+			link_drm_minors(sn, real);
+		} else {
+			copy_tree(sn, dir, 0);
+			link_drm_minors(sn, dir);
+		}
 	}
 	closedir(d);
 }

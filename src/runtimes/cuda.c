@@ -66,6 +66,9 @@ static void cuda_resolve_bench(void *lib, xpu_cuda_api *a)
 	xpu_dl_fn(lib, &a->module_function, "cuModuleGetFunction", NULL);
 	xpu_dl_fn(lib, &a->launch, "cuLaunchKernel", NULL);
 	xpu_dl_fn(lib, &a->error_name, "cuGetErrorName", NULL);
+	xpu_dl_fn(lib, &a->can_access_peer, "cuDeviceCanAccessPeer", NULL);
+	xpu_dl_fn(lib, &a->ctx_enable_peer, "cuCtxEnablePeerAccess", NULL);
+	xpu_dl_fn(lib, &a->copy_peer_async, "cuMemcpyPeerAsync", NULL);
 }
 
 static void cuda_load(void)

@@ -35,6 +35,7 @@ enum {
 	XCU_ERROR_SYSTEM_NOT_READY = 802,
 	XCU_ERROR_SYSTEM_DRIVER_MISMATCH = 803,
 	XCU_ERROR_COMPAT_NOT_SUPPORTED = 804,
+	XCU_ERROR_PEER_ACCESS_ALREADY_ENABLED = 704,
 };
 
 /* CUdevice_attribute values */
@@ -94,6 +95,11 @@ typedef struct xpu_cuda_api {
 	xcu_result (*launch)(xcu_func, unsigned, unsigned, unsigned, unsigned, unsigned, unsigned,
 			     unsigned, xcu_stream, void **, void **);
 	xcu_result (*error_name)(xcu_result, const char **);
+	/* peer to peer (bench p2p) */
+	xcu_result (*can_access_peer)(int *can, xcu_device dev, xcu_device peer);
+	xcu_result (*ctx_enable_peer)(xcu_ctx peer, unsigned flags);
+	xcu_result (*copy_peer_async)(xcu_ptr dst, xcu_ctx dst_ctx, xcu_ptr src, xcu_ctx src_ctx,
+				      size_t bytes, xcu_stream);
 } xpu_cuda_api;
 
 /* libcuda (the runtime table's names), loaded and resolved at the first call

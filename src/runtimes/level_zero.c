@@ -36,6 +36,13 @@ static void ze_load(void)
 	xpu_dl_fn(a->lib.handle, &a->props, "zeDeviceGetProperties", NULL);
 	xpu_dl_fn(a->lib.handle, &a->pci, "zeDevicePciGetPropertiesExt", NULL);
 	xpu_dl_fn(a->lib.handle, &a->memory, "zeDeviceGetMemoryProperties", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_init, "zesInit", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_driver_get, "zesDriverGet", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_device_get, "zesDeviceGet", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_pci, "zesDevicePciGetProperties", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_fabric_ports, "zesDeviceEnumFabricPorts", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_port_props, "zesFabricPortGetProperties", NULL);
+	xpu_dl_fn(a->lib.handle, &a->zes_port_state, "zesFabricPortGetState", NULL);
 }
 
 const xpu_ze_api *xpu_ze_api_get(void)

@@ -7,6 +7,7 @@
 #define XPU_RUNTIMES_LEVEL_ZERO_API_H
 
 #include <level_zero/ze_api.h>
+#include <level_zero/zes_api.h>
 
 #include "runtimes/runtime.h"
 
@@ -21,6 +22,20 @@ typedef struct xpu_ze_api {
 	ze_result_t (*pci)(ze_device_handle_t dev, ze_pci_ext_properties_t *props);
 	ze_result_t (*memory)(ze_device_handle_t dev, uint32_t *count,
 			      ze_device_memory_properties_t *props);
+	/* Sysman, for the Xe Link fabric ports (runtimes/ze_links.c).  zesInit,
+	 * zesDriverGet and zesDeviceGet came with loader 1.10 (its own handles,
+	 * no ZES_ENABLE_SYSMAN needed); Debian 12's headers predate them, so
+	 * their signatures are spelled out here. */
+	ze_result_t (*zes_init)(uint32_t flags);
+	ze_result_t (*zes_driver_get)(uint32_t *count, zes_driver_handle_t *drivers);
+	ze_result_t (*zes_device_get)(zes_driver_handle_t drv, uint32_t *count,
+				      zes_device_handle_t *devs);
+	ze_result_t (*zes_pci)(zes_device_handle_t dev, zes_pci_properties_t *props);
+	ze_result_t (*zes_fabric_ports)(zes_device_handle_t dev, uint32_t *count,
+					zes_fabric_port_handle_t *ports);
+	ze_result_t (*zes_port_props)(zes_fabric_port_handle_t port,
+				      zes_fabric_port_properties_t *props);
+	ze_result_t (*zes_port_state)(zes_fabric_port_handle_t port, zes_fabric_port_state_t *state);
 } xpu_ze_api;
 
 /* The loader (the runtime table's names), loaded and resolved at the first

@@ -49,6 +49,32 @@ static void nvml_resolve(void *lib, xpu_nvml_api *a)
 	xpu_dl_fn(lib, &a->graphics_procs, "nvmlDeviceGetGraphicsRunningProcesses_v3",
 		   "nvmlDeviceGetGraphicsRunningProcesses_v2", NULL);
 	xpu_dl_fn(lib, &a->process_util, "nvmlDeviceGetProcessUtilization", NULL);
+	xpu_dl_fn(lib, &a->handle_by_pci, "nvmlDeviceGetHandleByPciBusId_v2",
+		  "nvmlDeviceGetHandleByPciBusId", NULL);
+	xpu_dl_fn(lib, &a->common_ancestor, "nvmlDeviceGetTopologyCommonAncestor", NULL);
+	xpu_dl_fn(lib, &a->p2p_status, "nvmlDeviceGetP2PStatus", NULL);
+	xpu_dl_fn(lib, &a->nvlink_state, "nvmlDeviceGetNvLinkState", NULL);
+	xpu_dl_fn(lib, &a->nvlink_version, "nvmlDeviceGetNvLinkVersion", NULL);
+	xpu_dl_fn(lib, &a->nvlink_remote_pci, "nvmlDeviceGetNvLinkRemotePciInfo_v2", NULL);
+	xpu_dl_fn(lib, &a->nvlink_remote_type, "nvmlDeviceGetNvLinkRemoteDeviceType", NULL);
+	xpu_dl_fn(lib, &a->cpu_affinity, "nvmlDeviceGetCpuAffinity", NULL);
+	xpu_dl_fn(lib, &a->memory_affinity, "nvmlDeviceGetMemoryAffinity", NULL);
+	xpu_dl_fn(lib, &a->numa_node_id, "nvmlDeviceGetNumaNodeId", NULL);
+	xpu_dl_fn(lib, &a->field_values, "nvmlDeviceGetFieldValues", NULL);
+}
+
+double xnv_field_number(const xnv_field_value *f)
+{
+	switch (f->value_type) {
+	case XNV_VALUE_DOUBLE: return f->value.d;
+	case XNV_VALUE_UINT: return f->value.ui;
+	case XNV_VALUE_ULONG: return (double)f->value.ul;
+	case XNV_VALUE_ULONGLONG: return (double)f->value.ull;
+	case XNV_VALUE_SLONGLONG: return (double)f->value.sll;
+	case XNV_VALUE_SINT: return f->value.si;
+	case XNV_VALUE_USHORT: return f->value.us;
+	default: return (double)f->value.ull;
+	}
 }
 
 static xpu_nvml_api nvml_table;
@@ -252,9 +278,10 @@ static void gather_devices(const struct xpu_system *s, const xpu_nvml_api *a, un
 		}
 		return;
 	}
+	bool serial = xpu_rt_serial();
 	for (unsigned i = 0; i < n; i++) {
 		jobs[i] = (nvml_job){ .s = s, .a = a, .index = i, .g = &devs[i] };
-		if (i > 0) /* the first device runs in this thread */
+		if (i > 0 && !serial) /* the first device runs in this thread */
 			jobs[i].threaded = pthread_create(&jobs[i].thread, NULL, gather_job, &jobs[i]) == 0;
 	}
 	for (unsigned i = 0; i < n; i++)

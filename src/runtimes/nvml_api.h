@@ -60,6 +60,66 @@ typedef struct xnv_process_util { /* nvmlProcessUtilizationSample_t */
 	unsigned int sm, mem, enc, dec;
 } xnv_process_util;
 
+/* Topology (nvml.h: nvmlGpuTopologyLevel_t, nvmlGpuP2PStatus_t,
+ * nvmlGpuP2PCapsIndex_t, nvmlIntNvLinkDeviceType_t, nvmlAffinityScope_t). */
+enum {
+	XNV_TOPOLOGY_INTERNAL = 0,
+	XNV_TOPOLOGY_SINGLE = 10,     /* one PCIe switch: PIX */
+	XNV_TOPOLOGY_MULTIPLE = 20,   /* several switches, no host bridge: PXB */
+	XNV_TOPOLOGY_HOSTBRIDGE = 30, /* PHB */
+	XNV_TOPOLOGY_NODE = 40,       /* NODE */
+	XNV_TOPOLOGY_SYSTEM = 50,     /* SYS */
+	XNV_P2P_CAPS_INDEX_READ = 0,
+	XNV_P2P_STATUS_OK = 0,
+	XNV_NVLINK_MAX_LINKS = 18,    /* NVML_NVLINK_MAX_LINKS */
+	XNV_NVLINK_DEVICE_TYPE_GPU = 0,
+	XNV_NVLINK_DEVICE_TYPE_SWITCH = 2,
+	XNV_AFFINITY_SCOPE_NODE = 0,
+};
+
+/* nvmlFieldValue_t: 40 bytes, the value a union of 8 */
+typedef struct xnv_field_value {
+	unsigned int field_id;
+	unsigned int scope_id;        /* a link's number, or UINT_MAX: all links summed */
+	long long timestamp_us;
+	long long latency_us;
+	int value_type;               /* nvmlValueType_t */
+	int nvml_return;
+	union {
+		double d;
+		unsigned int ui;
+		unsigned long ul;
+		unsigned long long ull;
+		long long sll;
+		int si;
+		unsigned short us;
+	} value;
+} xnv_field_value;
+
+enum { /* nvmlValueType_t */
+	XNV_VALUE_DOUBLE = 0,
+	XNV_VALUE_UINT = 1,
+	XNV_VALUE_ULONG = 2,
+	XNV_VALUE_ULONGLONG = 3,
+	XNV_VALUE_SLONGLONG = 4,
+	XNV_VALUE_SINT = 5,
+	XNV_VALUE_USHORT = 6,
+};
+
+/* Field ids (nvml.h NVML_FI_DEV_*).  The NVLink throughput counters are in
+ * KiB, per link (scope_id) or summed (scope_id UINT_MAX); the PCIe ones are
+ * bytes, monotonic (R550 and later). */
+enum {
+	XNV_FI_NVLINK_SPEED_MBPS_COMMON = 90, /* MB/s per direction of each active link */
+	XNV_FI_NVLINK_THROUGHPUT_DATA_TX = 138,
+	XNV_FI_NVLINK_THROUGHPUT_DATA_RX = 139,
+	XNV_FI_PCIE_COUNT_TX_BYTES = 197,
+	XNV_FI_PCIE_COUNT_RX_BYTES = 198,
+};
+
+/* The value of a field NVML answered, whatever its type, as a double. */
+double xnv_field_number(const xnv_field_value *f);
+
 /* A NULL entry: the library lacks it (an older driver). */
 typedef struct xpu_nvml_api {
 	xpu_rt_lib lib; /* handle NULL: NVML did not load, lib.error says why */
@@ -87,6 +147,19 @@ typedef struct xpu_nvml_api {
 	xnv_return (*graphics_procs)(xnv_device dev, unsigned *count, xnv_process *p);
 	xnv_return (*process_util)(xnv_device dev, xnv_process_util *s, unsigned *count,
 				   unsigned long long last_seen);
+	/* topology and links (xpu topo, the link counters of xpu top) */
+	xnv_return (*handle_by_pci)(const char *bus_id, xnv_device *dev);
+	xnv_return (*common_ancestor)(xnv_device a, xnv_device b, int *level);
+	xnv_return (*p2p_status)(xnv_device a, xnv_device b, int caps_index, int *status);
+	xnv_return (*nvlink_state)(xnv_device dev, unsigned link, int *active);
+	xnv_return (*nvlink_version)(xnv_device dev, unsigned link, unsigned *version);
+	xnv_return (*nvlink_remote_pci)(xnv_device dev, unsigned link, xnv_pci_info *pci);
+	xnv_return (*nvlink_remote_type)(xnv_device dev, unsigned link, int *type);
+	xnv_return (*cpu_affinity)(xnv_device dev, unsigned words, unsigned long *cpus);
+	xnv_return (*memory_affinity)(xnv_device dev, unsigned words, unsigned long *nodes,
+				      int scope);
+	xnv_return (*numa_node_id)(xnv_device dev, unsigned *node);
+	xnv_return (*field_values)(xnv_device dev, int count, xnv_field_value *values);
 } xpu_nvml_api;
 
 /* NVML (the runtime table's names), loaded and resolved at the first call

@@ -76,7 +76,7 @@ static void apply(struct xpu_system *s, probe_slot *slot)
 	xpu_trace_ms(slot->rt->name, slot->gather_ms + xpu_now_ms() - t0);
 }
 
-static bool serial_asked(void)
+bool xpu_rt_serial(void)
 {
 	const char *debug = getenv("XPU_DEBUG");
 	return debug && strstr(debug, "serial");
@@ -124,7 +124,7 @@ void xpu_runtimes_probe(struct xpu_system *s, unsigned mask)
 		n++;
 	}
 	double t0 = xpu_now_ms();
-	if (serial_asked()) {
+	if (xpu_rt_serial()) {
 		for (size_t i = 0; i < n; i++) {
 			gather(s, &slots[i]);
 			apply(s, &slots[i]);

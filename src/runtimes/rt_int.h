@@ -25,6 +25,9 @@ extern const xpu_rt_probe xpu_rt_probe_nvml, xpu_rt_probe_cuda, xpu_rt_probe_lev
 /* A runtime record for a gather: probed, the first library name, status
  * "unavailable" until the probe says more. */
 void xpu_rt_info_init(xpu_runtime_info *info, xpu_runtime_kind k);
+/* XPU_DEBUG=serial: every side-by-side part (the probes' lanes, NVML's
+ * devices, the topology's GPUs) runs one after the other instead. */
+bool xpu_rt_serial(void);
 /* Whether lib loaded: then info->library names what loaded; else
  * info->status says why: RUNTIME_MISSING with the table's install hint when
  * no name exists, RUNTIME_ERROR with dlerror() of one that exists but does

@@ -326,3 +326,72 @@ bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
 	free(block);
 	return ok || flags;
 }
+
+bool xpu_cpulist_from_mask(const unsigned long *words, size_t n, char *out, size_t len)
+{
+	const size_t bits = sizeof(unsigned long) * 8;
+	size_t used = 0;
+	if (len)
+		out[0] = '\0';
+	for (size_t i = 0; i < n * bits;) {
+		if (!(words[i / bits] >> (i % bits) & 1ul)) {
+			i++;
+			continue;
+		}
+		size_t j = i;
+		while (j + 1 < n * bits && (words[(j + 1) / bits] >> ((j + 1) % bits) & 1ul))
+			j++;
+		int w = j > i ? snprintf(out + used, len - used, "%s%zu-%zu", used ? "," : "", i, j)
+			      : snprintf(out + used, len - used, "%s%zu", used ? "," : "", i);
+		if (w < 0 || (size_t)w >= len - used)
+			return false;
+		used += (size_t)w;
+		i = j + 1;
+	}
+	return used > 0;
+}
+
+/* "0000:03:00.0": a PCI function's folder name. */
+static bool is_pci_function(const char *c, size_t n)
+{
+	static const char shape[] = "hhhh:hh:hh.h";
+	if (n != sizeof(shape) - 1)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (shape[i] == 'h' ? !isxdigit((unsigned char)c[i]) : c[i] != shape[i])
+			return false;
+	return true;
+}
+
+/* "pci0000:00" (or with a longer domain, "pci10000:00" on VMD): a host bridge. */
+static bool is_host_bridge(const char *c, size_t n)
+{
+	if (n < 9 || n >= sizeof(((xpu_pci_place *)0)->root) || strncmp(c, "pci", 3) != 0)
+		return false;
+	const char *colon = memchr(c, ':', n);
+	return colon && colon > c + 3 && (size_t)(c + n - colon) == 3;
+}
+
+bool xpu_parse_pci_place(const char *path, xpu_pci_place *out)
+{
+	memset(out, 0, sizeof(*out));
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t n = strcspn(p, "/");
+		if (!n)
+			break;
+		if (!out->root[0]) {
+			if (is_host_bridge(p, n))
+				memcpy(out->root, p, n);
+		} else if (is_pci_function(p, n)) {
+			if (out->depth >= XPU_PCI_MAX_DEPTH)
+				return false;
+			memcpy(out->chain[out->depth++], p, n);
+		} else {
+			return false; /* below the device: not a PCI function's own path */
+		}
+		p += n;
+	}
+	return out->root[0] && out->depth > 0;
+}

@@ -48,6 +48,24 @@ bool xpu_parse_size(const char *s, uint64_t *bytes);
 /* CPU list as in /sys/devices/system/cpu/online: "0-3,8,10-11" -> 7. */
 bool xpu_parse_cpulist_count(const char *s, unsigned *count);
 
+/* A bit mask of CPUs (or NUMA nodes), as NVML's affinity calls fill it
+ * (words of unsigned long, bit 0 of word 0 first) -> "0-31,64-95".  False
+ * when no bit is set or out is too small. */
+bool xpu_cpulist_from_mask(const unsigned long *words, size_t n, char *out, size_t len);
+
+/* Where a PCI device sits, from the machine path its /sys/bus/pci/devices
+ * link resolves to ("/sys/devices/pci0000:00/0000:00:01.0/0000:03:00.0",
+ * perhaps under /sys/devices/platform/... on Arm): the host bridge's folder
+ * ("pci0000:00") and the PCI functions from the root port down to the
+ * device itself.  False when the path holds no host bridge and device. */
+#define XPU_PCI_MAX_DEPTH 12
+typedef struct xpu_pci_place {
+	char root[24];
+	size_t depth;
+	char chain[XPU_PCI_MAX_DEPTH][16];
+} xpu_pci_place;
+bool xpu_parse_pci_place(const char *path, xpu_pci_place *out);
+
 /* The first processor block of /proc/cpuinfo. */
 typedef struct xpu_cpuinfo {
 	char model[128];

@@ -202,20 +202,51 @@ bool xsys_exists(const xsys *s, const char *fmt, ...)
 	return access(path, F_OK) == 0;
 }
 
-xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+/* The real path of a rooted path, links followed (malloc'd), or NULL with
+ * *rc saying why. */
+static char *resolved(const xsys *s, xsys_rc *rc, const char *fmt, va_list ap)
 {
 	char path[XSYS_PATH_MAX];
+	vpath(s, path, sizeof(path), fmt, ap);
+	char *real = realpath(path, NULL);
+	*rc = real ? XSYS_OK : rc_from_errno(errno);
+	return real;
+}
+
+xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	xsys_rc rc;
 	va_list ap;
 	va_start(ap, fmt);
-	vpath(s, path, sizeof(path), fmt, ap);
+	char *real = resolved(s, &rc, fmt, ap);
 	va_end(ap);
-	char *real = realpath(path, NULL);
 	if (!real)
-		return rc_from_errno(errno);
+		return rc;
 	const char *slash = strrchr(real, '/');
 	xpu_strlcpy(buf, slash ? slash + 1 : real, len);
 	free(real);
 	return buf[0] ? XSYS_OK : XSYS_EMPTY;
+}
+
+xsys_rc xsys_real_path(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+{
+	xsys_rc rc;
+	va_list ap;
+	va_start(ap, fmt);
+	char *real = resolved(s, &rc, fmt, ap);
+	va_end(ap);
+	if (!real)
+		return rc;
+	/* the root itself may be relative or reached through links */
+	char *root = s->root[0] ? realpath(s->root, NULL) : NULL;
+	size_t n = root ? strlen(root) : 0;
+	if (s->root[0] && (!root || strncmp(real, root, n) != 0 || (real[n] && real[n] != '/')))
+		rc = XSYS_GARBAGE;
+	else
+		xpu_strlcpy(buf, real[n] ? real + n : "/", len);
+	free(root);
+	free(real);
+	return rc;
 }
 
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...)

@@ -55,6 +55,12 @@ bool xsys_exists(const xsys *s, const char *fmt, ...) __attribute__((format(prin
  * whatever the links on the way are called. */
 xsys_rc xsys_real_name(const xsys *s, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* The machine path a path resolves to, links followed, with the sysroot
+ * taken off: /sys/bus/pci/devices/0000:03:00.0 ->
+ * /sys/devices/pci0000:00/0000:00:01.0/0000:03:00.0 (the PCI hierarchy the
+ * kernel's links encode).  A link that leaves the sysroot is GARBAGE. */
+xsys_rc xsys_real_path(const xsys *s, char *buf, size_t len, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 /* Whether this process may open the node read-write (device nodes). */
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 

@@ -1,6 +1,7 @@
 /* `xpu top --once --json`: a sample, each value {value, state[, reason,
  * detail]} as in `xpu list --json`, so an unknown is null with its reason. */
 #include <jansson.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "model/value.h"
@@ -86,6 +87,17 @@ static json_t *device(const xpu_device_sample *ds)
 	put_real(o, "fan_percent", &ds->fan_percent);
 	put_text(o, "throttle_reasons", &ds->throttle_reasons);
 	json_object_set_new(o, "processes", json_integer(ds->n_processes));
+	json_t *links = json_object();
+	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++) {
+		char key[48];
+		snprintf(key, sizeof(key), "%s_%s_bytes_per_s", xpu_traffic_link((xpu_traffic_kind)k),
+			 xpu_traffic_direction((xpu_traffic_kind)k));
+		put_real(links, key, &ds->traffic[k].bytes_per_s);
+		snprintf(key, sizeof(key), "%s_%s_bytes", xpu_traffic_link((xpu_traffic_kind)k),
+			 xpu_traffic_direction((xpu_traffic_kind)k));
+		put_uint(links, key, &ds->traffic[k].bytes);
+	}
+	json_object_set_new(o, "links", links);
 	return o;
 }
 

@@ -2,6 +2,7 @@
  * (runtimes/nvml_api.h): one list of entry points for both. */
 #include "telemetry/nvml_sample.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -205,6 +206,39 @@ static void throttle(const xpu_nvml_api *a, xnv_device h, xpu_device_sample *ds)
 	xpu_set_text(&ds->throttle_reasons, "%s", list);
 }
 
+/* The NVLink data and PCIe byte counters, in one call: the NVLink ones are
+ * KiB summed over the links (scope UINT_MAX, nvml.h), the PCIe ones bytes. */
+static void traffic(const xpu_nvml_api *a, xnv_device h, xpu_device_sample *ds)
+{
+	static const struct {
+		unsigned field, scale;
+		xpu_traffic_kind kind;
+	} fields[] = {
+		{ XNV_FI_NVLINK_THROUGHPUT_DATA_TX, 1024, XPU_TRAFFIC_NVLINK_TX },
+		{ XNV_FI_NVLINK_THROUGHPUT_DATA_RX, 1024, XPU_TRAFFIC_NVLINK_RX },
+		{ XNV_FI_PCIE_COUNT_TX_BYTES, 1, XPU_TRAFFIC_PCIE_TX },
+		{ XNV_FI_PCIE_COUNT_RX_BYTES, 1, XPU_TRAFFIC_PCIE_RX },
+	};
+	xnv_field_value v[XPU_ARRAY_LEN(fields)];
+	memset(v, 0, sizeof(v));
+	for (size_t k = 0; k < XPU_ARRAY_LEN(fields); k++) {
+		v[k].field_id = fields[k].field;
+		v[k].scope_id = UINT_MAX;
+	}
+	xnv_return rc = a->field_values ? a->field_values(h, (int)XPU_ARRAY_LEN(v), v) : -1;
+	for (size_t k = 0; k < XPU_ARRAY_LEN(fields); k++) {
+		xpu_link_traffic *t = &ds->traffic[fields[k].kind];
+		xnv_return one = rc == XNV_SUCCESS ? v[k].nvml_return : rc;
+		xpu_nvml_set_uint(&t->bytes, "nvmlDeviceGetFieldValues", a->field_values, one,
+				  (uint64_t)xnv_field_number(&v[k]) * fields[k].scale);
+		t->at_s = one == XNV_SUCCESS && v[k].timestamp_us > 0 ? v[k].timestamp_us * 1e-6 : 0;
+		t->bytes_per_s.status = t->bytes.status;
+		if (xpu_is_ok(&t->bytes.status))
+			xpu_set_status(&t->bytes_per_s.status, XPU_UNAVAILABLE, XPU_R_NEEDS_TWO_SAMPLES,
+				       "a rate of the counter");
+	}
+}
+
 void xpu_nvml_sample_device(xpu_nvml *n, unsigned i, xpu_device_sample *ds)
 {
 	if (i >= n->count)
@@ -230,6 +264,7 @@ void xpu_nvml_sample_device(xpu_nvml *n, unsigned i, xpu_device_sample *ds)
 	rc = a->fan ? a->fan(h, &fan) : -1;
 	xpu_nvml_set_real(&ds->fan_percent, "nvmlDeviceGetFanSpeed", a->fan, rc, fan);
 	throttle(a, h, ds);
+	traffic(a, h, ds);
 }
 
 /* Appends the processes of one list (compute or graphics), each pid once. */

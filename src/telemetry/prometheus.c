@@ -276,6 +276,45 @@ static void e_throttle(ctx *c, const xpu_device_sample *ds)
 	}
 }
 
+/* link and direction as two labels */
+static void traffic_head(ctx *c, const xpu_device *d, xpu_traffic_kind k)
+{
+	put(c->b, "%s{", c->metric);
+	device_labels(c->b, d);
+	label(c->b, "link", xpu_traffic_link(k), false);
+	label(c->b, "direction", xpu_traffic_direction(k), false);
+	put(c->b, "} ");
+	c->wrote = true;
+}
+
+/* Each link and direction's counter (rate false) or its rate. */
+static void link_series(ctx *c, const xpu_device_sample *ds, bool rate)
+{
+	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++) {
+		const xpu_link_traffic *t = &ds->traffic[k];
+		const xpu_status *st = rate ? &t->bytes_per_s.status : &t->bytes.status;
+		if (!xpu_is_ok(st)) {
+			unavailable(c, &ds->dev, "link", xpu_traffic_link((xpu_traffic_kind)k), st);
+			continue;
+		}
+		traffic_head(c, &ds->dev, (xpu_traffic_kind)k);
+		if (rate)
+			put(c->b, "%.15g\n", t->bytes_per_s.value);
+		else
+			put(c->b, "%" PRIu64 "\n", t->bytes.value);
+	}
+}
+
+static void e_link_bytes(ctx *c, const xpu_device_sample *ds)
+{
+	link_series(c, ds, false);
+}
+
+static void e_link_rate(ctx *c, const xpu_device_sample *ds)
+{
+	link_series(c, ds, true);
+}
+
 static void e_nproc(ctx *c, const xpu_device_sample *ds)
 {
 	if (ds->dev.vendor == XPU_VENDOR_CPU)
@@ -314,6 +353,11 @@ static const struct {
 	{ "xpu_throttle_reason", "gauge", "1 for each reason holding the clocks down now.",
 	  e_throttle },
 	{ "xpu_device_processes", "gauge", "Processes using the device.", e_nproc },
+	{ "xpu_link_bytes_total", "counter",
+	  "Bytes over the device's links by link (nvlink data, pcie) and direction (tx, rx).",
+	  e_link_bytes },
+	{ "xpu_link_throughput_bytes_per_second", "gauge",
+	  "Link traffic between the last two samples, by link and direction.", e_link_rate },
 };
 
 static void process_labels(buf *b, const xpu_sample *x, const xpu_process_sample *p)

@@ -127,12 +127,33 @@ static void power_from_energy(xpu_device_sample *ds, const xpu_device_sample *be
 	xpu_set_real(&d->power_draw_w, de / dt);
 }
 
+/* Link traffic as the rate of each counter: over the driver's own clock
+ * where it stamps its readings, else over the sampler's interval. */
+static void traffic_rates(xpu_device_sample *ds, const xpu_device_sample *before, double dt)
+{
+	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++) {
+		xpu_link_traffic *t = &ds->traffic[k];
+		const xpu_link_traffic *b = before ? &before->traffic[k] : NULL;
+		if (t->bytes_per_s.status.reason != XPU_R_NEEDS_TWO_SAMPLES || !b ||
+		    !xpu_is_ok(&b->bytes.status))
+			continue;
+		double span = t->at_s > 0 && b->at_s > 0 ? t->at_s - b->at_s : dt;
+		if (t->bytes.value < b->bytes.value)
+			xpu_set_status(&t->bytes_per_s.status, XPU_UNAVAILABLE, XPU_R_NEEDS_TWO_SAMPLES,
+				       "the counter went back (reset or wrap); next sample");
+		else if (span > 0)
+			xpu_set_real(&t->bytes_per_s, (double)(t->bytes.value - b->bytes.value) / span);
+	}
+}
+
 static void not_from_nvml(xpu_device_sample *ds, const xpu_status *why)
 {
 	xpu_status *st[] = { &ds->util_percent.status, &ds->memory_util_percent.status,
 			     &ds->fan_percent.status, &ds->throttle_reasons.status };
 	for (size_t i = 0; i < XPU_ARRAY_LEN(st); i++)
 		*st[i] = *why;
+	for (int k = 0; k < XPU_TRAFFIC_COUNT; k++)
+		ds->traffic[k].bytes.status = ds->traffic[k].bytes_per_s.status = *why;
 }
 
 static void nvidia_without_nvml(xpu_sampler *s, xpu_device_sample *ds)
@@ -241,9 +262,11 @@ int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t er
 	uint64_t dt_ns = prev && now_ns > s->last_ns ? now_ns - s->last_ns : 0;
 	x.interval_s = (double)dt_ns / 1e9;
 
-	for (size_t i = 0; i < x.n_devices; i++)
-		power_from_energy(&x.devices[i], previous_device(prev, x.devices[i].dev.id),
-				  x.interval_s);
+	for (size_t i = 0; i < x.n_devices; i++) {
+		const xpu_device_sample *before = previous_device(prev, x.devices[i].dev.id);
+		power_from_energy(&x.devices[i], before, x.interval_s);
+		traffic_rates(&x.devices[i], before, x.interval_s);
+	}
 	xpu_sample_throttle_sysfs(&s->sys, &x);
 	/* the memory query talks to the driver of this machine, not a replay */
 	for (size_t i = 0; i < x.n_devices && xsys_is_live(&s->sys); i++)
@@ -271,4 +294,14 @@ int xpu_sampler_refresh_at(xpu_sampler *s, uint64_t now_ns, char *err, size_t er
 	s->last = x;
 	s->last_ns = now_ns;
 	return XPU_E_OK;
+}
+
+const char *xpu_traffic_link(xpu_traffic_kind k)
+{
+	return k <= XPU_TRAFFIC_NVLINK_RX ? "nvlink" : "pcie";
+}
+
+const char *xpu_traffic_direction(xpu_traffic_kind k)
+{
+	return k == XPU_TRAFFIC_NVLINK_TX || k == XPU_TRAFFIC_PCIE_TX ? "tx" : "rx";
 }

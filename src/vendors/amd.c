@@ -9,6 +9,7 @@
 #include "model/value.h"
 #include "sys/parse.h"
 #include "vendors/amd_gpu_metrics.h"
+#include "vendors/amd_kfd.h"
 #include "vendors/vendor.h"
 
 /* Range from the OverDrive table when present (what the user may set),
@@ -115,7 +116,17 @@ static const char *const amd_env[] = {
 /* ROCm's compute node */
 static const char *const amd_nodes[] = { "/dev/kfd", NULL };
 
-static const char *const amd_snapshot[] = { "/sys/module/amdgpu/version", "/dev/kfd", NULL };
+/* the KFD topology (xpu topo) and the xGMI hive of each GPU */
+static const char *const amd_snapshot[] = {
+	"/sys/module/amdgpu/version",
+	"/dev/kfd",
+	"/sys/class/kfd/kfd/topology/nodes/*/gpu_id",
+	"/sys/class/kfd/kfd/topology/nodes/*/properties",
+	"/sys/class/kfd/kfd/topology/nodes/*/io_links/*/properties",
+	"/sys/class/kfd/kfd/topology/nodes/*/p2p_links/*/properties",
+	"/sys/bus/pci/devices/*/xgmi_hive_info/xgmi_hive_id",
+	NULL,
+};
 
 const xpu_vendor_desc xpu_vendor_desc_amd = {
 	.id = "amd",
@@ -123,6 +134,7 @@ const xpu_vendor_desc xpu_vendor_desc_amd = {
 	.pci_vendor_ids = amd_pci_ids,
 	.backends = 1u << XPU_BACKEND_ROCM | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
 	.probe = amd_probe,
+	.fabric_links = xpu_amd_fabric_links,
 	.cache_env = amd_env,
 	.cache_nodes = amd_nodes,
 	.snapshot = amd_snapshot,

@@ -8,6 +8,7 @@
 #define XPU_VENDOR_H
 
 #include "sys/sys.h"
+#include "xpu/topology.h"
 #include "xpu/xpu.h"
 
 /* Room for a device's compatible strings, as of_node/compatible holds them:
@@ -40,6 +41,11 @@ typedef struct xpu_vendor_desc {
 	/* Fills what sysfs and procfs tell about dev; the bus basics (ids,
 	 * driver, kind) are set.  p is NULL for the CPU. */
 	void (*probe)(const xsys *s, xpu_device *dev, const xpu_gpu_paths *p);
+	/* The fabric links between this vendor's GPUs (rows of t whose vendor
+	 * is v) that sysfs shows, or why each such pair's stays unknown: AMD's
+	 * KFD io_links (xGMI).  NULL where only a runtime knows the fabric
+	 * (NVLink: NVML; Xe Link: Level Zero) or there is none. */
+	void (*fabric_links)(const xsys *s, xpu_topology *t, xpu_vendor v);
 	/* What the discovery cache fingerprints for this vendor: variables that
 	 * change which devices its runtimes show, device nodes they open (their
 	 * identity), files whose content names the loaded driver. */

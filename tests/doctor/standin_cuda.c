@@ -8,8 +8,10 @@
  * Behaviour comes from the environment, so one build serves every case:
  *   XPU_STANDIN_CUINIT=N          cuInit returns N (default 0, success)
  *   XPU_STANDIN_CUDA_VERSION=N    cuDriverGetVersion (default 13000)
- *   XPU_STANDIN_CUDA_PCI=BUSID    the one device's PCI bus id (default
- *                                 0000:00:06.0, the tests/fixtures/h200 GPU)
+ *   XPU_STANDIN_DEVICES=N         N devices (default 1)
+ *   XPU_STANDIN_CUDA_PCI=BUSID    device 0's PCI bus id (default
+ *                                 0000:00:06.0, the tests/fixtures/h200 GPU);
+ *                                 device k's is device number 6 + k
  *   XPU_STANDIN_CUDA_NAME=NAME    its name (default "NVIDIA H200")
  */
 #include <stddef.h>
@@ -38,6 +40,14 @@ EXPORT int cuDeviceTotalMem_v2(size_t *bytes, int dev);
 
 static int initialised;
 
+static const char *env_or(const char *name, const char *fallback);
+
+static int devices(void)
+{
+	int n = atoi(env_or("XPU_STANDIN_DEVICES", "1"));
+	return n < 1 ? 1 : n > 8 ? 8 : n;
+}
+
 static const char *env_or(const char *name, const char *fallback)
 {
 	const char *v = getenv(name);
@@ -64,7 +74,7 @@ EXPORT int cuDeviceGetCount(int *count)
 {
 	if (!initialised)
 		return NOT_INITIALIZED;
-	*count = 1;
+	*count = devices();
 	return SUCCESS;
 }
 
@@ -72,15 +82,15 @@ EXPORT int cuDeviceGet(int *dev, int ordinal)
 {
 	if (!initialised)
 		return NOT_INITIALIZED;
-	if (ordinal != 0)
+	if (ordinal < 0 || ordinal >= devices())
 		return INVALID_DEVICE;
-	*dev = 0;
+	*dev = ordinal;
 	return SUCCESS;
 }
 
 EXPORT int cuDeviceGetName(char *name, int len, int dev)
 {
-	if (dev != 0 || len <= 0)
+	if (dev < 0 || dev >= devices() || len <= 0)
 		return INVALID_VALUE;
 	snprintf(name, (size_t)len, "%s", env_or("XPU_STANDIN_CUDA_NAME", "NVIDIA H200"));
 	return SUCCESS;
@@ -88,25 +98,28 @@ EXPORT int cuDeviceGetName(char *name, int len, int dev)
 
 EXPORT int cuDeviceGetPCIBusId(char *bus_id, int len, int dev)
 {
-	if (dev != 0 || len <= 0)
+	if (dev < 0 || dev >= devices() || len <= 0)
 		return INVALID_VALUE;
-	snprintf(bus_id, (size_t)len, "%s", env_or("XPU_STANDIN_CUDA_PCI", "0000:00:06.0"));
+	unsigned dom = 0, bus = 0, slot = 6, fn = 0;
+	sscanf(env_or("XPU_STANDIN_CUDA_PCI", "0000:00:06.0"), "%x:%x:%x.%x", &dom, &bus, &slot, &fn);
+	snprintf(bus_id, (size_t)len, "%04x:%02x:%02x.%x", dom, bus, slot + (unsigned)dev, fn);
 	return SUCCESS;
 }
 
 EXPORT int cuDeviceGetUuid_v2(standin_uuid *uuid, int dev)
 {
-	if (dev != 0)
+	if (dev < 0 || dev >= devices())
 		return INVALID_VALUE;
 	for (unsigned i = 0; i < sizeof(uuid->bytes); i++)
 		uuid->bytes[i] = (unsigned char)(0xa0 + i);
+	uuid->bytes[15] = (unsigned char)(0xaf - dev); /* as the stand-in NVML's UUIDs */
 	return SUCCESS;
 }
 
 /* compute capability 9.0 and 132 SMs: an H200's */
 EXPORT int cuDeviceGetAttribute(int *value, int attrib, int dev)
 {
-	if (dev != 0)
+	if (dev < 0 || dev >= devices())
 		return INVALID_VALUE;
 	switch (attrib) {
 	case 16: *value = 132; return SUCCESS; /* MULTIPROCESSOR_COUNT */
@@ -118,7 +131,7 @@ EXPORT int cuDeviceGetAttribute(int *value, int attrib, int dev)
 
 EXPORT int cuDeviceTotalMem_v2(size_t *bytes, int dev)
 {
-	if (dev != 0)
+	if (dev < 0 || dev >= devices())
 		return INVALID_VALUE;
 	*bytes = (size_t)150754820096ull;
 	return SUCCESS;

@@ -1270,6 +1270,8 @@ let
       "libcublas.so.13" = "cuBLAS of the app's CUDA toolkit or PyTorch wheels (XPU_CUBLAS)";
       "libcublasLt.so.12" = "cuBLASLt beside cuBLAS (XPU_CUBLAS)";
       "libcublasLt.so.13" = "cuBLASLt beside cuBLAS (XPU_CUBLAS)";
+      "libnccl.so.2" = "NCCL of the app's CUDA toolkit or PyTorch wheels (XPU_NCCL)";
+      "librccl.so.1" = "RCCL of ROCm (XPU_RCCL)";
       "libopenblas.so.0" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
       "libmkl_rt.so.2" = "xpu bench's host BLAS, any of several (XPU_BLAS)";
       "libblis.so.4" = "xpu bench's host BLAS, any of several (XPU_BLAS)";

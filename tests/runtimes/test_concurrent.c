@@ -4,7 +4,8 @@
  * runtimes of this one (PoCL, lavapipe, the Level Zero loader, Intel's
  * OpenCL ICD; the stand-in NVIDIA libraries when LD_LIBRARY_PATH names
  * them, see meson.build: then, with the argument "nvidia", only the
- * machines with an NVIDIA GPU).  Run side by side several times over, so
+ * machines with an NVIDIA GPU; with "two_gpus", the 2-GPU H200 fixture and
+ * stand-ins of two GPUs).  The listing includes the topology.  Run side by side several times over, so
  * that a race has chances to show. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -146,12 +147,35 @@ static void with_kfd(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* Two GPUs really were listed, and linked: the comparison is of NVML's two
+ * threads' answers and of the topology's. */
+static void two_gpus_fixture(void **state)
+{
+	fixture(state);
+	char root[512];
+	snprintf(root, sizeof(root), "%s/tests/fixtures/h200x2", SOURCE_DIR);
+	json_t *j = discover(root, false);
+	json_t *nvml = json_object_get(json_object_get(j, "runtimes"), "nvml");
+	assert_int_equal(json_integer_value(json_object_get(nvml, "devices")), 2);
+	json_t *row = json_array_get(json_object_get(json_object_get(j, "topology"), "matrix"), 0);
+	assert_string_equal(json_string_value(json_array_get(row, 1)), "NV18");
+	json_decref(j);
+}
+
 int main(int argc, char **argv)
 {
 	const struct CMUnitTest nvidia[] = {
 		cmocka_unit_test_prestate(fixture, "igpu-plus-nvidia"),
 		cmocka_unit_test_prestate(fixture, "h200"),
 	};
+	/* XPU_STANDIN_DEVICES=2: NVML's two GPUs gathered one thread each, and
+	 * the topology's NVLinks and pairs one thread per GPU, against both one
+	 * after the other */
+	const struct CMUnitTest two_gpus[] = {
+		cmocka_unit_test_prestate(two_gpus_fixture, "h200x2"),
+	};
+	if (argc > 1 && strcmp(argv[1], "two_gpus") == 0)
+		return cmocka_run_group_tests(two_gpus, NULL, NULL);
 	const struct CMUnitTest all[] = {
 		cmocka_unit_test_prestate(fixture, "igpu-plus-nvidia"),
 		cmocka_unit_test_prestate(fixture, "i915-igpu"),

@@ -143,6 +143,39 @@ static void sizes_and_cpu_lists(void **state)
 	assert_false(xpu_parse_cpulist_count("", &n));
 }
 
+/* Where a PCI device sits, from the path its sysfs link resolves to; CPU
+ * masks as NVML fills them. */
+static void pci_places_and_cpu_masks(void **state)
+{
+	xpu_pci_place p;
+	assert_true(xpu_parse_pci_place("/sys/devices/pci0000:00/0000:00:01.0/0000:01:00.0/0000:02:00.0", &p));
+	assert_string_equal(p.root, "pci0000:00");
+	assert_int_equal(p.depth, 3);
+	assert_string_equal(p.chain[2], "0000:02:00.0");
+	/* Arm: the host bridge under a platform device */
+	assert_true(xpu_parse_pci_place("/sys/devices/platform/soc/fe000000.pcie/pci0001:00/0001:00:00.0", &p));
+	assert_string_equal(p.root, "pci0001:00");
+	assert_int_equal(p.depth, 1);
+	/* VMD's 5-digit domains are not read: NVMe sits there, no GPU */
+	assert_false(xpu_parse_pci_place("/sys/devices/pci10000:00/10000:00:02.0", &p));
+	/* a plain folder (an old snapshot) and a path below a device are no place */
+	assert_false(xpu_parse_pci_place("/sys/bus/pci/devices/0000:00:06.0", &p));
+	assert_false(xpu_parse_pci_place("/sys/devices/pci0000:00/0000:00:06.0/drm", &p));
+	assert_false(xpu_parse_pci_place("/sys/devices/pci0000:00", &p));
+
+	unsigned long m[2] = { 0xffffffffUL, 0 };
+	char out[64];
+	assert_true(xpu_cpulist_from_mask(m, 2, out, sizeof(out)));
+	assert_string_equal(out, "0-31");
+	m[0] = 0x5UL | (1UL << 63);
+	m[1] = 0x3UL;
+	assert_true(xpu_cpulist_from_mask(m, 2, out, sizeof(out)));
+	assert_string_equal(out, "0,2,63-65");
+	assert_false(xpu_cpulist_from_mask(m, 2, out, 4)); /* does not fit */
+	m[0] = m[1] = 0;
+	assert_false(xpu_cpulist_from_mask(m, 2, out, sizeof(out))); /* no CPU */
+}
+
 static void cpuinfo_first_block_and_flags(void **state)
 {
 	xpu_cpuinfo info;
@@ -210,6 +243,7 @@ int main(void)
 		cmocka_unit_test(nvidia_version_both_module_flavours),
 		cmocka_unit_test(amdgpu_dpm_and_overdrive_tables),
 		cmocka_unit_test(sizes_and_cpu_lists),
+		cmocka_unit_test(pci_places_and_cpu_masks),
 		cmocka_unit_test(cpuinfo_first_block_and_flags),
 		cmocka_unit_test(word_lists),
 		cmocka_unit_test(appending_parts),
