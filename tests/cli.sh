@@ -108,7 +108,7 @@ if command -v clinfo >/dev/null && clinfo -l 2>/dev/null | grep -q "Portable Com
 	check "opencl device name is clinfo's ($pocl_dev)" \
 		jq_is '.devices[] | select(.vendor == "cpu") | .backends.opencl.device_name' "$pocl_dev"
 else
-	echo "# skip: clinfo or PoCL absent: OpenCL checks not run"
+	skip "OpenCL through PoCL, checked against clinfo" "clinfo or PoCL absent"
 fi
 # Intel's ICD with no device: the platform is listed, with no device
 if [ -e "${OCL_ICD_VENDORS:-/etc/OpenCL/vendors}/intel.icd" ]; then
@@ -123,7 +123,7 @@ if command -v vulkaninfo >/dev/null && vulkaninfo --summary 2>/dev/null | grep -
 	check "vulkan device name is vulkaninfo's ($vk_dev)" \
 		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.device_name' "$vk_dev"
 else
-	echo "# skip: vulkaninfo or lavapipe absent: Vulkan checks not run"
+	skip "Vulkan through lavapipe, checked against vulkaninfo" "vulkaninfo or lavapipe absent"
 fi
 # Level Zero loader with no GPU driver: loaded, zeInit fails, reason given
 if ldconfig -p | grep -q libze_loader.so.1; then

@@ -1,13 +1,20 @@
 #!/bin/bash
 # Builds xpu and runs the whole test suite: the README's test command.
 #   tests/run.sh [BUILD_DIR] [extra meson setup options...]
-# Prints one closing line "N passed, N failed" summing every test program
-# (cmocka cases and the checks of tests/cli.sh), and exits non-zero on any
-# failure or when nothing ran.
+# Prints one closing line "N passed, N failed, N skipped (NAMES)" summing
+# every test program (cmocka cases and the checks of the shell tests): a
+# skipped check or test is named and counted apart, never as passed. Exits
+# non-zero on any failure or when nothing ran.
 set -u
 cd "$(dirname "$0")/.."
 build=${1:-build}
 shift || true
+# nixpkgs' lib and the upstream NixOS modules the flake's modules extend
+# (tests/nix/eval.sh), kept beside the checkout: every Nix check runs.
+if [ -z "${NIXPKGS_LIB:-}" ] && [ -d ../shared/fixtures/nixpkgs/lib ]; then
+	NIXPKGS_LIB=$(cd ../shared/fixtures/nixpkgs && pwd)
+	export NIXPKGS_LIB
+fi
 if [ ! -d "$build" ]; then
 	meson setup "$build" -Dwerror=true "$@" || exit 1
 fi
@@ -15,14 +22,21 @@ ninja -C "$build" || exit 1
 meson test -C "$build" --print-errorlogs --num-processes 2
 status=$?
 log="$build/meson-logs/testlog.txt"
-# cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), listed below:"; cli.sh: "N passed, N failed"
-read -r passed failed < <(awk '
+# cmocka: "[  PASSED  ] N test(s)." / "[  FAILED  ] N test(s), listed below:" /
+# "[  SKIPPED ] NAME"; tests/lib.sh: "N passed, N failed[, N skipped]" and
+# "skip - NAME (WHY)"; meson: a test that exits 77 has "result: exit status 77".
+summary=$(awk '
+	/^test: / { test = $2; for (i = 3; i <= NF; i++) test = test " " $i }
+	/^result: +exit status 77$/ { s++; names = names sep "test " test; sep = "; " }
 	/^\[  PASSED  \] [0-9]+ test/ { p += $4 }
 	/^\[  FAILED  \] [0-9]+ test\(s\), listed/ { f += $4 }
-	/^[0-9]+ passed, [0-9]+ failed$/ { p += $1; f += $3 }
-	END { print p + 0, f + 0 }' "$log")
+	/^\[  SKIPPED \] [^0-9]/ { s++; sub(/^\[  SKIPPED \] /, ""); names = names sep $0; sep = "; " }
+	/^[0-9]+ passed, [0-9]+ failed(, [0-9]+ skipped)?$/ { p += $1; f += $3 }
+	/^skip - / { s++; sub(/^skip - /, ""); names = names sep $0; sep = "; " }
+	END { printf "%d %d %d %s\n", p, f, s, names }' "$log")
+read -r passed failed skipped names <<<"$summary"
 # a test program that crashed prints no summary: count it as a failure
 crashed=$(grep -c '^==[0-9]*==ERROR\|Segmentation fault' "$log" || true)
 failed=$((failed + crashed))
-echo "$passed passed, $failed failed"
+echo "$passed passed, $failed failed, $skipped skipped${names:+ ($names)}"
 [ "$status" = 0 ] && [ "$failed" = 0 ] && [ "$passed" -gt 0 ]

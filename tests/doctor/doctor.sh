@@ -272,7 +272,7 @@ if [ -n "$STANDIN" ] && [ -e "$STANDIN/libcuda.so.1" ]; then
 	hide=""
 	for d in $cublas_dirs; do hide+="mount -t tmpfs none '$d' && "; done
 	if grep -qE '^(/usr)?/lib' <<<"$cublas_dirs" || { [ -n "$hide" ] && { [ "$(id -u)" != 0 ] || ! command -v unshare >/dev/null; }; }; then
-		echo "# skipped: a system libcublas ($cublas_dirs) cannot be hidden here, so 'cuBLAS missing' is not shown (not counted)"
+		skip "CUDA works, no libcublas: runtime.cublas WARN" "a system libcublas ($cublas_dirs) cannot be hidden here"
 	else
 		unshare -m bash -c "${hide}LD_LIBRARY_PATH='$TMP/cudaonly' XPU_CACHE_DIR= XPU_PYTHON=/nonexistent '$XPU' --sysroot '$H200' --runtimes=cuda,nvml doctor --json" >"$TMP/out" 2>"$TMP/err"
 		check "CUDA works, no libcublas: runtime.cuda PASS" is runtime.cuda PASS
