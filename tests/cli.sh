@@ -34,6 +34,22 @@ run list extra
 check "stray argument exits 2" rc_is 2
 run --bogus-option
 check "unknown option exits 2" rc_is 2
+# one program name in every message, however xpu was started (here by its
+# build path): getopt's own lines too
+check "unknown option: the message starts with 'xpu:'" grep -q "^xpu: unrecognized option '--bogus-option'" "$TMP/err"
+check "unknown option: no path in the message" bash -c "! grep -q '/xpu' '$TMP/err'"
+for cmd in list run config doctor bench top exporter; do
+	run "$cmd" --bogus-option
+	check "xpu $cmd --bogus-option: the message starts with 'xpu $cmd:'" \
+		grep -q "^xpu $cmd: unrecognized option '--bogus-option'" "$TMP/err"
+done
+run list --verbose=x
+check "a value given to a flag: 'xpu list:'" grep -q "^xpu list: option '--verbose' doesn't allow" "$TMP/err"
+# xpu(1)'s synopsis names every command --help lists
+run --help
+for cmd in $(sed -n '/^Commands:/,/^With no command/p' "$TMP/out" | awk 'NF > 1 && /^  / { print $1 }'); do
+	check "xpu(1) synopsis names '$cmd'" bash -c "sed -n '/^\\.SH SYNOPSIS/,/^\\.SH DESCRIPTION/p' '$SRC/doc/xpu.1' | grep -qE '^\\.(B|RB \\[) $cmd\$'"
+done
 run --help
 check "--help exits 0" rc_is 0
 check "--help documents exit status" grep -q "Exit status" "$TMP/out"
