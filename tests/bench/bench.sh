@@ -75,6 +75,8 @@ if ! "$XPU" list --json | jq -e '[.devices[] | .backends.cuda.usable? // false] 
 	check "no CUDA device exits 1" rc_is 1
 	check "no CUDA device: says so, with the runtime's reason" err_has "no usable CUDA device.*(cuda: "
 	check "no CUDA device: no partial JSON on stdout" bash -c "[ ! -s '$TMP/out' ]"
+else
+	skip "no CUDA device: exit 1 with the runtime's reason (3 checks)" "this machine has a usable CUDA device"
 fi
 run bench --quick --device level_zero
 check "no Level Zero device exits 1" rc_is 1
