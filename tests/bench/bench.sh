@@ -139,6 +139,41 @@ else
 	check "host bf16 GEMM on a CPU without bf16: skipped, saying why" jq_true "$HOST | .figures[] | select(.name | startswith(\"gemm.bf16\")) | .value == null and (.detail | test(\"neither AVX512-BF16 nor AMX-BF16\"))"
 fi
 
+# --- SMBIOS type 17: the parser's expectations (tests/bench/test_smbios.c)
+# held to dmidecode, an independent reader, on the same tables ---
+SMB=$SRC/tests/bench/smbios
+check "tests/bench/smbios: the DSP0134 tables are what fixtures.py writes" python3 "$SMB/fixtures.py" check "$SMB"
+# dmidecode -t 17 as "LOCATOR|BANK|MiB|BITS|MT/s" per populated device
+dmi_dimms() {
+	dmidecode --from-dump "$1" -t 17 2>/dev/null | awk -F': ' '
+		function emit() { if (dev && size != "No Module Installed") print loc "|" bank "|" mib "|" width "|" (conf ? conf : speed) }
+		/^Handle / { emit(); dev = 0 }
+		/^Memory Device$/ { dev = 1; loc = bank = ""; mib = width = speed = conf = 0; size = "" }
+		/^\tSize: / { size = $2; split($2, v, " "); mib = v[2] == "GB" ? v[1] * 1024 : v[2] == "TB" ? v[1] * 1048576 : v[1] }
+		/^\tData Width: / { width = $2 + 0 }
+		/^\tLocator: / { loc = $2 }
+		/^\tBank Locator: / { bank = $2 == "Not Specified" ? "" : $2 }
+		/^\tSpeed: / { speed = $2 + 0 }
+		/^\tConfigured Memory Speed: / { conf = $2 + 0 }
+		END { emit() }'
+}
+if command -v dmidecode >/dev/null; then
+	for dmi in "$SMB"/*.DMI; do
+		name=$(basename "$dmi" .DMI)
+		entry=$SMB/$name.entry
+		{ cat "$entry"; head -c $((32 - $(stat -c %s "$entry"))) /dev/zero; cat "$dmi"; } >"$TMP/dump.bin"
+		if grep -q '^error ' "$SMB/$name.expect"; then
+			check "dmidecode also refuses $name" bash -c "dmidecode --from-dump '$TMP/dump.bin' -t 17 2>&1 | grep -qE 'broken|Wrong DMI|TRUNCATED'"
+			continue
+		fi
+		dmi_dimms "$TMP/dump.bin" >"$TMP/dmidecode.txt"
+		sed -n 's/^dimm //p' "$SMB/$name.expect" >"$TMP/expect.txt"
+		check "dmidecode reads the DIMMs of $name as its .expect says" cmp -s "$TMP/dmidecode.txt" "$TMP/expect.txt"
+	done
+else
+	skip "dmidecode holds tests/bench/smbios/*.expect" "dmidecode not installed (scripts/packages/bench.list)"
+fi
+
 # --- baselines ---
 ONLY="--quick --device cpu --only stream.triad,stream.copy"
 run bench $ONLY --save "$TMP/base.json"
