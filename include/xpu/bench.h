@@ -67,6 +67,9 @@ typedef struct xpu_bench_target {
 	xpu_status status;    /* OK; or why this target could not run at all */
 	xpu_real peaks[XPU_PEAK_COUNT];
 	char peak_source[96]; /* "table: NVIDIA H200 SXM (10de:2335)" */
+	/* how each peak was computed, with the source of each number, where
+	 * it was computed rather than taken from the table ("" otherwise) */
+	char peak_how[XPU_PEAK_COUNT][256];
 	char properties[256]; /* Level Zero: what the driver reports for the peaks */
 	size_t n_figures;
 	xpu_bench_figure figures[XPU_BENCH_MAX_FIGURES];

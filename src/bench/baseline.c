@@ -82,6 +82,12 @@ static json_t *target_json(const xpu_bench_target *t)
 		put_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
 	json_object_set_new(o, "peaks", peaks);
 	json_object_set_new(o, "peak_source", json_string(t->peak_source));
+	json_t *how = json_object();
+	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++)
+		if (t->peak_how[k][0])
+			json_object_set_new(how, xpu_peak_kind_name((xpu_peak_kind)k),
+					    json_string(t->peak_how[k]));
+	json_object_set_new(o, "peak_how", how);
 	json_t *figs = json_array();
 	for (size_t i = 0; i < t->n_figures; i++)
 		json_array_append_new(figs, figure_json(&t->figures[i]));

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "model/system.h"
 #include "model/value.h"
 
 unsigned bench_reps(const bench_ctx *c)
@@ -186,7 +187,8 @@ static bool usable(const xpu_device *d, xpu_backend_kind b)
 	return d->backends[b].usable;
 }
 
-static xpu_bench_target *add_target(xpu_bench_report *r, const xpu_device *d, const char *backend)
+static xpu_bench_target *add_target(const bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
+				     const char *backend)
 {
 	if (r->n_targets >= XPU_BENCH_MAX_TARGETS)
 		return NULL;
@@ -199,14 +201,14 @@ static xpu_bench_target *add_target(xpu_bench_report *r, const xpu_device *d, co
 		xpu_strlcpy(t->device_name, d->id, sizeof(t->device_name));
 	xpu_strlcpy(t->backend, backend, sizeof(t->backend));
 	xpu_set_ok(&t->status);
-	bench_peaks_fill(t, d);
+	bench_peaks_fill(t, d, c->root);
 	return t;
 }
 
 static void run_target(bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
 		       const char *backend, void (*fn)(bench_ctx *, const xpu_device *))
 {
-	xpu_bench_target *t = add_target(r, d, backend);
+	xpu_bench_target *t = add_target(c, r, d, backend);
 	if (!t)
 		return;
 	c->t = t;
@@ -348,7 +350,7 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 	r->level = opt->level;
 	r->scale = test_scale();
 	identify(r, sys);
-	bench_ctx c = { .opt = opt, .scale = r->scale };
+	bench_ctx c = { .opt = opt, .root = &sys->sys, .scale = r->scale };
 	const struct sel_row *sel = parse_selection(opt->device);
 	bool by_id = opt->device && *opt->device && !sel;
 	sel_kind k = by_id ? SEL_ONE : sel ? sel->kind : SEL_ALL;

@@ -8,11 +8,13 @@
 #include <stdint.h>
 
 #include "bench/figures.h"
+#include "sys/sys.h"
 #include "xpu/bench.h"
 #include "xpu/xpu.h"
 
 typedef struct bench_ctx {
 	const xpu_bench_options *opt;
+	const xsys *root;  /* the machine's files (--sysroot): the host's peaks */
 	xpu_bench_target *t;
 	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
 } bench_ctx;
@@ -81,8 +83,12 @@ void bench_gemm_ref_make(bench_gemm_ref *r);
 bool bench_gemm_ref_compare(const bench_gemm_ref *r, const float *out, bool half, char *err,
 			    size_t len);
 
-/* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
-void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
+/* peaks.c: fills t->peaks from the table (by PCI id), the CPU's from
+ * host_peaks.c, or says why not. */
+void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d, const xsys *root);
+/* host_peaks.c: the CPU's peaks, computed (SMBIOS DIMMs; cores x clock x
+ * FMA units), each with t->peak_how, or unknown with why. */
+void bench_host_peaks(const xsys *root, xpu_bench_target *t, const xpu_device *cpu);
 /* Sets one peak computed from runtime attributes, if the table had none. */
 void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const char *how);
 /* percent_of_peak of every figure from the target's peaks. */

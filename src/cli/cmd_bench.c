@@ -185,12 +185,32 @@ static void print_figure(const xpu_bench_figure *f)
 		printf("  %-26s %s\n", "", f->note);
 }
 
+/* Each peak a figure of the target is held against: its value and how it
+ * was computed, or why it is unknown. */
+static void print_peaks(const xpu_bench_target *t)
+{
+	bool used[XPU_PEAK_COUNT] = { false };
+	for (size_t i = 0; i < t->n_figures; i++)
+		used[t->figures[i].peak_kind] = true;
+	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++) {
+		const xpu_real *p = &t->peaks[k];
+		if (!used[k] || (!t->peak_how[k][0] && p->status.state == XPU_OK))
+			continue;
+		if (p->status.state == XPU_OK)
+			printf("  peak %-6s %.4g %s = %s\n", xpu_peak_kind_name((xpu_peak_kind)k), p->value,
+			       k == XPU_PEAK_MEM_BW || k == XPU_PEAK_LINK ? "GB/s" : "TFLOP/s", t->peak_how[k]);
+		else
+			printf("  peak %-6s n/a (%s)\n", xpu_peak_kind_name((xpu_peak_kind)k), p->status.detail);
+	}
+}
+
 static void print_target(const xpu_bench_target *t)
 {
 	printf("%s %s (%s)\n", t->backend, t->device_name, t->device_id);
 	if (t->library[0])
 		printf("  library: %s\n", t->library);
 	printf("  peaks: %s\n", t->peak_source);
+	print_peaks(t);
 	if (t->properties[0])
 		printf("  properties: %s\n", t->properties);
 	if (t->gemm[0])

@@ -337,7 +337,7 @@ static void software_backends(struct xpu_system *sys)
 		return;
 	be->usable = false;
 	xpu_set_status(&be->status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
-		       "%s is Vulkan in software on the CPU's cores: apps run faster on the cpu "
+		       "%s is Vulkan in software on the CPU: apps run faster on the cpu "
 		       "backend", be->device_name[0] ? be->device_name : "a CPU Vulkan driver");
 }
 
