@@ -25,7 +25,7 @@ CL='.targets[] | select(.backend == "opencl")'
 # --- command line ---
 run bench --help
 check "--help exits 0" rc_is 0
-for opt in --device --quick --full --only --json --save --compare --threshold XPU_BLAS XPU_CUBLAS XPU_DNNL gemm.fp8 "Exit status"; do
+for opt in --device --quick --full --only --json --save --compare --threshold XPU_BLAS XPU_BENCH_ISA builtin XPU_CUBLAS XPU_DNNL gemm.fp8 "Exit status"; do
 	check "--help documents $opt" out_has "$opt"
 	check "man page documents $opt" grep -qi -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$SRC/doc/xpu-bench.1"
 done
@@ -138,6 +138,24 @@ else
 	run bench --quick --device cpu --only gemm.bf16 --json
 	check "host bf16 GEMM on a CPU without bf16: skipped, saying why" jq_true "$HOST | .figures[] | select(.name | startswith(\"gemm.bf16\")) | .value == null and (.detail | test(\"neither AVX512-BF16 nor AMX-BF16\"))"
 fi
+
+# --- the host kernels for each vector ISA (run-time dispatch): each set
+# this CPU has runs STREAM (validated) and xpu's own SGEMM (checked against
+# a naive product); XPU_BENCH_ISA forces a set ---
+run bench --quick --device cpu --only stream.triad --json
+check "STREAM names the kernels it picked" jq_true "$HOST | .figures[0].note | test(\"(avx512f|avx2[+]fma|generic) kernels\")"
+for isa in avx512f avx2 generic; do
+	flag=$isa; [ "$isa" = generic ] && flag=fpu
+	if ! grep -qw "$flag" /proc/cpuinfo; then
+		skip "the $isa kernels: STREAM validated, own SGEMM checked" "this CPU has no $isa"
+		continue
+	fi
+	XPU_BENCH_ISA=$isa XPU_BLAS=builtin "$XPU" bench --quick --device cpu --only stream,gemm.fp32 --json >"$TMP/out" 2>"$TMP/err"
+	check "the $isa kernels: STREAM ran and validated" jq_true "[$HOST | .figures[] | select(.name | startswith(\"stream.\")) | .state == \"ok\" and (.note | test(\"^[0-9]+ MiB per array; $isa[+a-z]* kernels .*validated\"))] | length == 4 and all"
+	check "the $isa kernels: xpu's own SGEMM ran, checked" jq_true "$HOST | .figures[] | select(.name == \"gemm.fp32.1024\") | .state == \"ok\" and (.note | test(\"XPU_BLAS=builtin: xpu's own SGEMM [(]$isa[+a-z]* micro-kernel.*checked against a naive product\"))"
+done
+XPU_BENCH_ISA=sse9 "$XPU" bench --quick --device cpu --only stream.triad --json >"$TMP/out" 2>"$TMP/err"
+check "XPU_BENCH_ISA=sse9: no figure, naming the sets this xpu has" jq_true "$HOST | .figures[0] | .value == null and (.detail | test(\"sse9: no such kernel set.*avx2\"))"
 
 # --- SMBIOS type 17: the parser's expectations (tests/bench/test_smbios.c)
 # held to dmidecode, an independent reader, on the same tables ---

@@ -1,6 +1,7 @@
 /* xpu bench's logic without timing: --only selection, the peak table and
  * percentages, and baselines (save, compare, and every way a baseline can be
  * unusable). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include "base/util.h"
 #include "bench/bench_int.h"
+#include "bench/host_kernels.h"
 #include "model/value.h"
 #include "xpu/bench.h"
 
@@ -309,10 +311,75 @@ static void test_json_has_schema_and_reasons(void **state)
 	free(r);
 }
 
+/* xpu's own SGEMM against a naive product, on every kernel set this CPU
+ * runs, at shapes that cross its blocks: K past KC (256), N past NC (3072),
+ * edges of every micro-tile. */
+static void own_sgemm_shape(const host_kernels *ks, int m, int n, int k)
+{
+	float *a = malloc(sizeof(float) * (size_t)m * k), *b = malloc(sizeof(float) * (size_t)k * n);
+	float *c = malloc(sizeof(float) * (size_t)m * n);
+	assert_true(a && b && c);
+	for (int i = 0; i < m * k; i++)
+		a[i] = (float)((i * 7 % 17) - 8) / 8.0f;
+	for (int i = 0; i < k * n; i++)
+		b[i] = (float)((i * 5 % 13) - 6) / 8.0f;
+	assert_int_equal(host_sgemm(ks, m, n, k, a, b, c), 0);
+	for (int i = 0; i < m; i += (m > 50 ? 13 : 1))
+		for (int j = 0; j < n; j += (n > 50 ? 7 : 1)) {
+			double ref = 0;
+			for (int x = 0; x < k; x++)
+				ref += (double)a[i * k + x] * b[x * n + j];
+			if (fabs(ref - c[i * n + j]) > 1e-3 * (1 + fabs(ref)))
+				fail_msg("%s %dx%dx%d: C[%d][%d] = %g, naive %g", ks->isa, m, n, k, i, j,
+					 (double)c[i * n + j], ref);
+		}
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* One kernel set; a set this CPU lacks is a skipped test, named. */
+static void own_sgemm_isa(const char *isa)
+{
+	char why[128];
+	setenv("XPU_BENCH_ISA", isa, 1);
+	const host_kernels *ks = host_kernels_pick(why, sizeof(why));
+	unsetenv("XPU_BENCH_ISA");
+	if (!ks) {
+		printf("  %s\n", why);
+		skip();
+	}
+	own_sgemm_shape(ks, 1, 1, 1);
+	own_sgemm_shape(ks, 7, 33, 300);
+	own_sgemm_shape(ks, 101, 3100, 5);
+	own_sgemm_shape(ks, 97, 45, 513);
+}
+
+static void test_own_sgemm_avx512f(void **state)
+{
+	(void)state;
+	own_sgemm_isa("avx512f");
+}
+
+static void test_own_sgemm_avx2(void **state)
+{
+	(void)state;
+	own_sgemm_isa("avx2");
+}
+
+static void test_own_sgemm_generic(void **state)
+{
+	(void)state;
+	own_sgemm_isa("generic");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_selects_by_prefix),
+		cmocka_unit_test(test_own_sgemm_avx512f),
+		cmocka_unit_test(test_own_sgemm_avx2),
+		cmocka_unit_test(test_own_sgemm_generic),
 		cmocka_unit_test(test_only_validation),
 		cmocka_unit_test(test_peaks_h200_from_table),
 		cmocka_unit_test(test_peaks_arc),
