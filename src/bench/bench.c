@@ -161,8 +161,26 @@ static void read_first_line(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
+/* The load average and the CPUs when the run starts: the report's context. */
+static void machine_load(xpu_bench_report *r)
+{
+	xsys live;
+	char err[64], text[128];
+	double avg;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	r->cpus = cpus > 0 ? (unsigned)cpus : 0;
+	if (xsys_init(&live, NULL, err, sizeof(err)) == 0 &&
+	    xsys_text(&live, text, sizeof(text), "/proc/loadavg") == XSYS_OK &&
+	    sscanf(text, "%lf", &avg) == 1)
+		xpu_set_real(&r->load_avg_1m, avg);
+	else
+		xpu_set_status(&r->load_avg_1m.status, XPU_UNAVAILABLE, XPU_R_FILE_MISSING,
+			       "/proc/loadavg");
+}
+
 static void identify(xpu_bench_report *r, const xpu_system *sys)
 {
+	machine_load(r);
 	if (gethostname(r->hostname, sizeof(r->hostname)) != 0)
 		xpu_strlcpy(r->hostname, "unknown", sizeof(r->hostname));
 	r->hostname[sizeof(r->hostname) - 1] = '\0';
@@ -213,7 +231,12 @@ static void run_target(bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
 		return;
 	c->t = t;
 	bench_progress(c, "%s on %s (%s)", backend, t->device_name, t->device_id);
+	bench_load before, after;
+	bench_load_sample(&before);
 	fn(c, d);
+	bench_load_sample(&after);
+	bench_load_judge(t, &before, &after);
+	bench_noise_apply(t, d->vendor == XPU_VENDOR_CPU);
 	bench_peaks_apply(t);
 }
 

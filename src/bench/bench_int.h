@@ -94,6 +94,19 @@ void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const
 /* percent_of_peak of every figure from the target's peaks. */
 void bench_peaks_apply(xpu_bench_target *t);
 
+/* noise.c: the machine's load (/proc/stat, this process's CPU time), sampled
+ * before and after a target; the target's busy verdict; each figure's
+ * spread and whether it is noisy (on_cpu: the target runs on the CPU, so a
+ * busy machine makes its figures noisy). */
+typedef struct bench_load {
+	bool ok;
+	uint64_t total, idle, steal; /* clock ticks, all CPUs */
+	double own_s;                /* this process's CPU seconds */
+} bench_load;
+void bench_load_sample(bench_load *s);
+void bench_load_judge(xpu_bench_target *t, const bench_load *before, const bench_load *after);
+void bench_noise_apply(xpu_bench_target *t, bool on_cpu);
+
 /* The runners, one per backend. */
 void bench_host(bench_ctx *c, const xpu_device *cpu);
 void bench_cuda(bench_ctx *c, const xpu_device *d);

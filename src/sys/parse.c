@@ -365,3 +365,38 @@ bool xpu_parse_cpu_id(const char *text, xpu_cpu_id *out)
 	free(block);
 	return out->vendor[0] || out->family >= 0 || out->implementer >= 0;
 }
+
+bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strncmp(text, "cpu ", 4) != 0)
+		return false;
+	const char *p = text + 4;
+	uint64_t v[8] = { 0 };
+	int n = 0;
+	while (n < 8) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(p, &end, 10);
+		if (errno)
+			return false;
+		v[n++] = x;
+		p = end;
+	}
+	if (n < 4)
+		return false;
+	/* user nice system idle iowait irq softirq steal; guest time is
+	 * already inside user and nice */
+	for (int i = 0; i < n; i++) {
+		if (out->total + v[i] < out->total)
+			return false; /* no real counter is that large */
+		out->total += v[i];
+	}
+	out->idle = v[3] + v[4];
+	out->steal = v[7];
+	return true;
+}

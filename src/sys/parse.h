@@ -68,4 +68,13 @@ typedef struct xpu_cpu_id {
 } xpu_cpu_id;
 bool xpu_parse_cpu_id(const char *text, xpu_cpu_id *out);
 
+/* The first line of /proc/stat ("cpu  user nice system idle iowait irq
+ * softirq steal ..."), in clock ticks summed over the CPUs: all of them,
+ * the idle ones (idle + iowait) and steal (a VM's CPU taken by its host).
+ * Kernels before 2.6.11 have no steal column: 0. */
+typedef struct xpu_cpu_ticks {
+	uint64_t total, idle, steal;
+} xpu_cpu_ticks;
+bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out);
+
 #endif

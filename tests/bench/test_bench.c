@@ -178,7 +178,82 @@ static int teardown_files(void **state)
 static int compare(const xpu_bench_report *r, const char *path, double thr,
 		   xpu_bench_comparison **cmp, char *err)
 {
-	return xpu_bench_compare(r, path, thr, cmp, err, 512);
+	return xpu_bench_compare(r, path, thr, false, cmp, err, 512);
+}
+
+/* A noisy figure (now or in the baseline) is not called a regression
+ * unless asked (--compare-noisy); it is counted as held back. */
+static void test_compare_holds_back_noisy(void **state)
+{
+	files *fs = *state;
+	char err[512];
+	xpu_bench_comparison *cmp = NULL;
+	xpu_bench_report *base = sample_report(100, 10);
+	assert_int_equal(xpu_bench_save(base, fs->path, err, sizeof(err)), 0);
+	xpu_bench_report *slow = sample_report(50, 10);
+	xpu_bench_figure *f = &slow->targets[0].figures[0];
+	f->noisy = true;
+	xpu_strlcpy(f->noise, "spread 40% > 10% over 5 reps", sizeof(f->noise));
+	assert_int_equal(compare(slow, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	assert_int_equal(cmp->held_back, 1);
+	assert_true(cmp->deltas[0].noisy && !cmp->deltas[0].regression);
+	assert_non_null(strstr(cmp->deltas[0].noise, "now spread 40%"));
+	free(cmp);
+	assert_int_equal(xpu_bench_compare(slow, fs->path, 10, true, &cmp, err, sizeof(err)), 0);
+	assert_int_equal(cmp->regressions, 1);
+	assert_int_equal(cmp->held_back, 0);
+	free(cmp);
+	/* noisy in the baseline, quiet now: still held back, saying where */
+	assert_int_equal(xpu_bench_save(slow, fs->path, err, sizeof(err)), 0);
+	xpu_bench_report *slower = sample_report(20, 10);
+	assert_int_equal(compare(slower, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	assert_int_equal(cmp->held_back, 1);
+	assert_non_null(strstr(cmp->deltas[0].noise, "in the baseline: spread 40%"));
+	free(cmp);
+	free(base);
+	free(slow);
+	free(slower);
+}
+
+/* Spread over the repetitions, and a busy machine on the CPU's targets. */
+static void test_noise_verdicts(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	memset(&t, 0, sizeof(t));
+	add_figure(&t, "stream.triad", "GB/s", XPU_PEAK_MEM_BW, 10);
+	t.figures[0].min = 9.5;  /* spread 5%: quiet */
+	add_figure(&t, "stream.copy", "GB/s", XPU_PEAK_MEM_BW, 10);
+	t.figures[1].min = 6;    /* spread 40%: noisy */
+	add_figure(&t, "gemm.fp32.1024", "TFLOP/s", XPU_PEAK_FP32, 1);
+	t.figures[2].min = 0.5;
+	t.figures[2].reps = 2;   /* too few repetitions to judge a spread */
+	bench_noise_apply(&t, true);
+	assert_false(t.figures[0].noisy);
+	assert_true(t.figures[1].noisy);
+	assert_non_null(strstr(t.figures[1].noise, "spread 40% > 10% over 5 reps"));
+	assert_false(t.figures[2].noisy);
+	/* others used 60% of the CPUs while it ran: every figure of a CPU
+	 * target is noisy; of a GPU target only by its own spread */
+	bench_load a = { .ok = true, .total = 1000, .idle = 900, .steal = 0, .own_s = 0 };
+	bench_load b = { .ok = true, .total = 2000, .idle = 1300, .steal = 0, .own_s = 0 };
+	bench_load_judge(&t, &a, &b);
+	assert_true(t.others_cpu_pct.value > 59 && t.others_cpu_pct.value < 61);
+	assert_non_null(strstr(t.busy, "machine busy"));
+	for (size_t i = 0; i < t.n_figures; i++)
+		t.figures[i].noisy = false, t.figures[i].noise[0] = '\0';
+	bench_noise_apply(&t, false);
+	assert_false(t.figures[0].noisy);
+	bench_noise_apply(&t, true);
+	assert_true(t.figures[0].noisy);
+	assert_non_null(strstr(t.figures[0].noise, "machine busy: others used 60%"));
+	/* a quiet machine: no verdict */
+	memset(t.busy, 0, sizeof(t.busy));
+	b.idle = 1990;
+	bench_load_judge(&t, &a, &b);
+	assert_string_equal(t.busy, "");
 }
 
 static void test_compare_detects_slowdown(void **state)
@@ -377,6 +452,8 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_selects_by_prefix),
+		cmocka_unit_test(test_noise_verdicts),
+		cmocka_unit_test_setup_teardown(test_compare_holds_back_noisy, setup_files, teardown_files),
 		cmocka_unit_test(test_own_sgemm_avx512f),
 		cmocka_unit_test(test_own_sgemm_avx2),
 		cmocka_unit_test(test_own_sgemm_generic),
