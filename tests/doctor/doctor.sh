@@ -396,6 +396,36 @@ check "(stand-in) torch with CUDA, NVIDIA GPU: torch.cuda PASS" is frameworks.to
 PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --sysroot "$SRC/tests/fixtures/h200" doctor --json
 check "(stand-in) CUDA torch that sees no GPU: torch.cuda FAIL" is frameworks.torch_cuda FAIL
 
+# --- the Pythons found: PATH, /usr/bin/python3, the active venv, conda ---
+# a Python first in PATH without torch (as pyenv's shim can be), a venv's
+# and a conda prefix's: each listed with where it was found; the one checked
+# says so; one with torch is named in the fix
+PYS=$TMP/pythons
+mkdir -p "$PYS/bin" "$PYS/venv/bin" "$PYS/conda/bin"
+printf '#!/bin/sh\n# site-packages off: no torch here\nexec /usr/bin/python3 -S "$@"\n' >"$PYS/bin/python3"
+cp "$PYS/bin/python3" "$PYS/venv/bin/python" && cp "$PYS/bin/python3" "$PYS/conda/bin/python"
+chmod +x "$PYS/bin/python3" "$PYS/venv/bin/python" "$PYS/conda/bin/python"
+pythons() { PATH=$PYS/bin:$PATH VIRTUAL_ENV=$PYS/venv CONDA_PREFIX=$PYS/conda "$@"; }
+pythons env -u XPU_PYTHON "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+check "pythons: the one checked is PATH's first python3, saying so" evidence_has frameworks.pythons "^checked $PYS/bin/python3 (PATH: no torch)"
+check "pythons: the active venv's is listed" evidence_has frameworks.pythons "$PYS/venv/bin/python (venv \$VIRTUAL_ENV: no torch)"
+check "pythons: conda's is listed" evidence_has frameworks.pythons "$PYS/conda/bin/python (conda \$CONDA_PREFIX: no torch)"
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	tv=$(/usr/bin/python3 -c 'import importlib.metadata as m; print(m.version("torch"))')
+	check "pythons: /usr/bin/python3's torch $tv is found" evidence_has frameworks.pythons "/usr/bin/python3 ([^)]*torch $tv)"
+	check "pythons: WARN, as another Python has torch" is frameworks.pythons WARN
+	check "pythons: the fix names it" fix_has frameworks.pythons "XPU_PYTHON=/usr/bin/python3 xpu doctor"
+	check "torch: its fix names the Python that has torch" fix_has frameworks.torch "/usr/bin/python3 has torch $tv"
+	pythons env XPU_PYTHON=/usr/bin/python3 "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+	tiv=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')
+	check "pythons: XPU_PYTHON with torch: PASS" is frameworks.pythons PASS
+	check "pythons: ... saying which was checked, how, and its torch $tiv" evidence_has frameworks.pythons "^checked /usr/bin/python3 (XPU_PYTHON: torch $tiv)"
+else
+	skip "pythons: /usr/bin/python3's torch found and named (6 checks)" "/usr/bin/python3 has no torch (python3-torch)"
+fi
+pythons env XPU_PYTHON=/nonexistent/python3 "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+check "pythons: XPU_PYTHON missing: says so, and lists the others" evidence_has frameworks.pythons "the interpreter asked for: not found.*$PYS/bin/python3"
+
 # --- apps, against the LOCAL STAND-IN server ---
 start_server() { # start_server MODE: sets PORT
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
