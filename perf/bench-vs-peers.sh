@@ -6,9 +6,11 @@
 #
 # XPU        the xpu binary (default ./build/xpu)
 # STREAM_C   McCalpin's stream.c (jeffhammond/STREAM, v5.10).  Not shipped:
-#            fetch it yourself.  Built with the flags libxpu's STREAM kernels
-#            get (CC, default gcc; STREAM_CFLAGS, default -O2 -g -fopenmp)
-#            and the same array size.  Unset or missing: host part skipped.
+#            fetch it yourself.  Built as its users build it (CC, default
+#            gcc; STREAM_CFLAGS, default -O3 -march=native -fopenmp) with the
+#            same array size.  Unset or missing: host part skipped.
+#            perf/stream-vs-mccalpin.sh compares every kernel, over more
+#            alternating rounds.
 # STREAM_BIN a stream binary built elsewhere with those flags and xpu's array
 #            size, for a machine without a compiler (checked: size must match)
 # PYTHON     a python3 with torch and CUDA (default python3).  Without it (or
@@ -31,7 +33,7 @@ export LC_ALL=C
 XPU=${XPU:-./build/xpu}
 PYTHON=${PYTHON:-python3}
 CC=${CC:-gcc}
-STREAM_CFLAGS=${STREAM_CFLAGS:--O2 -g -fopenmp}
+STREAM_CFLAGS=${STREAM_CFLAGS:--O3 -march=native -fopenmp}
 ROUNDS=${ROUNDS:-3}
 die() { printf 'perf/bench-vs-peers.sh: %s\n' "$*" >&2; exit 2; }
 case $ROUNDS in '' | *[!0-9]* | 0) die "ROUNDS must be a positive number, not '$ROUNDS'" ;; esac
