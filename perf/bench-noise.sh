@@ -29,13 +29,8 @@ die() { printf '%s: %s\n' "$me" "$*" >&2; exit 2; }
 case $PAIRS in '' | *[!0-9]* | 0) die "PAIRS must be a positive number, not '$PAIRS'" ;; esac
 [ -x "$XPU" ] || die "xpu binary '$XPU' not found (build it, or set XPU)"
 command -v python3 >/dev/null 2>&1 || die "python3 not found (it reads xpu's JSON)"
-if [ -n "${OUT_DIR:-}" ]; then
-	mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
-	tmp=$OUT_DIR
-else
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpu-noise.XXXXXX") || die "no temporary folder"
-	trap 'rm -rf "$tmp"' EXIT
-fi
+. "$(dirname "$0")/lib.sh"
+perf_out_dir xpu-noise
 
 echo "xpu bench $ARGS, $PAIRS pairs of consecutive runs, on $(hostname) ($(nproc) CPUs, $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2- | sed 's/^ //'))"
 status=0

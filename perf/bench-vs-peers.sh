@@ -39,13 +39,8 @@ die() { printf 'perf/bench-vs-peers.sh: %s\n' "$*" >&2; exit 2; }
 case $ROUNDS in '' | *[!0-9]* | 0) die "ROUNDS must be a positive number, not '$ROUNDS'" ;; esac
 [ -x "$XPU" ] || die "xpu binary '$XPU' not found (build it, or set XPU)"
 command -v "$PYTHON" >/dev/null 2>&1 || die "no $PYTHON (needed to read JSON)"
-if [ -n "${OUT_DIR:-}" ]; then
-	mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
-	tmp=$OUT_DIR
-else
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpu-peers.XXXXXX") || die "no temporary folder"
-	trap 'rm -rf "$tmp"' EXIT
-fi
+. "$(dirname "$0")/lib.sh"
+perf_out_dir xpu-peers
 missed=0
 export OMP_PROC_BIND=spread OMP_PLACES=cores
 

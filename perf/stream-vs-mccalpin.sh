@@ -44,13 +44,8 @@ if [ -z "${STREAM_BIN:-}" ]; then
 	[ -f "$STREAM_C" ] || die "STREAM_C=$STREAM_C: no such file"
 	command -v "$CC" >/dev/null 2>&1 || die "no compiler '$CC' (set CC, or STREAM_BIN)"
 fi
-if [ -n "${OUT_DIR:-}" ]; then
-	mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
-	tmp=$OUT_DIR
-else
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpu-stream.XXXXXX") || die "no temporary folder"
-	trap 'rm -rf "$tmp"' EXIT
-fi
+. "$(dirname "$0")/lib.sh"
+perf_out_dir xpu-stream
 export OMP_PROC_BIND=spread OMP_PLACES=cores
 level_flag=--$LEVEL
 [ "$LEVEL" = normal ] && level_flag=

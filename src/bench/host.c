@@ -100,9 +100,9 @@ static double stream_kernel(stream_arrays *s, int k, double scalar)
 		size_t lo, hi;
 		share(n, &lo, &hi);
 		switch (k) {
-		case 0: ks->copy(cc + lo, a + lo, hi - lo); break;
-		case 1: ks->scale(b + lo, cc + lo, scalar, hi - lo); break;
-		case 2: ks->add(cc + lo, a + lo, b + lo, hi - lo); break;
+		case 0: ks->copy(cc + lo, a + lo, NULL, scalar, hi - lo); break;
+		case 1: ks->scale(b + lo, cc + lo, NULL, scalar, hi - lo); break;
+		case 2: ks->add(cc + lo, a + lo, b + lo, scalar, hi - lo); break;
 		default: ks->triad(a + lo, b + lo, cc + lo, scalar, hi - lo); break;
 		}
 	}

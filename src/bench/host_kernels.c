@@ -23,32 +23,27 @@
 #define HOST_X86 0
 #endif
 
+/* ---- STREAM: d[j] = EXPR(x[j], y[j], s) for each kernel, one shape:
+ * copy (x), scale (s x), add (x + y), triad (x + s y) ---- */
+#define COPY_OF(x, y, s) (x)
+#define SCALE_OF(x, y, s) ((s) * (x))
+#define ADD_OF(x, y, s) ((x) + (y))
+#define TRIAD_OF(x, y, s) ((x) + (s) * (y))
+
 /* ---- plain C: any CPU ---- */
-
-static void copy_c(double *restrict c, const double *restrict a, size_t n)
-{
-	for (size_t j = 0; j < n; j++)
-		c[j] = a[j];
-}
-
-static void scale_c(double *restrict b, const double *restrict c, double s, size_t n)
-{
-	for (size_t j = 0; j < n; j++)
-		b[j] = s * c[j];
-}
-
-static void add_c(double *restrict c, const double *restrict a, const double *restrict b, size_t n)
-{
-	for (size_t j = 0; j < n; j++)
-		c[j] = a[j] + b[j];
-}
-
-static void triad_c(double *restrict a, const double *restrict b, const double *restrict c,
-		    double s, size_t n)
-{
-	for (size_t j = 0; j < n; j++)
-		a[j] = b[j] + s * c[j];
-}
+#define C_KERNEL(NAME, OF)                                                                         \
+	static void NAME##_c(double *restrict d, const double *restrict x, const double *restrict y,  \
+			     double s, size_t n)                                                   \
+	{                                                                                          \
+		(void)y;                                                                           \
+		(void)s;                                                                           \
+		for (size_t j = 0; j < n; j++)                                                     \
+			d[j] = OF(x[j], y[j], s);                                                  \
+	}
+C_KERNEL(copy, COPY_OF)
+C_KERNEL(scale, SCALE_OF)
+C_KERNEL(add, ADD_OF)
+C_KERNEL(triad, TRIAD_OF)
 
 enum { C_MR = 4, C_NR = 8 };
 
@@ -66,68 +61,61 @@ static void sgemm_micro_c(size_t k, const float *a, const float *b, float *c, si
 }
 
 #if HOST_X86
-/* ---- one STREAM set per vector width: W doubles per register, the
- * vector type V, its load, non-temporal store, add, multiply and set1 ---- */
-#define STREAM_SET(SUF, TGT, W, V, LOAD, STREAM, ADD, MUL, SET1)                                   \
-	__attribute__((target(TGT))) static void copy_##SUF(double *restrict c,                       \
-							    const double *restrict a, size_t n)        \
+/* ---- one STREAM kernel for a vector ISA: scalar to the first aligned
+ * line, then non-temporal stores of W doubles, then the scalar tail; the
+ * vector ops are VLOAD, VSTREAM, VSET1 and the OF macros over VADD and VMUL
+ * as defined where the set is made ---- */
+#define VEC_KERNEL(NAME, OF, SUF, TGT, W, V)                                                       \
+	__attribute__((target(TGT))) static void NAME##_##SUF(double *restrict d,                     \
+							      const double *restrict x,                \
+							      const double *restrict y, double s,      \
+							      size_t n)                                \
 	{                                                                                          \
 		size_t j = 0;                                                                      \
-		for (; j < n && ((uintptr_t)(c + j) % (W * 8)); j++)                               \
-			c[j] = a[j];                                                               \
+		V vs = VSET1(s);                                                                   \
+		(void)vs;                                                                          \
+		for (; j < n && ((uintptr_t)(d + j) % (W * 8)); j++)                               \
+			d[j] = OF(x[j], y[j], s);                                                  \
 		for (; j + W <= n; j += W)                                                         \
-			STREAM(c + j, LOAD(a + j));                                                \
+			VSTREAM(d + j, OF##_V(VLOAD(x + j), VLOAD(y + j), vs));                    \
 		for (; j < n; j++)                                                                 \
-			c[j] = a[j];                                                               \
-		_mm_sfence();                                                                      \
-	}                                                                                          \
-	__attribute__((target(TGT))) static void scale_##SUF(double *restrict b,                      \
-							     const double *restrict c, double s,       \
-							     size_t n)                                 \
-	{                                                                                          \
-		size_t j = 0;                                                                      \
-		V vs = SET1(s);                                                                    \
-		for (; j < n && ((uintptr_t)(b + j) % (W * 8)); j++)                               \
-			b[j] = s * c[j];                                                           \
-		for (; j + W <= n; j += W)                                                         \
-			STREAM(b + j, MUL(vs, LOAD(c + j)));                                       \
-		for (; j < n; j++)                                                                 \
-			b[j] = s * c[j];                                                           \
-		_mm_sfence();                                                                      \
-	}                                                                                          \
-	__attribute__((target(TGT))) static void add_##SUF(double *restrict c,                        \
-							   const double *restrict a,                   \
-							   const double *restrict b, size_t n)         \
-	{                                                                                          \
-		size_t j = 0;                                                                      \
-		for (; j < n && ((uintptr_t)(c + j) % (W * 8)); j++)                               \
-			c[j] = a[j] + b[j];                                                        \
-		for (; j + W <= n; j += W)                                                         \
-			STREAM(c + j, ADD(LOAD(a + j), LOAD(b + j)));                              \
-		for (; j < n; j++)                                                                 \
-			c[j] = a[j] + b[j];                                                        \
-		_mm_sfence();                                                                      \
-	}                                                                                          \
-	__attribute__((target(TGT))) static void triad_##SUF(double *restrict a,                      \
-							     const double *restrict b,                 \
-							     const double *restrict c, double s,       \
-							     size_t n)                                 \
-	{                                                                                          \
-		size_t j = 0;                                                                      \
-		V vs = SET1(s);                                                                    \
-		for (; j < n && ((uintptr_t)(a + j) % (W * 8)); j++)                               \
-			a[j] = b[j] + s * c[j];                                                    \
-		for (; j + W <= n; j += W)                                                         \
-			STREAM(a + j, ADD(LOAD(b + j), MUL(vs, LOAD(c + j))));                      \
-		for (; j < n; j++)                                                                 \
-			a[j] = b[j] + s * c[j];                                                    \
+			d[j] = OF(x[j], y[j], s);                                                  \
 		_mm_sfence();                                                                      \
 	}
+/* the vector forms; a kernel without y drops its argument, so y (NULL
+ * for copy and scale) is never loaded */
+#define COPY_OF_V(x, y, s) (x)
+#define SCALE_OF_V(x, y, s) VMUL((s), (x))
+#define ADD_OF_V(x, y, s) VADD((x), (y))
+#define TRIAD_OF_V(x, y, s) VADD((x), VMUL((s), (y)))
+#define STREAM_SET(SUF, TGT, W, V)                                                                 \
+	VEC_KERNEL(copy, COPY_OF, SUF, TGT, W, V)                                                  \
+	VEC_KERNEL(scale, SCALE_OF, SUF, TGT, W, V)                                                \
+	VEC_KERNEL(add, ADD_OF, SUF, TGT, W, V)                                                    \
+	VEC_KERNEL(triad, TRIAD_OF, SUF, TGT, W, V)
 
-STREAM_SET(avx512, "avx512f", 8, __m512d, _mm512_loadu_pd, _mm512_stream_pd, _mm512_add_pd,
-	   _mm512_mul_pd, _mm512_set1_pd)
-STREAM_SET(avx2, "avx2,fma", 4, __m256d, _mm256_loadu_pd, _mm256_stream_pd, _mm256_add_pd,
-	   _mm256_mul_pd, _mm256_set1_pd)
+#define VLOAD _mm512_loadu_pd
+#define VSTREAM _mm512_stream_pd
+#define VSET1 _mm512_set1_pd
+#define VADD _mm512_add_pd
+#define VMUL _mm512_mul_pd
+STREAM_SET(avx512, "avx512f", 8, __m512d)
+#undef VLOAD
+#undef VSTREAM
+#undef VSET1
+#undef VADD
+#undef VMUL
+#define VLOAD _mm256_loadu_pd
+#define VSTREAM _mm256_stream_pd
+#define VSET1 _mm256_set1_pd
+#define VADD _mm256_add_pd
+#define VMUL _mm256_mul_pd
+STREAM_SET(avx2, "avx2,fma", 4, __m256d)
+#undef VLOAD
+#undef VSTREAM
+#undef VSET1
+#undef VADD
+#undef VMUL
 
 /* ---- SGEMM micro-kernels: 6 rows x 2 registers of columns, 12
  * accumulators (of the 16 AVX2 / 32 AVX-512 registers), written out so

@@ -8,15 +8,15 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+typedef void (*host_stream_fn)(double *d, const double *x, const double *y, double s, size_t n);
+
 typedef struct host_kernels {
 	const char *isa;  /* "avx512f", "avx2+fma", "generic" */
 	const char *how;  /* what the STREAM kernels do: "512-bit loads, non-temporal stores" */
-	/* STREAM on [0, n) of each array, as one thread's share; arrays 64-byte
-	 * aligned at 0 (each thread's share starts on a 64-byte line) */
-	void (*copy)(double *c, const double *a, size_t n);
-	void (*scale)(double *b, const double *c, double s, size_t n);
-	void (*add)(double *c, const double *a, const double *b, size_t n);
-	void (*triad)(double *a, const double *b, const double *c, double s, size_t n);
+	/* STREAM on [0, n) as one thread's share, d[j] from x[j], y[j] and s:
+	 * copy x, scale s x, add x + y, triad x + s y (y unused, may be NULL,
+	 * for copy and scale) */
+	host_stream_fn copy, scale, add, triad;
 	/* SGEMM micro-kernel: C[MR x NR] (row stride ldc) = (first ? 0 : C) +
 	 * sum over k of A panel (k x MR, packed) times B panel (k x NR, packed) */
 	void (*sgemm_micro)(size_t k, const float *a, const float *b, float *c, size_t ldc,

@@ -66,84 +66,85 @@ static void mem_peak(const xsys *root, xpu_bench_target *t)
 
 /* ---- compute: cores x clock x FLOP per cycle ---- */
 
-/* FP32 FLOP per cycle per core: FMA units x fp32 lanes x 2.  Models are
- * cpuinfo's "model" (x86) or "CPU part" (Arm, implementer 0x41). */
+/* FP32 FLOP per cycle per core: FMA units x fp32 lanes x 2.  A row
+ * matches x86 "model" values (a list, or a range where the list is empty),
+ * or Arm "CPU part" values (implementer 0x41). */
 typedef struct uarch {
 	const char *vendor;       /* vendor_id, or "arm" */
 	int family;               /* x86 cpu family; -1 on Arm */
-	int lo, hi;               /* model (or part) range */
+	unsigned char models[12]; /* these models; none: lo to hi */
+	int lo, hi;
 	const char *name;
 	unsigned fp32;            /* the (performance) cores' FLOP per cycle */
 	unsigned fp32_small;      /* hybrid parts: the efficient cores' (cpu_atom) */
 	const char *units;        /* the units and the source of the number */
 } uarch;
 
-#define INTEL_OPT "Intel 64 and IA-32 Architectures Optimization Reference Manual"
-#define AMD_SOG "AMD Software Optimization Guide for"
+#define INTEL_OPT "(Intel 64 and IA-32 Architectures Optimization Reference Manual)"
+#define AMD_SOG "(AMD Software Optimization Guide for family "
+#define ARM_SOG(core) "(Arm " core " Software Optimization Guide)"
+#define AVX2_2FMA "AVX2: 2 FMA units x 8 fp32 x 2 "
+#define AVX512_2FMA "AVX-512: 2 FMA units x 16 fp32 x 2 "
+#define HYBRID "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores "
+#define ZEN4 "AVX-512 on 2 x 256-bit FMA units: 8 fp32 x 2 x 2 " AMD_SOG "19h models 10h+)"
 static const uarch uarchs[] = {
-	{ "GenuineIntel", 6, 0x3C, 0x3F, "Haswell", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x45, 0x47, "Haswell/Broadwell", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x4E, 0x4F, "Skylake/Broadwell", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x56, 0x56, "Broadwell-DE", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x5E, 0x5E, "Skylake", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x8E, 0x8E, "Kaby/Coffee/Whiskey Lake", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x9E, 0x9E, "Kaby/Coffee Lake", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xA5, 0xA6, "Comet Lake", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x55, 0x55, "Skylake-SP/Cascade Lake/Cooper Lake", 64, 0,
-	  "AVX-512: 2 FMA units x 16 fp32 x 2 (" INTEL_OPT "; Silver, Bronze and most Gold 5000 have 1)" },
-	{ "GenuineIntel", 6, 0x6A, 0x6C, "Ice Lake-SP", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x8F, 0x8F, "Sapphire Rapids", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xCF, 0xCF, "Emerald Rapids", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xAD, 0xAE, "Granite Rapids", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x7D, 0x7E, "Ice Lake", 32, 0, "AVX-512: 1 FMA unit x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x8C, 0x8D, "Tiger Lake", 32, 0, "AVX-512: 1 FMA unit x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xA7, 0xA7, "Rocket Lake", 32, 0, "AVX-512: 1 FMA unit x 16 fp32 x 2 (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0x97, 0x9A, "Alder Lake", 32, 16,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 2 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xB7, 0xB7, "Raptor Lake", 32, 16,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 2 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xBA, 0xBA, "Raptor Lake", 32, 16,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 2 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xBF, 0xBF, "Raptor Lake", 32, 16,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 2 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xAA, 0xAC, "Meteor Lake", 32, 16,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 2 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xBD, 0xBD, "Lunar Lake", 32, 32,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 4 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "GenuineIntel", 6, 0xC5, 0xC6, "Arrow Lake", 32, 32,
-	  "AVX2: P-cores 2 FMA units x 8 fp32 x 2, E-cores 4 x 128-bit FMA (" INTEL_OPT ")" },
-	{ "AuthenticAMD", 0x17, 0x00, 0x2F, "Zen/Zen+", 16, 0, "AVX2: 2 x 128-bit FMA units (" AMD_SOG " family 17h)" },
-	{ "HygonGenuine", 0x18, 0x00, 0xFF, "Dhyana (Zen)", 16, 0, "AVX2: 2 x 128-bit FMA units (" AMD_SOG " family 17h)" },
-	{ "AuthenticAMD", 0x17, 0x30, 0xFF, "Zen 2", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" AMD_SOG " family 17h models 30h+)" },
-	{ "AuthenticAMD", 0x19, 0x00, 0x0F, "Zen 3", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" AMD_SOG " family 19h)" },
-	{ "AuthenticAMD", 0x19, 0x20, 0x5F, "Zen 3", 32, 0, "AVX2: 2 FMA units x 8 fp32 x 2 (" AMD_SOG " family 19h)" },
-	{ "AuthenticAMD", 0x19, 0x10, 0x1F, "Zen 4", 32, 0,
-	  "AVX-512 on 2 x 256-bit FMA units: 8 fp32 x 2 x 2 (" AMD_SOG " family 19h models 10h+)" },
-	{ "AuthenticAMD", 0x19, 0x60, 0x7F, "Zen 4", 32, 0,
-	  "AVX-512 on 2 x 256-bit FMA units: 8 fp32 x 2 x 2 (" AMD_SOG " family 19h models 10h+)" },
-	{ "AuthenticAMD", 0x19, 0xA0, 0xAF, "Zen 4", 32, 0,
-	  "AVX-512 on 2 x 256-bit FMA units: 8 fp32 x 2 x 2 (" AMD_SOG " family 19h models 10h+)" },
-	{ "AuthenticAMD", 0x1A, 0x00, 0x1F, "Zen 5", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" AMD_SOG " family 1Ah)" },
-	{ "AuthenticAMD", 0x1A, 0x40, 0x4F, "Zen 5", 64, 0, "AVX-512: 2 FMA units x 16 fp32 x 2 (" AMD_SOG " family 1Ah)" },
-	{ "AuthenticAMD", 0x1A, 0x20, 0x2F, "Zen 5 (mobile)", 32, 0,
-	  "AVX-512 on 256-bit FMA units: 8 fp32 x 2 x 2 (" AMD_SOG " family 1Ah)" },
-	{ "arm", -1, 0xD0B, 0xD0B, "Cortex-A76", 16, 0, "NEON: 2 x 128-bit FMA pipes (Arm Cortex-A76 Software Optimization Guide)" },
-	{ "arm", -1, 0xD0C, 0xD0C, "Neoverse N1", 16, 0, "NEON: 2 x 128-bit FMA pipes (Arm Neoverse N1 Software Optimization Guide)" },
-	{ "arm", -1, 0xD40, 0xD40, "Neoverse V1", 32, 0, "SVE: 2 x 256-bit FMA pipes (Arm Neoverse V1 Software Optimization Guide)" },
-	{ "arm", -1, 0xD49, 0xD49, "Neoverse N2", 16, 0, "SVE2: 2 x 128-bit FMA pipes (Arm Neoverse N2 Software Optimization Guide)" },
-	{ "arm", -1, 0xD4F, 0xD4F, "Neoverse V2", 32, 0, "SVE2: 4 x 128-bit FMA pipes (Arm Neoverse V2 Software Optimization Guide)" },
-	{ "arm", -1, 0xD84, 0xD84, "Neoverse V3", 32, 0, "SVE2: 4 x 128-bit FMA pipes (Arm Neoverse V3 Software Optimization Guide)" },
+	{ "GenuineIntel", 6, { 0x3C, 0x3F, 0x45, 0x46, 0x3D, 0x47, 0x4F, 0x56 }, 0, 0,
+	  "Haswell/Broadwell", 32, 0, AVX2_2FMA INTEL_OPT },
+	{ "GenuineIntel", 6, { 0x4E, 0x5E, 0x8E, 0x9E, 0xA5, 0xA6 }, 0, 0,
+	  "Skylake to Comet Lake", 32, 0, AVX2_2FMA INTEL_OPT },
+	{ "GenuineIntel", 6, { 0x55 }, 0, 0, "Skylake-SP/Cascade Lake/Cooper Lake", 64, 0,
+	  AVX512_2FMA "(Intel's optimization manual; Silver, Bronze and most Gold 5000: 1)" },
+	{ "GenuineIntel", 6, { 0x6A, 0x6C }, 0, 0, "Ice Lake-SP", 64, 0, AVX512_2FMA INTEL_OPT },
+	{ "GenuineIntel", 6, { 0x8F, 0xCF }, 0, 0, "Sapphire/Emerald Rapids", 64, 0,
+	  AVX512_2FMA INTEL_OPT },
+	{ "GenuineIntel", 6, { 0xAD, 0xAE }, 0, 0, "Granite Rapids", 64, 0, AVX512_2FMA INTEL_OPT },
+	{ "GenuineIntel", 6, { 0x7D, 0x7E, 0x8C, 0x8D, 0xA7 }, 0, 0, "Ice/Tiger/Rocket Lake", 32, 0,
+	  "AVX-512: 1 FMA unit x 16 fp32 x 2 " INTEL_OPT },
+	{ "GenuineIntel", 6, { 0x97, 0x9A, 0xB7, 0xBA, 0xBF, 0xAA, 0xAC }, 0, 0,
+	  "Alder/Raptor/Meteor Lake", 32, 16, HYBRID "2 x 128-bit FMA " INTEL_OPT },
+	{ "GenuineIntel", 6, { 0xBD, 0xC5, 0xC6 }, 0, 0, "Lunar/Arrow Lake", 32, 32,
+	  HYBRID "4 x 128-bit FMA " INTEL_OPT },
+	{ "AuthenticAMD", 0x17, { 0 }, 0x00, 0x2F, "Zen/Zen+", 16, 0,
+	  "AVX2: 2 x 128-bit FMA units " AMD_SOG "17h)" },
+	{ "HygonGenuine", 0x18, { 0 }, 0x00, 0xFF, "Dhyana (Zen)", 16, 0,
+	  "AVX2: 2 x 128-bit FMA units " AMD_SOG "17h)" },
+	{ "AuthenticAMD", 0x17, { 0 }, 0x30, 0xFF, "Zen 2", 32, 0, AVX2_2FMA AMD_SOG "17h models 30h+)" },
+	{ "AuthenticAMD", 0x19, { 0 }, 0x00, 0x0F, "Zen 3", 32, 0, AVX2_2FMA AMD_SOG "19h)" },
+	{ "AuthenticAMD", 0x19, { 0 }, 0x20, 0x5F, "Zen 3", 32, 0, AVX2_2FMA AMD_SOG "19h)" },
+	{ "AuthenticAMD", 0x19, { 0 }, 0x10, 0x1F, "Zen 4", 32, 0, ZEN4 },
+	{ "AuthenticAMD", 0x19, { 0 }, 0x60, 0x7F, "Zen 4", 32, 0, ZEN4 },
+	{ "AuthenticAMD", 0x19, { 0 }, 0xA0, 0xAF, "Zen 4", 32, 0, ZEN4 },
+	{ "AuthenticAMD", 0x1A, { 0 }, 0x00, 0x1F, "Zen 5", 64, 0, AVX512_2FMA AMD_SOG "1Ah)" },
+	{ "AuthenticAMD", 0x1A, { 0 }, 0x40, 0x4F, "Zen 5", 64, 0, AVX512_2FMA AMD_SOG "1Ah)" },
+	{ "AuthenticAMD", 0x1A, { 0 }, 0x20, 0x2F, "Zen 5 (mobile)", 32, 0,
+	  "AVX-512 on 256-bit FMA units: 8 fp32 x 2 x 2 " AMD_SOG "1Ah)" },
+	{ "arm", -1, { 0 }, 0xD0B, 0xD0B, "Cortex-A76", 16, 0, "NEON: 2 x 128-bit FMA pipes " ARM_SOG("Cortex-A76") },
+	{ "arm", -1, { 0 }, 0xD0C, 0xD0C, "Neoverse N1", 16, 0, "NEON: 2 x 128-bit FMA pipes " ARM_SOG("Neoverse N1") },
+	{ "arm", -1, { 0 }, 0xD40, 0xD40, "Neoverse V1", 32, 0, "SVE: 2 x 256-bit FMA pipes " ARM_SOG("Neoverse V1") },
+	{ "arm", -1, { 0 }, 0xD49, 0xD49, "Neoverse N2", 16, 0, "SVE2: 2 x 128-bit FMA pipes " ARM_SOG("Neoverse N2") },
+	{ "arm", -1, { 0 }, 0xD4F, 0xD4F, "Neoverse V2", 32, 0, "SVE2: 4 x 128-bit FMA pipes " ARM_SOG("Neoverse V2") },
+	{ "arm", -1, { 0 }, 0xD84, 0xD84, "Neoverse V3", 32, 0, "SVE2: 4 x 128-bit FMA pipes " ARM_SOG("Neoverse V3") },
 };
+
+/* Whether model is one of the row's. */
+static bool row_has(const uarch *u, int model)
+{
+	if (!u->models[0])
+		return model >= u->lo && model <= u->hi;
+	for (size_t i = 0; i < sizeof(u->models) && u->models[i]; i++)
+		if (u->models[i] == model)
+			return true;
+	return false;
+}
 
 static const uarch *find_uarch(const xpu_cpu_id *id)
 {
 	bool arm = id->implementer == 0x41;
 	for (size_t i = 0; i < XPU_ARRAY_LEN(uarchs); i++) {
 		const uarch *u = &uarchs[i];
-		int model = arm ? id->part : id->model;
-		if ((arm ? strcmp(u->vendor, "arm") == 0 :
-			   strcmp(u->vendor, id->vendor) == 0 && u->family == id->family) &&
-		    model >= u->lo && model <= u->hi)
+		bool vendor = arm ? strcmp(u->vendor, "arm") == 0 :
+				    strcmp(u->vendor, id->vendor) == 0 && u->family == id->family;
+		if (vendor && row_has(u, arm ? id->part : id->model))
 			return u;
 	}
 	return NULL;
@@ -153,7 +154,7 @@ static const uarch *find_uarch(const xpu_cpu_id *id)
  * Silver and Gold 5xxx except the 5122 and 5222 (Intel's product briefs). */
 static bool one_fma_unit(const uarch *u, const char *model_name)
 {
-	if (u->fp32 != 64 || strcmp(u->name, "Skylake-SP/Cascade Lake/Cooper Lake") != 0)
+	if (strcmp(u->name, "Skylake-SP/Cascade Lake/Cooper Lake") != 0)
 		return false;
 	const char *g = strstr(model_name, "Gold 5");
 	return strstr(model_name, "Bronze") || strstr(model_name, "Silver") ||
@@ -330,7 +331,7 @@ static void compute_peaks(const xsys *root, xpu_bench_target *t, const xpu_devic
 	}
 	unsigned fp32 = one_fma_unit(u, id.model_name) ? u->fp32 / 2 : u->fp32;
 	char what[240];
-	snprintf(what, sizeof(what), "%u%s FP32 FLOP/cycle (%s %s)", fp32,
+	snprintf(what, sizeof(what), "%u%s FP32 FLOP/cycle (%s, %s)", fp32,
 		 u->fp32_small ? " (E-cores fewer)" : "", u->name, u->units);
 	set_compute(t, XPU_PEAK_FP32, sum_tflops(cs, fp32, u->fp32_small), cs, what);
 	bf16_peak(t, cpu, cs, fp32, u->name);

@@ -174,33 +174,21 @@ static void upper(const char *s, char *out, size_t len)
 	out[i] = '\0';
 }
 
-/* "... CHANNEL A ...", "ChannelB-DIMM0": what precedes CHANNEL and the
- * letter or number after it. */
-static bool channel_word(const char *u, char *key, size_t len)
+/* The channel after word in u (upper case): what precedes word (a socket,
+ * a controller) and the character after it, past blanks, dashes and
+ * underscores: "P0 CHANNEL A" -> "P0 A", "CHANNELB-DIMM1" -> "B".  With
+ * slot, the character must be a letter followed by a digit (the slot on
+ * the channel): "P1-DIMMA2" -> "P1-A", but "DIMM 0" names no channel. */
+static bool key_after(const char *u, const char *word, bool slot, char *key, size_t len)
 {
-	const char *c = strstr(u, "CHANNEL");
+	const char *c = strstr(u, word);
 	if (!c)
 		return false;
-	const char *p = c + 7;
+	const char *p = c + strlen(word);
 	while (*p == ' ' || *p == '-' || *p == '_')
 		p++;
-	if (!isalnum((unsigned char)*p))
-		return false;
-	snprintf(key, len, "%.*s%c", (int)(c - u < 24 ? c - u : 24), u, *p);
-	return true;
-}
-
-/* "DIMM_A1", "P1-DIMMA2", "CPU1_DIMM_B1": the letter after DIMM names the
- * channel, the digit the slot on it; what precedes DIMM names the socket. */
-static bool dimm_letter(const char *u, char *key, size_t len)
-{
-	const char *c = strstr(u, "DIMM");
-	if (!c)
-		return false;
-	const char *p = c + 4;
-	while (*p == ' ' || *p == '-' || *p == '_')
-		p++;
-	if (!isalpha((unsigned char)p[0]) || !isdigit((unsigned char)p[1]))
+	if (slot ? !isalpha((unsigned char)p[0]) || !isdigit((unsigned char)p[1]) :
+		   !isalnum((unsigned char)p[0]))
 		return false;
 	snprintf(key, len, "%.*s%c", (int)(c - u < 24 ? c - u : 24), u, p[0]);
 	return true;
@@ -211,8 +199,8 @@ bool xpu_dimm_channel(const xpu_dimm *d, char *key, size_t len)
 	char loc[sizeof(d->locator)], bank[sizeof(d->bank)], k[48];
 	upper(d->locator, loc, sizeof(loc));
 	upper(d->bank, bank, sizeof(bank));
-	if (channel_word(bank, k, sizeof(k)) || channel_word(loc, k, sizeof(k)) ||
-	    dimm_letter(loc, k, sizeof(k))) {
+	if (key_after(bank, "CHANNEL", false, k, sizeof(k)) ||
+	    key_after(loc, "CHANNEL", false, k, sizeof(k)) || key_after(loc, "DIMM", true, k, sizeof(k))) {
 		xpu_strlcpy(key, k, len);
 		return true;
 	}

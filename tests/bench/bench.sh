@@ -226,7 +226,7 @@ peaks_of "$T"
 check "host peaks: SMBIOS DIMMs give mem_bw (24 channels of DDR5-4800: 921.6 GB/s)" peak_is mem_bw 921.6
 check "... and say how" how_has mem_bw "24 DDR5 DIMMs, 4800 MT/s x 64 bit, 24 channels"
 check "host peaks: fp32 = 4 cores (SMT siblings once) x 3.8 GHz x 64 (AVX-512, 2 FMA units)" peak_is fp32 0.9728
-check "... naming the cores, the clock's source and the units' source" how_has fp32 "4 cores x 3.80 GHz (cpufreq cpuinfo_max_freq) x 64 FP32 FLOP/cycle (Sapphire Rapids AVX-512: 2 FMA units x 16 fp32 x 2 (Intel 64"
+check "... naming the cores, the clock's source and the units' source" how_has fp32 "4 cores x 3.80 GHz (cpufreq cpuinfo_max_freq) x 64 FP32 FLOP/cycle (Sapphire/Emerald Rapids, AVX-512: 2 FMA units x 16 fp32 x 2 (Intel 64"
 check "host peaks: bf16 from AMX, 1024 FLOP/cycle/core: 15.56 TFLOP/s" peak_is bf16 15.5648
 check "... saying AMX" how_has bf16 "AMX"
 # a Xeon Silver (one AVX-512 FMA unit) without cpufreq: the model name's clock
