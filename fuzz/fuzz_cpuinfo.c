@@ -1,4 +1,5 @@
-/* libFuzzer target: the first block of /proc/cpuinfo, and flag lookups. */
+/* libFuzzer target: the first block of /proc/cpuinfo (model and flags; the
+ * CPU's identity and clock), and flag lookups. */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,6 +29,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		free(ci);
 	}
+	xpu_cpu_id id;
+	if (xpu_parse_cpu_id(s, &id) &&
+	    (!memchr(id.vendor, '\0', sizeof(id.vendor)) ||
+	     !memchr(id.model_name, '\0', sizeof(id.model_name)) || id.mhz < 0 || id.mhz >= 1e5))
+		abort();
 
 	/* the input's first line as the word, the rest as the list */
 	char *nl = strchr(s, '\n');

@@ -33,6 +33,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	unsigned long words[4] = { 0 };
 	memcpy(words, data, size < sizeof(words) ? size : sizeof(words));
 
+	/* /proc/stat's cpu line: idle and steal are parts of the total */
+	xpu_cpu_ticks ticks;
+	if (xpu_parse_proc_stat(s, &ticks) && (ticks.idle > ticks.total || ticks.steal > ticks.total))
+		abort();
+
 	/* an output buffer of exactly the length given, so ASan sees overruns */
 	size_t len = size ? (size_t)data[0] % 33 : 13; /* 0..32; "0000:18:00.0" needs 13 */
 	char *out = malloc(len ? len : 1);

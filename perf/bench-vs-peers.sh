@@ -6,9 +6,11 @@
 #
 # XPU        the xpu binary (default ./build/xpu)
 # STREAM_C   McCalpin's stream.c (jeffhammond/STREAM, v5.10).  Not shipped:
-#            fetch it yourself.  Built with the flags libxpu's STREAM kernels
-#            get (CC, default gcc; STREAM_CFLAGS, default -O2 -g -fopenmp)
-#            and the same array size.  Unset or missing: host part skipped.
+#            fetch it yourself.  Built as its users build it (CC, default
+#            gcc; STREAM_CFLAGS, default -O3 -march=native -fopenmp) with the
+#            same array size.  Unset or missing: host part skipped.
+#            perf/stream-vs-mccalpin.sh compares every kernel, over more
+#            alternating rounds.
 # STREAM_BIN a stream binary built elsewhere with those flags and xpu's array
 #            size, for a machine without a compiler (checked: size must match)
 # PYTHON     a python3 with torch and CUDA (default python3).  Without it (or
@@ -31,19 +33,14 @@ export LC_ALL=C
 XPU=${XPU:-./build/xpu}
 PYTHON=${PYTHON:-python3}
 CC=${CC:-gcc}
-STREAM_CFLAGS=${STREAM_CFLAGS:--O2 -g -fopenmp}
+STREAM_CFLAGS=${STREAM_CFLAGS:--O3 -march=native -fopenmp}
 ROUNDS=${ROUNDS:-3}
 die() { printf 'perf/bench-vs-peers.sh: %s\n' "$*" >&2; exit 2; }
 case $ROUNDS in '' | *[!0-9]* | 0) die "ROUNDS must be a positive number, not '$ROUNDS'" ;; esac
 [ -x "$XPU" ] || die "xpu binary '$XPU' not found (build it, or set XPU)"
 command -v "$PYTHON" >/dev/null 2>&1 || die "no $PYTHON (needed to read JSON)"
-if [ -n "${OUT_DIR:-}" ]; then
-	mkdir -p "$OUT_DIR" || die "cannot create $OUT_DIR"
-	tmp=$OUT_DIR
-else
-	tmp=$(mktemp -d "${TMPDIR:-/tmp}/xpu-peers.XXXXXX") || die "no temporary folder"
-	trap 'rm -rf "$tmp"' EXIT
-fi
+. "$(dirname "$0")/lib.sh"
+perf_out_dir xpu-peers
 missed=0
 export OMP_PROC_BIND=spread OMP_PLACES=cores
 

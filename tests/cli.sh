@@ -34,6 +34,22 @@ run list extra
 check "stray argument exits 2" rc_is 2
 run --bogus-option
 check "unknown option exits 2" rc_is 2
+# one program name in every message, however xpu was started (here by its
+# build path): getopt's own lines too
+check "unknown option: the message starts with 'xpu:'" grep -q "^xpu: unrecognized option '--bogus-option'" "$TMP/err"
+check "unknown option: no path in the message" bash -c "! grep -q '/xpu' '$TMP/err'"
+for cmd in list run config doctor bench top exporter; do
+	run "$cmd" --bogus-option
+	check "xpu $cmd --bogus-option: the message starts with 'xpu $cmd:'" \
+		grep -q "^xpu $cmd: unrecognized option '--bogus-option'" "$TMP/err"
+done
+run list --verbose=x
+check "a value given to a flag: 'xpu list:'" grep -q "^xpu list: option '--verbose' doesn't allow" "$TMP/err"
+# xpu(1)'s synopsis names every command --help lists
+run --help
+for cmd in $(sed -n '/^Commands:/,/^With no command/p' "$TMP/out" | awk 'NF > 1 && /^  / { print $1 }'); do
+	check "xpu(1) synopsis names '$cmd'" bash -c "sed -n '/^\\.SH SYNOPSIS/,/^\\.SH DESCRIPTION/p' '$SRC/doc/xpu.1' | grep -qE '^\\.(B|RB \\[) $cmd\$'"
+done
 run --help
 check "--help exits 0" rc_is 0
 check "--help documents exit status" grep -q "Exit status" "$TMP/out"
@@ -114,22 +130,46 @@ fi
 if [ -e "${OCL_ICD_VENDORS:-/etc/OpenCL/vendors}/intel.icd" ]; then
 	check "opencl summary names Intel's platform without a device" \
 		bash -c "jq -r .runtimes.opencl.summary '$TMP/out' | grep -q 'Intel(R) OpenCL.*no device'"
+else
+	skip "Intel's OpenCL ICD without a device" "no intel.icd in ${OCL_ICD_VENDORS:-/etc/OpenCL/vendors} (CI's ASan run leaves it out)"
 fi
-# Vulkan through lavapipe, checked against vulkaninfo
+# Vulkan through lavapipe, checked against vulkaninfo; one meaning of
+# "usable" for list, run and doctor: lavapipe is seen and named, and is not
+# usable (Vulkan in software on the CPU); each says so, and what works
 if command -v vulkaninfo >/dev/null && vulkaninfo --summary 2>/dev/null | grep -q llvmpipe; then
 	vk_dev=$(vulkaninfo --summary 2>/dev/null | sed -n 's/^[[:space:]]*deviceName[[:space:]]*= //p' | grep llvmpipe | head -1)
-	check "lavapipe makes vulkan usable on the CPU" \
-		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.usable' true
+	cp "$TMP/out" "$TMP/list.json"
+	check "list --json: lavapipe's vulkan on the CPU is not usable" \
+		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.usable' false
+	check "list --json: ... because it is Vulkan in software" \
+		bash -c "jq -r '.devices[] | select(.vendor == \"cpu\") | .backends.vulkan.detail' '$TMP/list.json' | grep -q 'Vulkan in software on the CPU'"
 	check "vulkan device name is vulkaninfo's ($vk_dev)" \
 		jq_is '.devices[] | select(.vendor == "cpu") | .backends.vulkan.device_name' "$vk_dev"
+	run list
+	check "list: the usable column leaves lavapipe's vulkan out" bash -c "! grep -E '^. *[0-9]+ .* cpu .*vulkan' '$TMP/out'"
+	run list -v
+	check "list -v: the vulkan line says why" grep -q "backend vulkan .*Vulkan in software on the CPU" "$TMP/out"
+	run run --backend vulkan -- true
+	check "run --backend vulkan: exit 1" rc_is 1
+	check "run --backend vulkan: the same reason, and what works" \
+		bash -c "grep -q 'Vulkan in software on the CPU.*; usable: cpu on device' '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+	XPU_PYTHON=/nonexistent run doctor --json
+	check "doctor: the same reason for Vulkan" \
+		bash -c "jq -r '.checks[] | select(.id == \"runtime.vulkan\") | .evidence' '$TMP/out' | grep -q 'Vulkan in software on the CPU'"
 else
-	skip "Vulkan through lavapipe, checked against vulkaninfo" "vulkaninfo or lavapipe absent"
+	skip "Vulkan through lavapipe: vulkaninfo's name, not usable in list, run and doctor" "vulkaninfo or lavapipe absent"
 fi
+run run --backend opencl -- true
+check "run --backend opencl: exit 2, saying no app is launched through OpenCL" \
+	bash -c "[ \$(cat '$TMP/rc') = 2 ] && grep -q 'no app is launched through OpenCL' '$TMP/err'"
+run list --json
 # Level Zero loader with no GPU driver: loaded, zeInit fails, reason given
 if ldconfig -p | grep -q libze_loader.so.1; then
 	check "level zero without a driver: not ok" bash -c "[ \"\$(jq -r .runtimes.level_zero.state '$TMP/out')\" != ok ]"
 	check "level zero without a driver: the reason names zeInit" \
 		bash -c "jq -r .runtimes.level_zero.detail '$TMP/out' | grep -q zeInit"
+else
+	skip "the Level Zero loader without a driver" "libze_loader.so.1 not installed"
 fi
 check "no GPU here: the CPU is the default" jq_is .default.backend cpu
 run --no-runtimes list --json

@@ -56,6 +56,9 @@ typedef struct xpu_bench_figure {
 	xpu_real alt_best;    /* the same best in a second counting convention */
 	char alt_counting[64];
 	char note[128];       /* checks done, sizes, the library used */
+	double spread_pct;    /* 100 x (max - min) / median over the repetitions */
+	bool noisy;           /* not to be trusted in a comparison: noise says why */
+	char noise[128];      /* "spread 35% > 10% over 5 reps; machine busy: ..." */
 } xpu_bench_figure;
 
 typedef struct xpu_bench_target {
@@ -68,7 +71,14 @@ typedef struct xpu_bench_target {
 	xpu_status status;    /* OK; or why this target could not run at all */
 	xpu_real peaks[XPU_PEAK_COUNT];
 	char peak_source[96]; /* "table: NVIDIA H200 SXM (10de:2335)" */
+	/* how each peak was computed, with the source of each number, where
+	 * it was computed rather than taken from the table ("" otherwise) */
+	char peak_how[XPU_PEAK_COUNT][256];
 	char properties[256]; /* Level Zero: what the driver reports for the peaks */
+	/* while this target ran: other processes' share of the CPUs' time and
+	 * the hypervisor's steal, in percent; busy says so when over the limits */
+	xpu_real others_cpu_pct, steal_pct;
+	char busy[160];
 	size_t n_figures;
 	xpu_bench_figure figures[XPU_BENCH_MAX_FIGURES];
 } xpu_bench_target;
@@ -80,6 +90,8 @@ typedef struct xpu_bench_report {
 	char cpu_model[XPU_TEXT_LEN];
 	char kernel[64];
 	double scale;         /* XPU_BENCH_SCALE (tests only); 1 normally */
+	xpu_real load_avg_1m; /* /proc/loadavg when the run started */
+	unsigned cpus;        /* online CPUs */
 	size_t n_targets;
 	xpu_bench_target targets[XPU_BENCH_MAX_TARGETS];
 } xpu_bench_report;
@@ -154,20 +166,26 @@ typedef struct xpu_bench_delta {
 	char unit[12];
 	double baseline, now;
 	double change_pct;    /* signed: positive is faster */
-	bool regression;
+	bool regression;      /* slower than the threshold, and called so */
+	bool noisy;           /* noisy now or in the baseline: noise says which */
+	char noise[160];
 } xpu_bench_delta;
 
 typedef struct xpu_bench_comparison {
 	double threshold_pct;
+	bool call_noisy;      /* noisy figures are called regressions too */
 	size_t n, regressions, unmatched; /* unmatched: figures only in one side */
+	size_t held_back;     /* slower than the threshold but noisy: not called */
 	xpu_bench_delta deltas[XPU_BENCH_MAX_TARGETS * XPU_BENCH_MAX_FIGURES];
 } xpu_bench_comparison;
 
 /* Compares r with the baseline in path.  Fails (with one line in err) when
  * the file is unreadable, malformed, of another schema, or from another
- * machine.  Figures present on one side only are counted, not compared. */
+ * machine.  Figures present on one side only are counted, not compared.  A
+ * figure noisy on either side is not called a regression unless
+ * call_noisy. */
 int xpu_bench_compare(const xpu_bench_report *r, const char *path, double threshold_pct,
-		      xpu_bench_comparison **out, char *err, size_t errlen);
+		      bool call_noisy, xpu_bench_comparison **out, char *err, size_t errlen);
 
 #ifdef __cplusplus
 }

@@ -31,7 +31,7 @@ typedef struct xpu_check {
 	const char *group;  /* "kernel", "access", "runtimes", "frameworks", "apps", "compat" */
 	char title[64];     /* for people: "CUDA driver API" */
 	xpu_verdict verdict;
-	char evidence[320]; /* what was seen */
+	char evidence[512]; /* what was seen */
 	char fix[400];      /* WARN and FAIL: what to do; empty otherwise */
 } xpu_check;
 

@@ -57,6 +57,10 @@ static json_t *figure_json(const xpu_bench_figure *f)
 	}
 	if (f->note[0])
 		json_object_set_new(o, "note", json_string(f->note));
+	json_object_set_new(o, "spread_pct", json_real(f->spread_pct));
+	json_object_set_new(o, "noisy", json_boolean(f->noisy));
+	if (f->noisy)
+		json_object_set_new(o, "noise", json_string(f->noise));
 	return o;
 }
 
@@ -74,6 +78,10 @@ static json_t *target_json(const xpu_bench_target *t)
 	}
 	if (t->properties[0])
 		json_object_set_new(o, "properties", json_string(t->properties));
+	bench_json_real(o, "others_cpu_pct", &t->others_cpu_pct);
+	bench_json_real(o, "steal_pct", &t->steal_pct);
+	if (t->busy[0])
+		json_object_set_new(o, "busy", json_string(t->busy));
 	if (t->gemm[0])
 		json_object_set_new(o, "gemm", json_string(t->gemm));
 	json_t *peaks = json_object();
@@ -81,6 +89,12 @@ static json_t *target_json(const xpu_bench_target *t)
 		bench_json_real(peaks, xpu_peak_kind_name((xpu_peak_kind)k), &t->peaks[k]);
 	json_object_set_new(o, "peaks", peaks);
 	json_object_set_new(o, "peak_source", json_string(t->peak_source));
+	json_t *how = json_object();
+	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++)
+		if (t->peak_how[k][0])
+			json_object_set_new(how, xpu_peak_kind_name((xpu_peak_kind)k),
+					    json_string(t->peak_how[k]));
+	json_object_set_new(o, "peak_how", how);
 	json_t *figs = json_array();
 	for (size_t i = 0; i < t->n_figures; i++)
 		json_array_append_new(figs, figure_json(&t->figures[i]));
@@ -100,6 +114,8 @@ static json_t *report_json(const xpu_bench_report *r)
 	json_object_set_new(m, "machine_id", json_string(r->machine_id));
 	json_object_set_new(m, "cpu", json_string(r->cpu_model));
 	json_object_set_new(m, "kernel", json_string(r->kernel));
+	json_object_set_new(m, "cpus", json_integer(r->cpus));
+	bench_json_real(m, "load_avg_1m", &r->load_avg_1m);
 	json_object_set_new(o, "machine", m);
 	if (r->scale != 1.0)
 		json_object_set_new(o, "test_scale", json_real(r->scale));
@@ -217,10 +233,25 @@ static size_t baseline_figures(json_t *targets)
 	return n;
 }
 
+/* Why a comparison of f with its baseline figure bf is noisy, or "". */
+static void delta_noise(const xpu_bench_figure *f, json_t *bf, char *out, size_t len)
+{
+	bool then = json_is_true(json_object_get(bf, "noisy"));
+	if (f->noisy && then)
+		snprintf(out, len, "now %s; noisy in the baseline too", f->noise);
+	else if (f->noisy)
+		snprintf(out, len, "now %s", f->noise);
+	else if (then)
+		snprintf(out, len, "in the baseline: %.128s", jstr(bf, "noise"));
+	else
+		out[0] = '\0';
+}
+
 static void compare_figure(xpu_bench_comparison *cmp, const xpu_bench_target *t,
-			   const xpu_bench_figure *f, double before)
+			   const xpu_bench_figure *f, json_t *bf)
 {
 	xpu_bench_delta *d = &cmp->deltas[cmp->n++];
+	double before = json_number_value(json_object_get(bf, "value"));
 	snprintf(d->target, sizeof(d->target), "%s %s", t->backend, t->device_id);
 	xpu_strlcpy(d->name, f->name, sizeof(d->name));
 	xpu_strlcpy(d->unit, f->unit, sizeof(d->unit));
@@ -229,12 +260,17 @@ static void compare_figure(xpu_bench_comparison *cmp, const xpu_bench_target *t,
 	/* Positive: faster.  For times, a halving reads +100%, as for rates. */
 	double ratio = f->lower_is_better ? before / f->best : f->best / before;
 	d->change_pct = (ratio - 1.0) * 100.0;
-	d->regression = d->change_pct < -cmp->threshold_pct;
+	delta_noise(f, bf, d->noise, sizeof(d->noise));
+	d->noisy = d->noise[0] != '\0';
+	bool slower = d->change_pct < -cmp->threshold_pct;
+	/* a noisy figure cannot carry a regression call unless asked */
+	d->regression = slower && (!d->noisy || cmp->call_noisy);
 	cmp->regressions += d->regression;
+	cmp->held_back += slower && !d->regression;
 }
 
 int xpu_bench_compare(const xpu_bench_report *r, const char *path, double threshold_pct,
-		      xpu_bench_comparison **out, char *err, size_t errlen)
+		      bool call_noisy, xpu_bench_comparison **out, char *err, size_t errlen)
 {
 	*out = NULL;
 	json_error_t je;
@@ -258,6 +294,7 @@ int xpu_bench_compare(const xpu_bench_report *r, const char *path, double thresh
 		return -1;
 	}
 	cmp->threshold_pct = threshold_pct;
+	cmp->call_noisy = call_noisy;
 	json_t *targets = json_object_get(root, "targets");
 	size_t matched = 0;
 	for (size_t i = 0; i < r->n_targets; i++) {
@@ -271,7 +308,7 @@ int xpu_bench_compare(const xpu_bench_report *r, const char *path, double thresh
 				cmp->unmatched += xpu_is_ok(&f->status);
 				continue;
 			}
-			compare_figure(cmp, t, f, json_number_value(bv));
+			compare_figure(cmp, t, f, bf);
 			matched++;
 		}
 	}

@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "base/util.h"
+#include "model/system.h"
 #include "model/value.h"
 
 unsigned bench_reps(const bench_ctx *c)
@@ -158,8 +159,26 @@ static void read_first_line(const char *path, char *out, size_t len)
 	fclose(f);
 }
 
+/* The load average and the CPUs when the run starts: the report's context. */
+static void machine_load(xpu_bench_report *r)
+{
+	xsys live;
+	char err[64], text[128];
+	double avg;
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	r->cpus = cpus > 0 ? (unsigned)cpus : 0;
+	if (xsys_init(&live, NULL, err, sizeof(err)) == 0 &&
+	    xsys_text(&live, text, sizeof(text), "/proc/loadavg") == XSYS_OK &&
+	    sscanf(text, "%lf", &avg) == 1)
+		xpu_set_real(&r->load_avg_1m, avg);
+	else
+		xpu_set_status(&r->load_avg_1m.status, XPU_UNAVAILABLE, XPU_R_FILE_MISSING,
+			       "/proc/loadavg");
+}
+
 static void identify(xpu_bench_report *r, const xpu_system *sys)
 {
+	machine_load(r);
 	if (gethostname(r->hostname, sizeof(r->hostname)) != 0)
 		xpu_strlcpy(r->hostname, "unknown", sizeof(r->hostname));
 	r->hostname[sizeof(r->hostname) - 1] = '\0';
@@ -184,7 +203,8 @@ static bool usable(const xpu_device *d, xpu_backend_kind b)
 	return d->backends[b].usable;
 }
 
-static xpu_bench_target *add_target(xpu_bench_report *r, const xpu_device *d, const char *backend)
+static xpu_bench_target *add_target(const bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
+				     const char *backend)
 {
 	if (r->n_targets >= XPU_BENCH_MAX_TARGETS)
 		return NULL;
@@ -197,19 +217,24 @@ static xpu_bench_target *add_target(xpu_bench_report *r, const xpu_device *d, co
 		xpu_strlcpy(t->device_name, d->id, sizeof(t->device_name));
 	xpu_strlcpy(t->backend, backend, sizeof(t->backend));
 	xpu_set_ok(&t->status);
-	bench_peaks_fill(t, d);
+	bench_peaks_fill(t, d, c->root);
 	return t;
 }
 
 static void run_target(bench_ctx *c, xpu_bench_report *r, const xpu_device *d,
 		       const char *backend, void (*fn)(bench_ctx *, const xpu_device *))
 {
-	xpu_bench_target *t = add_target(r, d, backend);
+	xpu_bench_target *t = add_target(c, r, d, backend);
 	if (!t)
 		return;
 	c->t = t;
 	bench_progress(c, "%s on %s (%s)", backend, t->device_name, t->device_id);
+	bench_load before, after;
+	bench_load_sample(&before);
 	fn(c, d);
+	bench_load_sample(&after);
+	bench_load_judge(t, &before, &after);
+	bench_noise_apply(t, d->vendor == XPU_VENDOR_CPU);
 	bench_peaks_apply(t);
 }
 
@@ -346,7 +371,7 @@ int xpu_bench_run(const xpu_system *sys, const xpu_bench_options *opt, xpu_bench
 	r->level = opt->level;
 	r->scale = test_scale();
 	identify(r, sys);
-	bench_ctx c = { .opt = opt, .sys = sys, .scale = r->scale };
+	bench_ctx c = { .opt = opt, .sys = sys, .root = &sys->sys, .scale = r->scale };
 	const struct sel_row *sel = parse_selection(opt->device);
 	bool by_id = opt->device && *opt->device && !sel;
 	sel_kind k = by_id ? SEL_ONE : sel ? sel->kind : SEL_ALL;

@@ -8,6 +8,7 @@
 #include <stdint.h>
 
 #include "bench/figures.h"
+#include "sys/sys.h"
 #include "xpu/bench.h"
 #include "xpu/topology.h"
 #include "xpu/xpu.h"
@@ -15,6 +16,7 @@
 typedef struct bench_ctx {
 	const xpu_bench_options *opt;
 	const xpu_system *sys; /* every device: the peers of p2p and the collectives */
+	const xsys *root;  /* the machine's files (--sysroot): the host's peaks */
 	xpu_bench_target *t;
 	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
 } bench_ctx;
@@ -97,8 +99,12 @@ int bench_json_write(json_t *o, const char *path, const char *what, char *err, s
 /* A progress line to fn (nothing when fn is NULL). */
 void bench_vsay(xpu_bench_progress_fn fn, void *ctx, const char *fmt, va_list ap) __attribute__((format(printf, 3, 0)));
 
-/* peaks.c: fills t->peaks from the table (by PCI id) or says why not. */
-void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d);
+/* peaks.c: fills t->peaks from the table (by PCI id), the CPU's from
+ * host_peaks.c, or says why not. */
+void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d, const xsys *root);
+/* host_peaks.c: the CPU's peaks, computed (SMBIOS DIMMs; cores x clock x
+ * FMA units), each with t->peak_how, or unknown with why. */
+void bench_host_peaks(const xsys *root, xpu_bench_target *t, const xpu_device *cpu);
 /* Sets one peak computed from runtime attributes, if the table had none. */
 void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const char *how);
 /* percent_of_peak of every figure from the target's peaks (a peer figure
@@ -109,6 +115,19 @@ void bench_peaks_apply(xpu_bench_target *t);
  * host link; or why it is unknown.  how says which. */
 void bench_peer_peak(xpu_real *peak, const xpu_link *l, const xpu_device *a, const xpu_device *b,
 		     char *how, size_t len);
+
+/* noise.c: the machine's load (/proc/stat, this process's CPU time), sampled
+ * before and after a target; the target's busy verdict; each figure's
+ * spread and whether it is noisy (on_cpu: the target runs on the CPU, so a
+ * busy machine makes its figures noisy). */
+typedef struct bench_load {
+	bool ok;
+	uint64_t total, idle, steal; /* clock ticks, all CPUs */
+	double own_s;                /* this process's CPU seconds */
+} bench_load;
+void bench_load_sample(bench_load *s);
+void bench_load_judge(xpu_bench_target *t, const bench_load *before, const bench_load *after);
+void bench_noise_apply(xpu_bench_target *t, bool on_cpu);
 
 /* The runners, one per backend. */
 void bench_host(bench_ctx *c, const xpu_device *cpu);

@@ -1,13 +1,16 @@
 /* Host benchmarks: STREAM copy/scale/add/triad with OpenMP (threads bound,
  * first touch by the threads that run the kernels, each array at least 4x
  * the last-level cache, best of N excluding the first, bytes counted as
- * STREAM counts them: 2/2/3/3 x 8 B x N), and GEMM through a BLAS found at
- * run time with dlopen. */
+ * STREAM counts them: 2/2/3/3 x 8 B x N) on the kernels built for this CPU's
+ * vector units (host_kernels.c), and GEMM through a BLAS found at run time
+ * with dlopen, else xpu's own (host_gemm.c). */
 #include "bench/bench_int.h"
+#include "bench/host_kernels.h"
 #include "bench/onednn.h"
 
 #include <dlfcn.h>
 #include <math.h>
+#include <omp.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,7 +26,20 @@
 typedef struct stream_arrays {
 	double *a, *b, *c;
 	size_t n;
+	const host_kernels *k;
 } stream_arrays;
+
+/* This thread's share of n elements: contiguous, starting on a 64-byte
+ * line (8 doubles), the same share for the first touch and every kernel. */
+static void share(size_t n, size_t *lo, size_t *hi)
+{
+	size_t t = (size_t)omp_get_thread_num(), nt = (size_t)omp_get_num_threads();
+	size_t lines = (n + 7) / 8, per = lines / nt, extra = lines % nt;
+	size_t first = t * per + (t < extra ? t : extra);
+	*lo = first * 8 < n ? first * 8 : n;
+	*hi = (first + per + (t < extra)) * 8;
+	*hi = *hi < n ? *hi : n;
+}
 
 static size_t stream_elements(const bench_ctx *c, const xpu_device *cpu)
 {
@@ -51,11 +67,15 @@ static int stream_alloc(stream_arrays *s, size_t n)
 	    posix_memalign((void **)&s->c, 4096, n * sizeof(double)))
 		return -1;
 	double *a = s->a, *b = s->b, *cc = s->c;
-#pragma omp parallel for schedule(static) proc_bind(spread)
-	for (size_t j = 0; j < n; j++) {
-		a[j] = 1.0;
-		b[j] = 2.0;
-		cc[j] = 0.0;
+#pragma omp parallel proc_bind(spread)
+	{
+		size_t lo, hi;
+		share(n, &lo, &hi);
+		for (size_t j = lo; j < hi; j++) {
+			a[j] = 1.0;
+			b[j] = 2.0;
+			cc[j] = 0.0;
+		}
 	}
 	return 0;
 }
@@ -67,34 +87,24 @@ static void stream_free(stream_arrays *s)
 	free(s->c);
 }
 
-/* The four kernels, each one parallel loop with the same static schedule as
- * the first touch, so each thread streams the pages it placed. */
+/* The four kernels, each one parallel region in which every thread runs
+ * the ISA's kernel on the share it placed at the first touch. */
 static double stream_kernel(stream_arrays *s, int k, double scalar)
 {
 	double *a = s->a, *b = s->b, *cc = s->c;
+	const host_kernels *ks = s->k;
 	size_t n = s->n;
 	double t = bench_now();
-	switch (k) {
-	case 0:
-#pragma omp parallel for schedule(static) proc_bind(spread)
-		for (size_t j = 0; j < n; j++)
-			cc[j] = a[j];
-		break;
-	case 1:
-#pragma omp parallel for schedule(static) proc_bind(spread)
-		for (size_t j = 0; j < n; j++)
-			b[j] = scalar * cc[j];
-		break;
-	case 2:
-#pragma omp parallel for schedule(static) proc_bind(spread)
-		for (size_t j = 0; j < n; j++)
-			cc[j] = a[j] + b[j];
-		break;
-	default:
-#pragma omp parallel for schedule(static) proc_bind(spread)
-		for (size_t j = 0; j < n; j++)
-			a[j] = b[j] + scalar * cc[j];
-		break;
+#pragma omp parallel proc_bind(spread)
+	{
+		size_t lo, hi;
+		share(n, &lo, &hi);
+		switch (k) {
+		case 0: ks->copy(cc + lo, a + lo, NULL, scalar, hi - lo); break;
+		case 1: ks->scale(b + lo, cc + lo, NULL, scalar, hi - lo); break;
+		case 2: ks->add(cc + lo, a + lo, b + lo, scalar, hi - lo); break;
+		default: ks->triad(a + lo, b + lo, cc + lo, scalar, hi - lo); break;
+		}
 	}
 	return bench_now() - t;
 }
@@ -132,9 +142,15 @@ static void bench_stream(bench_ctx *c, const xpu_device *cpu)
 		any = any || bench_want(c, figs[k], NULL);
 	if (!any)
 		return;
-	stream_arrays s = { 0 };
+	char why[128];
+	stream_arrays s = { .k = host_kernels_pick(why, sizeof(why)) };
+	if (!s.k) {
+		for (int k = 0; k < 4; k++)
+			bench_skip(c, figs[k], NULL, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, "%s", why);
+		return;
+	}
 	size_t n = stream_elements(c, cpu);
-	bench_progress(c, "stream: 3 arrays of %zu MiB", n * sizeof(double) >> 20);
+	bench_progress(c, "stream: 3 arrays of %zu MiB, %s kernels", n * sizeof(double) >> 20, s.k->isa);
 	if (stream_alloc(&s, n) != 0) {
 		stream_free(&s);
 		for (int k = 0; k < 4; k++)
@@ -171,7 +187,8 @@ static void bench_stream(bench_ctx *c, const xpu_device *cpu)
 			continue;
 		}
 		bench_finish(c, f, rates, m);
-		bench_note(f, "%zu MiB per array; validated", n * sizeof(double) >> 20);
+		bench_note(f, "%zu MiB per array; %s kernels (%s); validated", n * sizeof(double) >> 20,
+			   s.k->isa, s.k->how);
 	}
 	free(times);
 	stream_free(&s);
@@ -198,16 +215,37 @@ typedef struct blas {
 	sgemm_fn sgemm;
 	sbgemm_fn sbgemm; /* OpenBLAS built with BFLOAT16 */
 	dnnl_sgemm_fn dnnl_sgemm;
+	const host_kernels *own; /* no BLAS: xpu's own SGEMM on these kernels */
+	char why_own[192];       /* why the own SGEMM runs */
 } blas;
 
-static void blas_sgemm(const blas *b, int m, int n, int k, const float *A, const float *B,
-		       float *C)
+static int blas_sgemm(const blas *b, int m, int n, int k, const float *A, const float *B, float *C)
 {
+	if (b->own)
+		return host_sgemm(b->own, m, n, k, A, B, C);
 	if (b->sgemm)
 		b->sgemm(CBLAS_ROW_MAJOR, CBLAS_NO_TRANS, CBLAS_NO_TRANS, m, n, k, 1.0f, A, k, B, n,
 			 0.0f, C, n);
 	else
 		b->dnnl_sgemm('N', 'N', m, n, k, 1.0f, A, k, B, n, 0.0f, C, n);
+	return 0;
+}
+
+/* Without a BLAS (or with XPU_BLAS=builtin): xpu's own SGEMM, blocked and
+ * packed, on the micro-kernel built for this CPU's vector units. */
+static bool blas_own(blas *b, const char *why, char *err, size_t errlen)
+{
+	memset(b, 0, sizeof(*b));
+	char isa_why[128];
+	b->own = host_kernels_pick(isa_why, sizeof(isa_why));
+	if (!b->own) {
+		snprintf(err, errlen, "%s; and xpu's own SGEMM: %s", why, isa_why);
+		return false;
+	}
+	snprintf(b->what, sizeof(b->what), "xpu's own SGEMM (%s micro-kernel, %ux%u)", b->own->isa,
+		 b->own->mr, b->own->nr);
+	xpu_strlcpy(b->why_own, why, sizeof(b->why_own));
+	return true;
 }
 
 /* Where the library that holds sym came from. */
@@ -220,11 +258,14 @@ static void lib_path(void *sym_addr, const char *soname, char *out, size_t len)
 		snprintf(out, len, "%s", soname);
 }
 
-/* XPU_BLAS (a path or soname) first, then OpenBLAS, MKL, oneDNN, BLIS and
- * the reference BLAS, in that order. */
+/* XPU_BLAS (a path or soname; "builtin": xpu's own) first, then OpenBLAS,
+ * MKL, oneDNN, BLIS and the reference BLAS, in that order; without any,
+ * xpu's own SGEMM. */
 static bool blas_open(blas *b, char *err, size_t errlen)
 {
 	const char *env = getenv("XPU_BLAS");
+	if (env && strcmp(env, "builtin") == 0)
+		return blas_own(b, "XPU_BLAS=builtin", err, errlen);
 	const char *names[] = { env && *env ? env : "libopenblas.so.0", "libopenblas.so.0",
 				"libmkl_rt.so.2", "libmkl_rt.so", "libdnnl.so.3", "libdnnl.so.2",
 				"libblis.so.4", "libblas.so.3", NULL };
@@ -253,9 +294,10 @@ static bool blas_open(blas *b, char *err, size_t errlen)
 			snprintf(b->what, sizeof(b->what), "%.150s", path);
 		return true;
 	}
-	snprintf(err, errlen, "no BLAS found (tried %s libopenblas.so.0, libmkl_rt, libdnnl, "
-		 "libblis, libblas.so.3): install libopenblas0", env && *env ? "XPU_BLAS," : "");
-	return false;
+	char why[192];
+	snprintf(why, sizeof(why), "no BLAS found (tried %slibopenblas.so.0, libmkl_rt, libdnnl, "
+		 "libblis, libblas.so.3; install libopenblas0)", env && *env ? "XPU_BLAS, " : "");
+	return blas_own(b, why, err, errlen);
 }
 
 static unsigned rng_next(unsigned *s)
@@ -280,7 +322,9 @@ static bool gemm_check(const blas *b, double *maxerr)
 	float A[M * K], B[K * N], C[M * N];
 	fill_random(A, M * K, 1);
 	fill_random(B, K * N, 2);
-	blas_sgemm(b, M, N, K, A, B, C);
+	*maxerr = INFINITY;
+	if (blas_sgemm(b, M, N, K, A, B, C) != 0)
+		return false;
 	*maxerr = 0;
 	for (int i = 0; i < M; i++)
 		for (int j = 0; j < N; j++) {
@@ -304,8 +348,12 @@ static void gemm_fp32(bench_ctx *c, const blas *b, const char *shape, int n)
 		return;
 	double maxerr;
 	if (!gemm_check(b, &maxerr)) {
-		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
-			   "BLAS result differs from the reference by %.3g", maxerr);
+		if (isinf(maxerr))
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory");
+		else
+			bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR,
+				   "%s result differs from the reference by %.3g",
+				   b->own ? "the own SGEMM's" : "BLAS", maxerr);
 		return;
 	}
 	size_t nn = (size_t)n * n;
@@ -321,13 +369,19 @@ static void gemm_fp32(bench_ctx *c, const blas *b, const char *shape, int n)
 	unsigned reps = bench_reps(c) / 2 + 1;
 	double rates[16];
 	size_t m = 0;
-	blas_sgemm(b, n, n, n, A, B, C); /* warm-up: threads, pages, tuning */
-	for (unsigned r = 0; r < reps && m < 16; r++) {
+	int rc = blas_sgemm(b, n, n, n, A, B, C); /* warm-up: threads, pages, tuning */
+	for (unsigned r = 0; r < reps && m < 16 && rc == 0; r++) {
 		double t = bench_now();
-		blas_sgemm(b, n, n, n, A, B, C);
+		rc = blas_sgemm(b, n, n, n, A, B, C);
 		rates[m++] = bench_rate(2.0 * n * n * (double)n * 1e-12, bench_now() - t);
 	}
+	if (rc != 0) {
+		bench_fail(f, XPU_UNAVAILABLE, XPU_R_RUNTIME_ERROR, "out of memory for the packed panels");
+		goto out;
+	}
 	bench_finish(c, f, rates, m);
+	if (b->own)
+		bench_note(f, "%s: %s", b->why_own, b->what);
 	bench_note(f, "checked against a naive product (max error %.1e)", maxerr);
 out:
 	free(A);
@@ -410,6 +464,8 @@ out:
 static void blas_core_hint(const blas *b, const xpu_device *cpu, xpu_bench_figure *f)
 {
 	const char *(*corename)(void) = NULL;
+	if (!b->lib)
+		return;
 	xpu_dl_fn(b->lib, &corename, "openblas_get_corename", NULL);
 	const char *core = corename ? corename() : NULL;
 	if (!core || !f || (!cpu->cpu.avx2 && !cpu->cpu.avx512f))

@@ -156,7 +156,9 @@ static int find_bandwidth(const xpu_llm_options *opt, const xpu_device *dev, xpu
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
-	bench_peaks_fill(t, dev);
+	/* the server runs on this machine: the host's peaks come from its files */
+	const xsys this_machine = { .root = "" };
+	bench_peaks_fill(t, dev, &this_machine);
 	xpu_peak_kind flops = dev->vendor == XPU_VENDOR_CPU ? XPU_PEAK_FP32 : XPU_PEAK_FP16;
 	rf->peak_tflops = t->peaks[flops];
 	snprintf(rf->flops_source, sizeof(rf->flops_source), "%s peak, %s", xpu_peak_kind_name(flops), t->peak_source);

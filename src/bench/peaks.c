@@ -16,7 +16,9 @@
  *   Iris Xe 96 EU (Tiger Lake GT2): 96 x 16 x 1.1 GHz = 1.69 TF fp32; memory
  *     is the system's (no fixed figure), no XMX.
  * A device without a row gets "unknown" with the reason, except where a
- * runtime gives what the formula needs (CUDA: memory clock and bus width). */
+ * runtime gives what the formula needs (CUDA: memory clock and bus width).
+ * The CPU's peaks are computed (host_peaks.c), for the host target and for
+ * OpenCL on the CPU alike. */
 #include "bench/bench_int.h"
 
 #include <stdio.h>
@@ -85,9 +87,7 @@ static void peak_unknown(xpu_real *p, const xpu_device *d, const peak_row *row, 
 			       "per pair of devices: each peer figure holds its link's");
 	else if (d->vendor == XPU_VENDOR_CPU)
 		xpu_set_status(&p->status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE,
-			       k == XPU_PEAK_MEM_BW ?
-				       "DRAM channels and speed are not readable without root" :
-				       "no per-CPU peak table");
+			       "xpu computes no %s rate for a CPU", xpu_peak_kind_name(k));
 	else if (!row)
 		xpu_set_status(&p->status, XPU_UNSUPPORTED, XPU_R_NO_SOURCE,
 			       "no peak table entry for %04x:%04x", d->pci_vendor_id,
@@ -100,7 +100,7 @@ static void peak_unknown(xpu_real *p, const xpu_device *d, const peak_row *row, 
 			       "%s has no %s rate", row->name, xpu_peak_kind_name(k));
 }
 
-void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d)
+void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d, const xsys *root)
 {
 	const peak_row *row = d->vendor == XPU_VENDOR_CPU ? NULL :
 			      find_row(d->pci_vendor_id, d->pci_device_id);
@@ -119,6 +119,8 @@ void bench_peaks_fill(xpu_bench_target *t, const xpu_device *d)
 	}
 	xpu_set_status(&t->peaks[XPU_PEAK_NONE].status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
 		       "a latency has no theoretical limit");
+	if (d->vendor == XPU_VENDOR_CPU && root)
+		bench_host_peaks(root, t, d);
 }
 
 void bench_peak_derive(xpu_bench_target *t, xpu_peak_kind k, double value, const char *how)

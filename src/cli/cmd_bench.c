@@ -36,6 +36,7 @@ static void bench_usage(FILE *f)
 	fprintf(f,
 		"Usage: xpu bench [--device D] [--quick|--full] [--only NAMES] [--json]\n"
 		"                 [--save FILE] [--compare FILE] [--threshold PCT]\n"
+		"                 [--compare-noisy]\n"
 		"       xpu bench llm --url URL [...]   a running LLM server (xpu bench llm --help)\n"
 		"\n"
 		"Measures memory bandwidth, host transfers, GEMM and launch latency on each\n"
@@ -52,15 +53,21 @@ static void bench_usage(FILE *f)
 		"  --compare FILE   compare with a baseline saved on this machine; flag\n"
 		"                   figures slower by more than the threshold\n"
 		"  --threshold PCT  regression threshold in percent (default 10)\n"
+		"  --compare-noisy  call regressions on noisy figures too (a figure is noisy\n"
+		"                   when its repetitions spread by more than 10%%, or, on the\n"
+		"                   CPU, when other processes used over 10%% of the CPUs'\n"
+		"                   time or steal was over 5%% while it ran)\n"
 		"  -h, --help       this help\n"
 		"\n"
 		"Libraries are found at run time: XPU_BLAS (host BLAS, else OpenBLAS, MKL,\n"
-		"oneDNN, BLIS, reference BLAS), XPU_CUBLAS (a libcublas file or folder, else\n"
-		"LD_LIBRARY_PATH, the CUDA toolkit and pip's nvidia-cublas wheels; cuBLASLt\n"
-		"for fp8, on compute capability 8.9 and later, is looked for beside it),\n"
-		"XPU_DNNL (oneDNN 2.x, else libdnnl.so.2: OpenCL GEMM on oneDNN's GPU engine\n"
-		"where it takes the device, else a tiled kernel; host bf16 GEMM without\n"
-		"cblas_sbgemm).  The report says which GEMM ran and why.\n"
+		"oneDNN, BLIS, reference BLAS, else xpu's own SGEMM, which 'builtin'\n"
+		"forces), XPU_CUBLAS (a libcublas file or folder, else LD_LIBRARY_PATH, the\n"
+		"CUDA toolkit and pip's nvidia-cublas wheels; cuBLASLt for fp8, on compute\n"
+		"capability 8.9 and later, is looked for beside it), XPU_DNNL (oneDNN 2.x,\n"
+		"else libdnnl.so.2: OpenCL GEMM on oneDNN's GPU engine where it takes the\n"
+		"device, else a tiled kernel; host bf16 GEMM without cblas_sbgemm).  The\n"
+		"report says which GEMM ran and why.  XPU_BENCH_ISA=avx512f|avx2|generic\n"
+		"forces the host kernels (default: the CPU's widest).\n"
 		"\n"
 		"Exit status: 0 done; 1 nothing could be measured (no device of the asked\n"
 		"kind, a failing runtime, an unusable baseline); 2 bad command line;\n"
@@ -80,6 +87,7 @@ typedef struct bench_args {
 	xpu_bench_options opt;
 	const char *save, *compare;
 	double threshold;
+	bool call_noisy;
 } bench_args;
 
 static void progress(void *ctx, const char *msg)
@@ -88,7 +96,10 @@ static void progress(void *ctx, const char *msg)
 	fprintf(stderr, "xpu bench: %s\n", msg);
 }
 
-enum { OPT_QUICK = 256, OPT_FULL, OPT_ONLY, OPT_JSON, OPT_SAVE, OPT_COMPARE, OPT_THRESHOLD, OPT_DEVICE };
+enum {
+	OPT_QUICK = 256, OPT_FULL, OPT_ONLY, OPT_JSON, OPT_SAVE, OPT_COMPARE, OPT_THRESHOLD, OPT_DEVICE,
+	OPT_COMPARE_NOISY
+};
 
 static int parse_threshold(xpu_cli *cli, const char *s, double *out)
 {
@@ -113,6 +124,7 @@ static int parse_args(xpu_cli *cli, int argc, char **argv, bench_args *a)
 		{ "save", required_argument, NULL, OPT_SAVE },
 		{ "compare", required_argument, NULL, OPT_COMPARE },
 		{ "threshold", required_argument, NULL, OPT_THRESHOLD },
+		{ "compare-noisy", no_argument, NULL, OPT_COMPARE_NOISY },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -135,6 +147,7 @@ static int parse_args(xpu_cli *cli, int argc, char **argv, bench_args *a)
 		case OPT_JSON: cli->json = true; break;
 		case OPT_SAVE: a->save = optarg; break;
 		case OPT_COMPARE: a->compare = optarg; break;
+		case OPT_COMPARE_NOISY: a->call_noisy = true; break;
 		case OPT_THRESHOLD:
 			if (parse_threshold(cli, optarg, &a->threshold) != 0)
 				return XPU_EXIT_USAGE;
@@ -175,9 +188,11 @@ static void print_figure(const xpu_bench_figure *f)
 		return;
 	}
 	int dec = f->best >= 100 ? 1 : f->best >= 1 ? 2 : 3;
-	printf("  %-26s %10.*f %-8s %-16s med %.*f  min %.*f  max %.*f  (%u reps)\n", f->name, dec,
-	       f->best, f->unit, fmt_percent(f, pct, sizeof(pct)), dec, f->median, dec, f->min,
-	       dec, f->max, f->reps);
+	printf("  %-26s %10.*f %-8s %-16s med %.*f  min %.*f  max %.*f  (%u reps, spread %.0f%%)\n",
+	       f->name, dec, f->best, f->unit, fmt_percent(f, pct, sizeof(pct)), dec, f->median, dec,
+	       f->min, dec, f->max, f->reps, f->spread_pct);
+	if (f->noisy)
+		printf("  %-26s NOISY: %s\n", "", f->noise);
 	printf("  %-26s counted as %s\n", "", f->counting);
 	if ((f->alt_best.status.state == XPU_OK))
 		printf("  %-26s %.*f %s counted as %s\n", "", dec, f->alt_best.value, f->unit,
@@ -186,16 +201,38 @@ static void print_figure(const xpu_bench_figure *f)
 		printf("  %-26s %s\n", "", f->note);
 }
 
+/* Each peak a figure of the target is held against: its value and how it
+ * was computed, or why it is unknown. */
+static void print_peaks(const xpu_bench_target *t)
+{
+	bool used[XPU_PEAK_COUNT] = { false };
+	for (size_t i = 0; i < t->n_figures; i++)
+		used[t->figures[i].peak_kind] = true;
+	for (int k = XPU_PEAK_MEM_BW; k < XPU_PEAK_COUNT; k++) {
+		const xpu_real *p = &t->peaks[k];
+		if (!used[k] || (!t->peak_how[k][0] && p->status.state == XPU_OK))
+			continue;
+		if (p->status.state == XPU_OK)
+			printf("  peak %-6s %.4g %s = %s\n", xpu_peak_kind_name((xpu_peak_kind)k), p->value,
+			       k == XPU_PEAK_MEM_BW || k == XPU_PEAK_LINK ? "GB/s" : "TFLOP/s", t->peak_how[k]);
+		else
+			printf("  peak %-6s n/a (%s)\n", xpu_peak_kind_name((xpu_peak_kind)k), p->status.detail);
+	}
+}
+
 static void print_target(const xpu_bench_target *t)
 {
 	printf("%s %s (%s)\n", t->backend, t->device_name, t->device_id);
 	if (t->library[0])
 		printf("  library: %s\n", t->library);
 	printf("  peaks: %s\n", t->peak_source);
+	print_peaks(t);
 	if (t->properties[0])
 		printf("  properties: %s\n", t->properties);
 	if (t->gemm[0])
 		printf("  gemm: %s\n", t->gemm);
+	if (t->busy[0])
+		printf("  %s\n", t->busy);
 	if (!(t->status.state == XPU_OK))
 		printf("  n/a (%s: %s)\n", xpu_reason_text(t->status.reason), t->status.detail);
 	for (size_t i = 0; i < t->n_figures; i++)
@@ -206,6 +243,8 @@ static void print_report(const xpu_bench_report *r)
 {
 	printf("xpu bench (%s) on %s%s\n", xpu_bench_level_name(r->level), r->hostname,
 	       r->scale != 1.0 ? " [figures scaled by XPU_BENCH_SCALE: test only]" : "");
+	if (r->load_avg_1m.status.state == XPU_OK)
+		printf("load average %.2f on %u CPUs at the start\n", r->load_avg_1m.value, r->cpus);
 	for (size_t i = 0; i < r->n_targets; i++) {
 		printf("\n");
 		print_target(&r->targets[i]);
@@ -217,12 +256,14 @@ void cli_print_comparison(const xpu_bench_comparison *cmp, const char *path, FIL
 	fprintf(out, "\ncompared with %s (threshold %.1f%%):\n", path, cmp->threshold_pct);
 	for (size_t i = 0; i < cmp->n; i++) {
 		const xpu_bench_delta *d = &cmp->deltas[i];
-		fprintf(out, "  %-10s %-24s %10.3f -> %10.3f %-8s %+7.1f%%%s\n", d->target, d->name,
-			d->baseline, d->now, d->unit, d->change_pct,
-			d->regression ? "  REGRESSION" : "");
+		bool held = !d->regression && d->noisy && d->change_pct < -cmp->threshold_pct;
+		fprintf(out, "  %-10s %-24s %10.3f -> %10.3f %-8s %+7.1f%%%s%s%s\n", d->target, d->name,
+			d->baseline, d->now, d->unit, d->change_pct, d->regression ? "  REGRESSION" : "",
+			held ? "  slower, but noisy: " : d->noisy ? "  noisy: " : "", d->noise);
 	}
-	fprintf(out, "  %zu compared, %zu regression%s, %zu not in both\n", cmp->n,
-		cmp->regressions, cmp->regressions == 1 ? "" : "s", cmp->unmatched);
+	fprintf(out, "  %zu compared, %zu regression%s, %zu slower but noisy (not called%s), "
+		"%zu not in both\n", cmp->n, cmp->regressions, cmp->regressions == 1 ? "" : "s",
+		cmp->held_back, cmp->call_noisy ? "" : "; --compare-noisy calls them", cmp->unmatched);
 }
 
 static int print_json(const xpu_bench_report *r)
@@ -242,7 +283,7 @@ static int precheck_baseline(xpu_cli *cli, const bench_args *a, const xpu_bench_
 {
 	char err[512];
 	xpu_bench_comparison *cmp = NULL;
-	if (xpu_bench_compare(probe, a->compare, a->threshold, &cmp, err, sizeof(err)) != 0) {
+	if (xpu_bench_compare(probe, a->compare, a->threshold, a->call_noisy, &cmp, err, sizeof(err)) != 0) {
 		cli_error(cli, "%s", err);
 		return XPU_EXIT_FAILURE;
 	}
@@ -254,7 +295,8 @@ static int finish(xpu_cli *cli, const bench_args *a, const xpu_bench_report *r)
 {
 	char err[512];
 	xpu_bench_comparison *cmp = NULL;
-	if (a->compare && xpu_bench_compare(r, a->compare, a->threshold, &cmp, err, sizeof(err))) {
+	if (a->compare &&
+	    xpu_bench_compare(r, a->compare, a->threshold, a->call_noisy, &cmp, err, sizeof(err))) {
 		cli_error(cli, "%s", err);
 		return XPU_EXIT_FAILURE;
 	}

@@ -97,6 +97,9 @@ int main(int argc, char **argv)
 	int launcher_status;
 	if (cli_launcher_dispatch(&cli, argc, argv, &launcher_status))
 		return launcher_status;
+	/* getopt names argv[0] in its own messages ("unrecognized option"):
+	 * one program name in every message, however xpu was started */
+	argv[0] = (char *)cli.prog;
 
 	static const struct option opts[] = {
 		{ "sysroot", required_argument, NULL, OPT_SYSROOT },
@@ -147,6 +150,10 @@ int main(int argc, char **argv)
 	int sub_argc = optind < argc ? argc - optind : 1;
 	char *list_argv[] = { (char *)"list", NULL };
 	char **sub_argv = optind < argc ? argv + optind : list_argv;
+	/* the subcommand's getopt messages say "xpu bench: ..." */
+	char sub_prog[32];
+	snprintf(sub_prog, sizeof(sub_prog), "%s %s", cli.prog, cmd->name);
+	sub_argv[0] = sub_prog;
 	optind = 0; /* reset getopt for the subcommand (GNU: 0 re-initialises) */
 	return cmd->run(&cli, sub_argc, sub_argv);
 }

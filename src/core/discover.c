@@ -335,6 +335,23 @@ static void explain_backends(struct xpu_system *sys)
 	}
 }
 
+/* One meaning of usable for xpu list, run and doctor: the backend drives the
+ * device at the device's own speed, so xpu run may send an app there.  A
+ * Vulkan driver of the CPU type (lavapipe) emulates a GPU on the CPU's
+ * cores: an app is faster on the cpu backend, so it is seen and named but not
+ * usable; OpenCL on the CPU (PoCL) compiles for the CPU itself and stays. */
+static void software_backends(struct xpu_system *sys)
+{
+	xpu_device *cpu = xpu_system_cpu(sys);
+	xpu_backend *be = cpu ? &cpu->backends[XPU_BACKEND_VULKAN] : NULL;
+	if (!be || !be->usable)
+		return;
+	be->usable = false;
+	xpu_set_status(&be->status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE,
+		       "%s is Vulkan in software on the CPU: apps run faster on the cpu "
+		       "backend", be->device_name[0] ? be->device_name : "a CPU Vulkan driver");
+}
+
 static void not_probed(struct xpu_system *sys)
 {
 	xpu_strlcpy(sys->cache_detail, "runtimes were not probed", sizeof(sys->cache_detail));
@@ -421,6 +438,7 @@ int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t err
 	else
 		not_probed(sys);
 	explain_backends(sys);
+	software_backends(sys);
 	t0 = xpu_now_ms();
 	name_devices(sys);
 	xpu_trace_time("PCI database names", t0);

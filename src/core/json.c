@@ -66,6 +66,9 @@ static json_t *backends(const xpu_device *d)
 		} else {
 			json_object_set_new(e, "reason", json_string(xpu_reason_name(be->status.reason)));
 			json_object_set_new(e, "detail", json_string(be->status.detail));
+			/* seen by its runtime, yet not usable (lavapipe on the CPU) */
+			if (be->device_name[0])
+				json_object_set_new(e, "device_name", json_string(be->device_name));
 		}
 		json_object_set_new(o, xpu_backend_name((xpu_backend_kind)b), e);
 	}

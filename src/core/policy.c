@@ -143,12 +143,11 @@ static void reject(xpu_decision *out, const xpu_device *d, xpu_backend_kind b, c
 	va_end(ap);
 }
 
-/* The CPU runs only the cpu backend here: a CPU Vulkan or OpenCL driver
- * (lavapipe, PoCL) is no accelerator an app should be sent to. */
+/* Every backend that concerns the device is a candidate; whether it is
+ * usable is discovery's answer, the same that xpu list shows (lavapipe's
+ * Vulkan on the CPU is a candidate that is not usable, with its reason). */
 static bool candidate(const xpu_device *d, xpu_backend_kind b)
 {
-	if (b == XPU_BACKEND_CPU || d->vendor == XPU_VENDOR_CPU)
-		return b == XPU_BACKEND_CPU && d->vendor == XPU_VENDOR_CPU;
 	return d->backends[b].applies;
 }
 
@@ -189,19 +188,40 @@ static bool choose(const xpu_system *sys, const scan *s, xpu_decision *out)
 	return false;
 }
 
-static void describe_failure(const scan *s, const xpu_decision *out, char *err, size_t errlen)
+/* What would work instead: the usable backends of the policy, as
+ * "cpu on device 0" (at most a few), or "" when there is none. */
+static void alternatives(const xpu_system *sys, char *out, size_t len)
+{
+	size_t used = 0;
+	out[0] = '\0';
+	for (size_t o = 0; o < XPU_POLICY_BACKENDS; o++)
+		for (size_t i = 0; i < sys->count && used + 1 < len; i++) {
+			const xpu_device *d = &sys->devices[i];
+			if (!d->backends[order[o]].usable)
+				continue;
+			int w = snprintf(out + used, len - used, "%s%s on device %u", used ? ", " : "",
+					 xpu_backend_name(order[o]), d->index);
+			used = w > 0 ? used + (size_t)w : used;
+		}
+}
+
+static void describe_failure(const xpu_system *sys, const scan *s, const xpu_decision *out,
+			     char *err, size_t errlen)
 {
 	const char *b = s->backend >= 0 ? xpu_backend_name((xpu_backend_kind)s->backend) : NULL;
+	char instead[160];
+	alternatives(sys, instead, sizeof(instead));
 	if (out->n_rejected > 0) {
 		const xpu_rejected *r = &out->rejected[0];
-		snprintf(err, errlen, "%s%s is not usable on device %u (%s): %s",
+		snprintf(err, errlen, "%s%s is not usable on device %u (%s): %s%s%s",
 			 b ? "forced backend " : "", xpu_backend_name(r->backend), r->device->index,
-			 r->device->name.value, r->reason);
+			 r->device->name.value, r->reason, instead[0] ? "; usable: " : "", instead);
 	} else if (b && s->only) {
 		snprintf(err, errlen, "backend %s does not apply to device %u (%s)", b,
 			 s->only->index, s->only->name.value);
 	} else if (b) {
-		snprintf(err, errlen, "backend %s applies to no device of this machine", b);
+		snprintf(err, errlen, "backend %s applies to no device of this machine%s%s", b,
+			 instead[0] ? "; usable: " : "", instead);
 	} else {
 		snprintf(err, errlen, "no device of this machine has a usable backend");
 	}
@@ -234,14 +254,14 @@ int xpu_decide(const xpu_system *sys, const xpu_request *req, xpu_decision *out,
 			 "first usable backend in the order " ORDER_TEXT);
 		return XPU_DECIDE_OK;
 	}
-	describe_failure(&s, out, err, errlen);
+	describe_failure(sys, &s, out, err, errlen);
 	if (!want || !req->fallback)
 		return XPU_DECIDE_UNUSABLE;
 	char forced_err[256];
 	snprintf(forced_err, sizeof(forced_err), "%s", err);
 	s.backend = -1;
 	if (!choose(sys, &s, out)) {
-		describe_failure(&s, out, err, errlen);
+		describe_failure(sys, &s, out, err, errlen);
 		return XPU_DECIDE_UNUSABLE;
 	}
 	out->fell_back = true;

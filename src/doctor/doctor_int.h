@@ -25,6 +25,22 @@ typedef struct doc_torch {
 	bool xpu_available;
 } doc_torch;
 
+/* An interpreter found on this machine, and whether it has torch
+ * (pythons.c). */
+typedef struct doc_python {
+	char path[256];    /* as found: "/usr/bin/python3", "$VIRTUAL_ENV/bin/python" */
+	char real[256];    /* its real file: the same file found twice is listed once */
+	char where[48];    /* "PATH", "XPU_PYTHON", "venv $VIRTUAL_ENV", "conda $CONDA_PREFIX" */
+	bool checked;      /* the one the framework checks ran */
+	bool answered;
+	char torch[48];    /* torch's version; "" none */
+	char why[96];      /* why it did not answer */
+} doc_python;
+typedef struct doc_pythons {
+	size_t n;
+	doc_python p[12];
+} doc_pythons;
+
 typedef struct doc_ctx {
 	const xpu_system *sys;
 	const xpu_doctor_options *opt;
@@ -35,6 +51,7 @@ typedef struct doc_ctx {
 	bool has_discrete_gpu;
 	bool any_gpu_usable; /* some GPU has a usable backend */
 	doc_torch torch;
+	doc_pythons pythons;
 	xpu_doctor_report *report;
 	bool nomem;
 } doc_ctx;
@@ -60,6 +77,14 @@ bool doc_is_gpu(const xpu_device *d);
 /* A device node's path, also when discovery found it denied; false when the
  * node does not exist. */
 bool doc_node_path(const xpu_text *node, char *path, size_t len);
+
+/* pythons.c: the interpreters of PATH, /usr/bin/python3, the active venv and
+ * conda, besides the one checked (where: how it was chosen), each asked
+ * for torch's version; then the check that lists them. */
+void doc_python_survey(doc_ctx *c, const char *checked, const char *where);
+void doc_python_check(doc_ctx *c);
+/* Another interpreter than the one checked that has torch, or NULL. */
+const doc_python *doc_python_with_torch(const doc_ctx *c);
 
 /* The check groups, in the order they run. */
 void doc_kernel_checks(doc_ctx *c);

@@ -51,11 +51,15 @@ static const char probe_script[] =
 	"except Exception as e: r['ipex_error'] = err(e)\n"
 	"print('" MARK "' + json.dumps(r), flush=True)\n";
 
-static const char *interpreter(const doc_ctx *c)
+/* The interpreter to check, and how it was chosen. */
+static const char *interpreter(const doc_ctx *c, const char **where)
 {
-	if (c->opt->python && *c->opt->python)
+	if (c->opt->python && *c->opt->python) {
+		*where = "asked for";
 		return c->opt->python;
+	}
 	const char *env = getenv("XPU_PYTHON");
+	*where = env && *env ? "XPU_PYTHON" : "PATH";
 	return env && *env ? env : "python3";
 }
 
@@ -133,8 +137,14 @@ static void torch_check(doc_ctx *c, const json_t *r)
 		const char *index = c->has_nvidia_gpu ? cuda_wheel_index(c) : c->has_intel_gpu ? "xpu" : "cpu";
 		doc_verdict(k, missing ? XPU_VERDICT_WARN : XPU_VERDICT_FAIL, "%s %s: %s", jstr(r, "executable"),
 			    missing ? "has no torch" : "cannot import torch", e);
-		doc_fix(k, "in the app's environment: pip install torch --index-url https://download.pytorch.org/whl/%s",
-			index);
+		const doc_python *other = doc_python_with_torch(c);
+		if (other)
+			doc_fix(k, "%s has torch %s (frameworks.pythons): if the app uses it, XPU_PYTHON=%s xpu "
+				"doctor; else, in the app's environment: pip install torch --index-url "
+				"https://download.pytorch.org/whl/%s", other->path, other->torch, other->path, index);
+		else
+			doc_fix(k, "in the app's environment: pip install torch --index-url "
+				"https://download.pytorch.org/whl/%s", index);
 		return;
 	}
 	c->torch.imported = true;
@@ -252,7 +262,8 @@ static void skip_rest(doc_ctx *c, const char *why)
 
 void doc_framework_checks(doc_ctx *c)
 {
-	const char *py = interpreter(c);
+	const char *where;
+	const char *py = interpreter(c, &where);
 	double limit = c->opt->python_timeout_s > 0 ? c->opt->python_timeout_s : 30.0;
 	xpu_check *k = doc_add(c, "frameworks", "python", "frameworks.python");
 	const char *const argv[] = { py, "-c", probe_script, NULL };
@@ -260,13 +271,18 @@ void doc_framework_checks(doc_ctx *c)
 	doc_proc_run(argv, limit, &p);
 	/* a report printed before a crash at exit still counts */
 	json_t *r = probe_report(&p);
+	c->torch.ran = r != NULL;
+	c->torch.imported = r && !*jstr(r, "torch_error");
+	if (c->torch.imported)
+		xpu_strlcpy(c->torch.version, jstr(r, "torch"), sizeof(c->torch.version));
+	doc_python_survey(c, py, where);
 	if (!r) {
 		python_failed(c, k, py, &p, limit);
 		doc_proc_free(&p);
 		skip_rest(c, "python did not report (see frameworks.python)");
+		doc_python_check(c);
 		return;
 	}
-	c->torch.ran = true;
 	doc_verdict(k, XPU_VERDICT_PASS, "Python %s at %s", jstr(r, "python"), jstr(r, "executable"));
 	torch_check(c, r);
 	if (c->torch.imported) {
@@ -278,6 +294,7 @@ void doc_framework_checks(doc_ctx *c)
 		doc_verdict(doc_add(c, "frameworks", "torch.xpu", "frameworks.torch_xpu"), XPU_VERDICT_SKIP, "no torch");
 		ipex_check(c, r);
 	}
+	doc_python_check(c);
 	json_decref(r);
 	doc_proc_free(&p);
 }

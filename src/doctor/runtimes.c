@@ -358,6 +358,14 @@ static void opencl_intel_check(doc_ctx *c)
 
 /* --- Vulkan: what Ollama and llama.cpp use on Intel and AMD --- */
 
+static const xpu_device *first_cpu(const doc_ctx *c)
+{
+	for (size_t i = 0; i < xpu_device_count(c->sys); i++)
+		if (xpu_device_at(c->sys, i)->vendor == XPU_VENDOR_CPU)
+			return xpu_device_at(c->sys, i);
+	return NULL;
+}
+
 static void vulkan_check(doc_ctx *c, const xpu_device *d)
 {
 	xpu_check *k = doc_add(c, "runtimes", "Vulkan", "runtime.vulkan.%s", doc_dev_label(d));
@@ -402,7 +410,12 @@ void doc_runtime_checks(doc_ctx *c)
 	if (!any) {
 		xpu_check *k = doc_add(c, "runtimes", "Vulkan", "runtime.vulkan");
 		const xpu_runtime_info *info = probed(c, k, XPU_RT_VULKAN);
-		if (info)
+		/* what xpu list says of the CPU's Vulkan (lavapipe: seen, not usable) */
+		const xpu_device *cpu = first_cpu(c);
+		const xpu_backend *be = cpu ? &cpu->backends[XPU_BACKEND_VULKAN] : NULL;
+		if (info && be && be->device_name[0] && !be->usable)
+			doc_verdict(k, XPU_VERDICT_SKIP, "no GPU (Vulkan: %s)", be->status.detail);
+		else if (info)
 			doc_verdict(k, XPU_VERDICT_SKIP, "no GPU (Vulkan: %s)",
 				    info->status.state == XPU_OK ? info->summary : info->status.detail);
 	}

@@ -120,7 +120,11 @@ static const char *invalid(const char *key, const char *value, char *buf, size_t
 	    !xpu_backend_parse(value, &k)) {
 		char names[96];
 		run_backend_names(names, sizeof(names));
-		snprintf(buf, len, "unknown backend (auto, %s)", names);
+		/* opencl is a backend xpu list reports, not one apps are launched
+		 * through: say so rather than "unknown" */
+		snprintf(buf, len, "%s (auto, %s)", strcasecmp(value, "opencl") == 0 ?
+			 "no app is launched through OpenCL (xpu list and bench report it)" :
+			 "unknown backend", names);
 		return buf;
 	}
 	if (strcmp(key, "run.fallback") == 0 && !xpu_config_bool(value, &b))
@@ -133,7 +137,7 @@ static const char *invalid(const char *key, const char *value, char *buf, size_t
 int xpu_config_set(xpu_config *cfg, const char *key, const char *value, xpu_source src,
 		   const char *origin, char *err, size_t errlen)
 {
-	char why[128];
+	char why[192];
 	const char *bad = invalid(key, value, why, sizeof(why));
 	if (bad) {
 		snprintf(err, errlen, "%s: %s = '%s': %s", origin, key, value, bad);
@@ -175,7 +179,7 @@ static int on_config(xpu_ini_ctx *ctx, const char *section, const char *key, con
 		return xpu_ini_problem(ctx, "unknown section [%s] (sections: run, apps)", section);
 	}
 	snprintf(full, sizeof(full), "%s.%s", section, key);
-	char why[128];
+	char why[192];
 	const char *bad = invalid(full, value, why, sizeof(why));
 	if (bad)
 		return xpu_ini_problem(ctx, "%s = '%s': %s", key, value, bad);

@@ -307,17 +307,26 @@ bool xpu_parse_cpulist_count(const char *s, unsigned *count)
 	return true;
 }
 
-bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
+/* A copy of the first processor block of /proc/cpuinfo (up to the first
+ * blank line), or NULL. */
+static char *first_block(const char *text)
 {
-	memset(out, 0, sizeof(*out));
-	/* only the first block: stop at the first blank line */
 	const char *end = strstr(text, "\n\n");
 	size_t n = end ? (size_t)(end - text) + 1 : strlen(text);
 	char *block = malloc(n + 1);
+	if (block) {
+		memcpy(block, text, n);
+		block[n] = '\0';
+	}
+	return block;
+}
+
+bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out)
+{
+	memset(out, 0, sizeof(*out));
+	char *block = first_block(text);
 	if (!block)
 		return false;
-	memcpy(block, text, n);
-	block[n] = '\0';
 	bool ok = xpu_kv_get(block, "model name", ':', out->model, sizeof(out->model)) ||
 		  xpu_kv_get(block, "Model", ':', out->model, sizeof(out->model)) ||
 		  xpu_kv_get(block, "cpu model", ':', out->model, sizeof(out->model));
@@ -394,4 +403,69 @@ bool xpu_parse_pci_place(const char *path, xpu_pci_place *out)
 		p += n;
 	}
 	return out->root[0] && out->depth > 0;
+}
+
+/* A number of the block: decimal, or hex with 0x (Arm's "CPU part"). */
+static int block_int(const char *block, const char *key)
+{
+	char v[32];
+	uint64_t n;
+	return xpu_kv_get(block, key, ':', v, sizeof(v)) && xpu_parse_u64(v, &n) && n <= 0x7fffffff ?
+		       (int)n :
+		       -1;
+}
+
+bool xpu_parse_cpu_id(const char *text, xpu_cpu_id *out)
+{
+	memset(out, 0, sizeof(*out));
+	char *block = first_block(text);
+	if (!block)
+		return false;
+	xpu_kv_get(block, "vendor_id", ':', out->vendor, sizeof(out->vendor));
+	xpu_kv_get(block, "model name", ':', out->model_name, sizeof(out->model_name));
+	out->family = block_int(block, "cpu family");
+	out->model = block_int(block, "model");
+	out->implementer = block_int(block, "CPU implementer");
+	out->part = block_int(block, "CPU part");
+	char v[32];
+	if (!xpu_kv_get(block, "cpu MHz", ':', v, sizeof(v)) || !xpu_parse_double(v, &out->mhz) ||
+	    !(out->mhz > 0 && out->mhz < 1e5))
+		out->mhz = 0;
+	free(block);
+	return out->vendor[0] || out->family >= 0 || out->implementer >= 0;
+}
+
+bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out)
+{
+	memset(out, 0, sizeof(*out));
+	if (strncmp(text, "cpu ", 4) != 0)
+		return false;
+	const char *p = text + 4;
+	uint64_t v[8] = { 0 };
+	int n = 0;
+	while (n < 8) {
+		while (*p == ' ')
+			p++;
+		if (*p < '0' || *p > '9')
+			break;
+		char *end;
+		errno = 0;
+		unsigned long long x = strtoull(p, &end, 10);
+		if (errno)
+			return false;
+		v[n++] = x;
+		p = end;
+	}
+	if (n < 4)
+		return false;
+	/* user nice system idle iowait irq softirq steal; guest time is
+	 * already inside user and nice */
+	for (int i = 0; i < n; i++) {
+		if (out->total + v[i] < out->total)
+			return false; /* no real counter is that large */
+		out->total += v[i];
+	}
+	out->idle = v[3] + v[4];
+	out->steal = v[7];
+	return true;
 }

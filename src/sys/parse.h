@@ -73,4 +73,26 @@ typedef struct xpu_cpuinfo {
 } xpu_cpuinfo;
 bool xpu_parse_cpuinfo(const char *text, xpu_cpuinfo *out);
 
+/* What names the CPU's microarchitecture and clock, from the first processor
+ * block of /proc/cpuinfo: x86 "vendor_id", "cpu family", "model", "cpu MHz";
+ * Arm "CPU implementer", "CPU part".  Absent numbers are -1 (MHz 0).  false
+ * when the block has none of them. */
+typedef struct xpu_cpu_id {
+	char vendor[16];  /* "GenuineIntel", "AuthenticAMD", "HygonGenuine"; "" on Arm */
+	int family, model;
+	int implementer, part; /* Arm: 0x41 (Arm Ltd), 0xd4f (Neoverse V2) */
+	double mhz;       /* x86: the clock when the file was read */
+	char model_name[128];
+} xpu_cpu_id;
+bool xpu_parse_cpu_id(const char *text, xpu_cpu_id *out);
+
+/* The first line of /proc/stat ("cpu  user nice system idle iowait irq
+ * softirq steal ..."), in clock ticks summed over the CPUs: all of them,
+ * the idle ones (idle + iowait) and steal (a VM's CPU taken by its host).
+ * Kernels before 2.6.11 have no steal column: 0. */
+typedef struct xpu_cpu_ticks {
+	uint64_t total, idle, steal;
+} xpu_cpu_ticks;
+bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out);
+
 #endif

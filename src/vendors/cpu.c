@@ -169,10 +169,14 @@ static void cpu_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 	xpu_set_text(&d->family, "%s", xpu_word_in(d->cpu.isa.value, "asimd") ? "Arm64" : "x86-64");
 }
 
-/* What the snapshot copies for the listing of the CPU device. */
+/* What the snapshot copies for the listing of the CPU device, and for the
+ * host's compute peaks in xpu bench (cores, their clocks, hybrid parts'
+ * efficient cores).  The SMBIOS table stays out: it holds serial numbers. */
 static const char *const cpu_snapshot[] = {
 	"/proc/cpuinfo", "/proc/meminfo", "/sys/devices/system/cpu/online",
-	"/sys/devices/system/node/online", "/sys/devices/system/cpu/cpu0/cache", NULL,
+	"/sys/devices/system/node/online", "/sys/devices/system/cpu/cpu0/cache",
+	"/sys/devices/system/cpu/cpu*/topology/core_cpus_list",
+	"/sys/devices/system/cpu/cpu*/cpufreq/cpuinfo_max_freq", "/sys/devices/cpu_atom/cpus", NULL,
 };
 
 /* The cpu backend needs no runtime; lavapipe and PoCL are CPU Vulkan and

@@ -1,6 +1,7 @@
 /* xpu bench's logic without timing: --only selection, the peak table and
  * percentages, and baselines (save, compare, and every way a baseline can be
  * unusable). */
+#include <math.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -14,6 +15,7 @@
 
 #include "base/util.h"
 #include "bench/bench_int.h"
+#include "bench/host_kernels.h"
 #include "model/value.h"
 #include "xpu/bench.h"
 
@@ -61,7 +63,7 @@ static void test_peaks_h200_from_table(void **state)
 	(void)state;
 	static xpu_bench_target t;
 	xpu_device d = gpu(0x10de, 0x2335);
-	bench_peaks_fill(&t, &d);
+	bench_peaks_fill(&t, &d, NULL);
 	assert_int_equal(t.peaks[XPU_PEAK_MEM_BW].status.state, XPU_OK);
 	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 4810);
 	assert_true(t.peaks[XPU_PEAK_BF16].value == 989);
@@ -77,14 +79,14 @@ static void test_peaks_arc(void **state)
 	(void)state;
 	static xpu_bench_target t;
 	xpu_device d = gpu(0x8086, 0x56a0);
-	bench_peaks_fill(&t, &d);
+	bench_peaks_fill(&t, &d, NULL);
 	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 560);
 	assert_true(t.peaks[XPU_PEAK_FP16].value == 137.6);
 	/* Alchemist has no TF32 rate: unsupported, saying so */
 	assert_int_equal(t.peaks[XPU_PEAK_TF32].status.state, XPU_UNSUPPORTED);
 	assert_non_null(strstr(t.peaks[XPU_PEAK_TF32].status.detail, "tf32"));
 	d = gpu(0x8086, 0xe20b);
-	bench_peaks_fill(&t, &d);
+	bench_peaks_fill(&t, &d, NULL);
 	assert_true(t.peaks[XPU_PEAK_MEM_BW].value == 456);
 }
 
@@ -93,7 +95,7 @@ static void test_peaks_unknown_device_says_why(void **state)
 	(void)state;
 	static xpu_bench_target t;
 	xpu_device d = gpu(0x10de, 0x1234);
-	bench_peaks_fill(&t, &d);
+	bench_peaks_fill(&t, &d, NULL);
 	assert_int_not_equal(t.peaks[XPU_PEAK_MEM_BW].status.state, XPU_OK);
 	assert_non_null(strstr(t.peaks[XPU_PEAK_MEM_BW].status.detail, "10de:1234"));
 	/* a runtime's attributes fill the gap, and the source says how */
@@ -121,7 +123,7 @@ static void test_percent_of_peak(void **state)
 	(void)state;
 	static xpu_bench_target t;
 	xpu_device d = gpu(0x10de, 0x2335);
-	bench_peaks_fill(&t, &d);
+	bench_peaks_fill(&t, &d, NULL);
 	add_figure(&t, "d2d.memcpy", "GB/s", XPU_PEAK_MEM_BW, 4329);
 	add_figure(&t, "launch.latency", "us", XPU_PEAK_NONE, 5);
 	bench_peaks_apply(&t);
@@ -176,7 +178,82 @@ static int teardown_files(void **state)
 static int compare(const xpu_bench_report *r, const char *path, double thr,
 		   xpu_bench_comparison **cmp, char *err)
 {
-	return xpu_bench_compare(r, path, thr, cmp, err, 512);
+	return xpu_bench_compare(r, path, thr, false, cmp, err, 512);
+}
+
+/* A noisy figure (now or in the baseline) is not called a regression
+ * unless asked (--compare-noisy); it is counted as held back. */
+static void test_compare_holds_back_noisy(void **state)
+{
+	files *fs = *state;
+	char err[512];
+	xpu_bench_comparison *cmp = NULL;
+	xpu_bench_report *base = sample_report(100, 10);
+	assert_int_equal(xpu_bench_save(base, fs->path, err, sizeof(err)), 0);
+	xpu_bench_report *slow = sample_report(50, 10);
+	xpu_bench_figure *f = &slow->targets[0].figures[0];
+	f->noisy = true;
+	xpu_strlcpy(f->noise, "spread 40% > 10% over 5 reps", sizeof(f->noise));
+	assert_int_equal(compare(slow, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	assert_int_equal(cmp->held_back, 1);
+	assert_true(cmp->deltas[0].noisy && !cmp->deltas[0].regression);
+	assert_non_null(strstr(cmp->deltas[0].noise, "now spread 40%"));
+	free(cmp);
+	assert_int_equal(xpu_bench_compare(slow, fs->path, 10, true, &cmp, err, sizeof(err)), 0);
+	assert_int_equal(cmp->regressions, 1);
+	assert_int_equal(cmp->held_back, 0);
+	free(cmp);
+	/* noisy in the baseline, quiet now: still held back, saying where */
+	assert_int_equal(xpu_bench_save(slow, fs->path, err, sizeof(err)), 0);
+	xpu_bench_report *slower = sample_report(20, 10);
+	assert_int_equal(compare(slower, fs->path, 10, &cmp, err), 0);
+	assert_int_equal(cmp->regressions, 0);
+	assert_int_equal(cmp->held_back, 1);
+	assert_non_null(strstr(cmp->deltas[0].noise, "in the baseline: spread 40%"));
+	free(cmp);
+	free(base);
+	free(slow);
+	free(slower);
+}
+
+/* Spread over the repetitions, and a busy machine on the CPU's targets. */
+static void test_noise_verdicts(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	memset(&t, 0, sizeof(t));
+	add_figure(&t, "stream.triad", "GB/s", XPU_PEAK_MEM_BW, 10);
+	t.figures[0].min = 9.5;  /* spread 5%: quiet */
+	add_figure(&t, "stream.copy", "GB/s", XPU_PEAK_MEM_BW, 10);
+	t.figures[1].min = 6;    /* spread 40%: noisy */
+	add_figure(&t, "gemm.fp32.1024", "TFLOP/s", XPU_PEAK_FP32, 1);
+	t.figures[2].min = 0.5;
+	t.figures[2].reps = 2;   /* too few repetitions to judge a spread */
+	bench_noise_apply(&t, true);
+	assert_false(t.figures[0].noisy);
+	assert_true(t.figures[1].noisy);
+	assert_non_null(strstr(t.figures[1].noise, "spread 40% > 10% over 5 reps"));
+	assert_false(t.figures[2].noisy);
+	/* others used 60% of the CPUs while it ran: every figure of a CPU
+	 * target is noisy; of a GPU target only by its own spread */
+	bench_load a = { .ok = true, .total = 1000, .idle = 900, .steal = 0, .own_s = 0 };
+	bench_load b = { .ok = true, .total = 2000, .idle = 1300, .steal = 0, .own_s = 0 };
+	bench_load_judge(&t, &a, &b);
+	assert_true(t.others_cpu_pct.value > 59 && t.others_cpu_pct.value < 61);
+	assert_non_null(strstr(t.busy, "machine busy"));
+	for (size_t i = 0; i < t.n_figures; i++)
+		t.figures[i].noisy = false, t.figures[i].noise[0] = '\0';
+	bench_noise_apply(&t, false);
+	assert_false(t.figures[0].noisy);
+	bench_noise_apply(&t, true);
+	assert_true(t.figures[0].noisy);
+	assert_non_null(strstr(t.figures[0].noise, "machine busy: others used 60%"));
+	/* a quiet machine: no verdict */
+	memset(t.busy, 0, sizeof(t.busy));
+	b.idle = 1990;
+	bench_load_judge(&t, &a, &b);
+	assert_string_equal(t.busy, "");
 }
 
 static void test_compare_detects_slowdown(void **state)
@@ -296,7 +373,7 @@ static void test_json_has_schema_and_reasons(void **state)
 	xpu_device d;
 	memset(&d, 0, sizeof(d));
 	d.vendor = XPU_VENDOR_CPU;
-	bench_peaks_fill(t, &d);
+	bench_peaks_fill(t, &d, NULL);
 	bench_peaks_apply(t);
 	char *s = xpu_bench_json(r, false);
 	assert_non_null(s);
@@ -304,15 +381,82 @@ static void test_json_has_schema_and_reasons(void **state)
 	assert_non_null(strstr(s, "\"kind\":\"xpu-bench\""));
 	/* an unknown peak is null with its reason, never 0 */
 	assert_non_null(strstr(s, "\"percent_of_peak\":{\"value\":null"));
-	assert_non_null(strstr(s, "not readable without root"));
+	assert_non_null(strstr(s, "xpu computes no mem_bw rate for a CPU"));
 	free(s);
 	free(r);
+}
+
+/* xpu's own SGEMM against a naive product, on every kernel set this CPU
+ * runs, at shapes that cross its blocks: K past KC (256), N past NC (3072),
+ * edges of every micro-tile. */
+static void own_sgemm_shape(const host_kernels *ks, int m, int n, int k)
+{
+	float *a = malloc(sizeof(float) * (size_t)m * k), *b = malloc(sizeof(float) * (size_t)k * n);
+	float *c = malloc(sizeof(float) * (size_t)m * n);
+	assert_true(a && b && c);
+	for (int i = 0; i < m * k; i++)
+		a[i] = (float)((i * 7 % 17) - 8) / 8.0f;
+	for (int i = 0; i < k * n; i++)
+		b[i] = (float)((i * 5 % 13) - 6) / 8.0f;
+	assert_int_equal(host_sgemm(ks, m, n, k, a, b, c), 0);
+	for (int i = 0; i < m; i += (m > 50 ? 13 : 1))
+		for (int j = 0; j < n; j += (n > 50 ? 7 : 1)) {
+			double ref = 0;
+			for (int x = 0; x < k; x++)
+				ref += (double)a[i * k + x] * b[x * n + j];
+			if (fabs(ref - c[i * n + j]) > 1e-3 * (1 + fabs(ref)))
+				fail_msg("%s %dx%dx%d: C[%d][%d] = %g, naive %g", ks->isa, m, n, k, i, j,
+					 (double)c[i * n + j], ref);
+		}
+	free(a);
+	free(b);
+	free(c);
+}
+
+/* One kernel set; a set this CPU lacks is a skipped test, named. */
+static void own_sgemm_isa(const char *isa)
+{
+	char why[128];
+	setenv("XPU_BENCH_ISA", isa, 1);
+	const host_kernels *ks = host_kernels_pick(why, sizeof(why));
+	unsetenv("XPU_BENCH_ISA");
+	if (!ks) {
+		printf("  %s\n", why);
+		skip();
+	}
+	own_sgemm_shape(ks, 1, 1, 1);
+	own_sgemm_shape(ks, 7, 33, 300);
+	own_sgemm_shape(ks, 101, 3100, 5);
+	own_sgemm_shape(ks, 97, 45, 513);
+}
+
+static void test_own_sgemm_avx512f(void **state)
+{
+	(void)state;
+	own_sgemm_isa("avx512f");
+}
+
+static void test_own_sgemm_avx2(void **state)
+{
+	(void)state;
+	own_sgemm_isa("avx2");
+}
+
+static void test_own_sgemm_generic(void **state)
+{
+	(void)state;
+	own_sgemm_isa("generic");
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_selects_by_prefix),
+		cmocka_unit_test(test_noise_verdicts),
+		cmocka_unit_test_setup_teardown(test_compare_holds_back_noisy, setup_files, teardown_files),
+		cmocka_unit_test(test_own_sgemm_avx512f),
+		cmocka_unit_test(test_own_sgemm_avx2),
+		cmocka_unit_test(test_own_sgemm_generic),
 		cmocka_unit_test(test_only_validation),
 		cmocka_unit_test(test_peaks_h200_from_table),
 		cmocka_unit_test(test_peaks_arc),

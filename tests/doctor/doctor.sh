@@ -71,6 +71,8 @@ man_has_all() { # the rendered man page names every option of --help, and exit s
 }
 if command -v groff >/dev/null && command -v col >/dev/null; then
 	check "the man page documents every option and exit status 3" man_has_all
+else
+	skip "the man page documents every option and exit status 3" "groff or col not installed"
 fi
 # the apps are the profiles: every profiles/*.ini, as shipped
 SHIPPED_APPS=$(cd "$SRC/profiles" && ls -- *.ini | sed 's/\.ini$//')
@@ -118,6 +120,8 @@ doctor doctor --json
 if command -v clinfo >/dev/null && clinfo -l 2>/dev/null | grep -q "Portable Computing Language"; then
 	check "PoCL: OpenCL CPU device PASS" is runtime.opencl PASS
 	check "PoCL is named in the evidence" evidence_has runtime.opencl "Portable Computing Language"
+else
+	skip "PoCL: OpenCL CPU device PASS, named" "clinfo or PoCL absent"
 fi
 # Intel's ICD as the OpenCL loader sees it (OCL_ICD_VENDORS may leave it out)
 "$XPU" --runtimes list --json >"$TMP/list.json" 2>/dev/null
@@ -125,6 +129,8 @@ intel_icd() { jq -e '.runtimes.opencl.summary | test("Intel\\(R\\) OpenCL Graphi
 if intel_icd && ! jq -e '.devices[] | select(.vendor == "intel")' "$TMP/list.json" >/dev/null; then
 	check "intel-opencl-icd, no Intel GPU: Intel ICD SKIP, saying it offers no device" is runtime.opencl.intel SKIP
 	check "... its evidence says so" evidence_has runtime.opencl.intel "offers no device"
+else
+	skip "intel-opencl-icd, no Intel GPU: Intel ICD SKIP (2 checks)" "the OpenCL loader offers no Intel ICD here (CI's ASan run leaves it out), or an Intel GPU is present"
 fi
 # An Intel GPU (a sysroot tree) with this machine's real runtimes
 doctor --sysroot "$IGPU" --runtimes doctor --json
@@ -132,16 +138,22 @@ if "$XPU" --runtimes list --json | jq -e '.runtimes.level_zero.probed and .runti
 	check "Level Zero with an Intel GPU it cannot see: FAIL" is runtime.level_zero FAIL
 	if [ -z "${ZE_ENABLE_ALT_DRIVERS:-}" ]; then
 		check "... with a fix pointing at the kernel driver" fix_has runtime.level_zero "kernel.driver"
+	else
+		skip "Level Zero without Intel's driver: the fix points at the kernel driver" "ZE_ENABLE_ALT_DRIVERS is set (CI's ASan run hides Intel's driver)"
 	fi
 	ZE_ENABLE_ALT_DRIVERS=libze_absent_for_test.so.1 doctor --sysroot "$IGPU" --runtimes doctor --json
 	check "Level Zero loader with no GPU driver: FAIL" is runtime.level_zero FAIL
 	check "... evidence says 'no GPU driver'" evidence_has runtime.level_zero "no GPU driver"
 	check "... fix names the override" fix_has runtime.level_zero "ZE_ENABLE_ALT_DRIVERS"
 	doctor --sysroot "$IGPU" --runtimes doctor --json
+else
+	skip "Level Zero with an Intel GPU it cannot see (5 checks)" "the Level Zero loader is not probed or loads a working driver"
 fi
 if intel_icd; then
 	check "intel-opencl-icd with no device, Intel GPU present: FAIL" is runtime.opencl.intel FAIL
 	check "... naming Intel's ICD" evidence_has runtime.opencl.intel "Intel(R) OpenCL Graphics"
+else
+	skip "intel-opencl-icd with no device, Intel GPU present: FAIL (2 checks)" "the OpenCL loader offers no Intel ICD here (CI's ASan run leaves it out)"
 fi
 doctor --sysroot "$IGPU" doctor --json
 check "runtimes not probed (sysroot): CUDA SKIP, saying why" evidence_has runtime.cuda "not probed"
@@ -181,6 +193,8 @@ neo=$(readlink -f /usr/lib/x86_64-linux-gnu/libze_intel_gpu.so.1 2>/dev/null)
 if [ -n "$neo" ] && [ "${neo##*.}" -lt 31907 ] 2>/dev/null; then
 	check "Battlemage with compute-runtime build ${neo##*.} (< 24.48): compat FAIL" is compat.0000:00:02.0 FAIL
 	check "... naming 24.48" evidence_has compat.0000:00:02.0 "24.48"
+else
+	skip "Battlemage with compute-runtime before 24.48: compat FAIL (2 checks)" "compute-runtime here is ${neo:-absent}: absent or 24.48 and later"
 fi
 T=$(tree fw i915-igpu)
 mkdir -p "$T/sys/kernel/debug/dri/0/gt/uc"
@@ -289,6 +303,8 @@ LD_LIBRARY_PATH=/nonexistent doctor --sysroot "$H200" --runtimes=cuda doctor --j
 if ! ldconfig -p 2>/dev/null | grep -q 'libcuda.so.1 '; then
 	check "no libcuda.so.1, NVIDIA GPU present: runtime.cuda FAIL" is runtime.cuda FAIL
 	check "... fix installs the driver's libcuda" fix_has runtime.cuda "libcuda1"
+else
+	skip "no libcuda.so.1, NVIDIA GPU present: runtime.cuda FAIL (2 checks)" "this machine has a libcuda.so.1 in ld.so.cache"
 fi
 
 # --- access ---
@@ -303,6 +319,8 @@ if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	chmod 666 "$T/dev/dri/renderD128"
 	XPU_PYTHON=/nonexistent setpriv --reuid=65534 --regid=65534 --clear-groups "$XPU" --sysroot "$T" doctor --json >"$TMP/out" 2>"$TMP/err"
 	check "render node open, card node denied: WARN" is access.nodes.0000:00:02.0 WARN
+else
+	skip "render node denied, as nobody (3 checks)" "needs root and setpriv"
 fi
 doctor --sysroot "$T" doctor --json
 check "no CapEff known: perfmon WARN" is access.perfmon WARN
@@ -364,6 +382,8 @@ if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
 	PYTHONPATH=$HERE/pymods/ipex28 PY=/usr/bin/python3 doctor doctor --json
 	check "IPEX 2.8 beside torch $tv: FAIL (mismatch)" is frameworks.ipex FAIL
 	check "... advising torch.xpu, IPEX retired" fix_has frameworks.ipex "retired"
+else
+	skip "real torch (8 checks)" "/usr/bin/python3 cannot import torch (python3-torch)"
 fi
 PYTHONPATH=$HERE/pymods/torch28:$HERE/pymods/ipex28 PY=/usr/bin/python3 doctor doctor --json
 check "IPEX 2.8 with (stand-in) torch 2.8: WARN retired" is frameworks.ipex WARN
@@ -375,6 +395,36 @@ FAKE_TORCH_CUDA=1 PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --s
 check "(stand-in) torch with CUDA, NVIDIA GPU: torch.cuda PASS" is frameworks.torch_cuda PASS
 PYTHONPATH=$HERE/pymods/torch28 PY=/usr/bin/python3 doctor --sysroot "$SRC/tests/fixtures/h200" doctor --json
 check "(stand-in) CUDA torch that sees no GPU: torch.cuda FAIL" is frameworks.torch_cuda FAIL
+
+# --- the Pythons found: PATH, /usr/bin/python3, the active venv, conda ---
+# a Python first in PATH without torch (as pyenv's shim can be), a venv's
+# and a conda prefix's: each listed with where it was found; the one checked
+# says so; one with torch is named in the fix
+PYS=$TMP/pythons
+mkdir -p "$PYS/bin" "$PYS/venv/bin" "$PYS/conda/bin"
+printf '#!/bin/sh\n# site-packages off: no torch here\nexec /usr/bin/python3 -S "$@"\n' >"$PYS/bin/python3"
+cp "$PYS/bin/python3" "$PYS/venv/bin/python" && cp "$PYS/bin/python3" "$PYS/conda/bin/python"
+chmod +x "$PYS/bin/python3" "$PYS/venv/bin/python" "$PYS/conda/bin/python"
+pythons() { PATH=$PYS/bin:$PATH VIRTUAL_ENV=$PYS/venv CONDA_PREFIX=$PYS/conda "$@"; }
+pythons env -u XPU_PYTHON "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+check "pythons: the one checked is PATH's first python3, saying so" evidence_has frameworks.pythons "^checked $PYS/bin/python3 (PATH: no torch)"
+check "pythons: the active venv's is listed" evidence_has frameworks.pythons "$PYS/venv/bin/python (venv \$VIRTUAL_ENV: no torch)"
+check "pythons: conda's is listed" evidence_has frameworks.pythons "$PYS/conda/bin/python (conda \$CONDA_PREFIX: no torch)"
+if /usr/bin/python3 -c 'import torch' 2>/dev/null; then
+	tv=$(/usr/bin/python3 -c 'import importlib.metadata as m; print(m.version("torch"))')
+	check "pythons: /usr/bin/python3's torch $tv is found" evidence_has frameworks.pythons "/usr/bin/python3 ([^)]*torch $tv)"
+	check "pythons: WARN, as another Python has torch" is frameworks.pythons WARN
+	check "pythons: the fix names it" fix_has frameworks.pythons "XPU_PYTHON=/usr/bin/python3 xpu doctor"
+	check "torch: its fix names the Python that has torch" fix_has frameworks.torch "/usr/bin/python3 has torch $tv"
+	pythons env XPU_PYTHON=/usr/bin/python3 "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+	tiv=$(/usr/bin/python3 -c 'import torch; print(torch.__version__)')
+	check "pythons: XPU_PYTHON with torch: PASS" is frameworks.pythons PASS
+	check "pythons: ... saying which was checked, how, and its torch $tiv" evidence_has frameworks.pythons "^checked /usr/bin/python3 (XPU_PYTHON: torch $tiv)"
+else
+	skip "pythons: /usr/bin/python3's torch found and named (6 checks)" "/usr/bin/python3 has no torch (python3-torch)"
+fi
+pythons env XPU_PYTHON=/nonexistent/python3 "$XPU" doctor --json >"$TMP/out" 2>"$TMP/err"
+check "pythons: XPU_PYTHON missing: says so, and lists the others" evidence_has frameworks.pythons "the interpreter asked for: not found.*$PYS/bin/python3"
 
 # --- apps, against the LOCAL STAND-IN server ---
 start_server() { # start_server MODE: sets PORT
@@ -399,6 +449,8 @@ check "... verdict FAIL" is apps.ollama.gpu FAIL
 doctor doctor --app ollama --url "http://127.0.0.1:$PORT" --json
 if ! jq -e '.checks[] | select(.id | startswith("kernel.driver."))' "$TMP/out" >/dev/null; then
 	check "model on CPU, machine without GPU: PASS" is apps.ollama.gpu PASS
+else
+	skip "model on CPU, machine without GPU: PASS" "this machine has a GPU"
 fi
 start_server ollama-partial
 doctor --sysroot "$IGPU" doctor --app ollama --url "http://127.0.0.1:$PORT" --json
@@ -495,6 +547,8 @@ if [ -n "$STANDIN" ]; then
 	printf 'CUDA_VISIBLE_DEVICES=GPU-a0a1a2a3-a4a5-a6a7-a8a9-aaabacadaeaf\0' >"$T/proc/4242/environ"
 	nv -- --sysroot "$T" --runtimes=cuda,nvml doctor --app ollama --url "http://127.0.0.1:$PORT" --json
 	check "... its UUID in CUDA_VISIBLE_DEVICES: PASS" is apps.ollama.env PASS
+else
+	skip "NVIDIA stand-in CUDA index against CUDA_VISIBLE_DEVICES (2 checks)" "the stand-in CUDA library was not built"
 fi
 # ComfyUI: the flag that keeps it on the CPU is the profile's [cpu] arg
 start_server comfyui-cpu

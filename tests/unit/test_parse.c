@@ -231,6 +231,46 @@ static void appending_parts(void **state)
 	assert_string_equal(buf, "a; 42; long"); /* a full buffer is left alone */
 }
 
+static void cpu_identity_and_clock(void **state)
+{
+	(void)state;
+	xpu_cpu_id id;
+	/* x86: this machine's kind of block (a VM hides the model name) */
+	assert_true(xpu_parse_cpu_id("processor\t: 0\nvendor_id\t: AuthenticAMD\ncpu family\t: 25\n"
+				     "model\t\t: 1\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2445.424\n\n"
+				     "processor\t: 1\nmodel\t\t: 99\n", &id));
+	assert_string_equal(id.vendor, "AuthenticAMD");
+	assert_int_equal(id.family, 25);
+	assert_int_equal(id.model, 1); /* the first block's */
+	assert_string_equal(id.model_name, "AMD EPYC");
+	assert_true(id.mhz > 2445 && id.mhz < 2446);
+	assert_int_equal(id.implementer, -1);
+	/* Arm: implementer and part in hex, no clock */
+	assert_true(xpu_parse_cpu_id("processor\t: 0\nBogoMIPS\t: 2000.00\nCPU implementer\t: 0x41\n"
+				     "CPU part\t: 0xd4f\n", &id));
+	assert_int_equal(id.implementer, 0x41);
+	assert_int_equal(id.part, 0xd4f);
+	assert_int_equal(id.family, -1);
+	assert_true(id.mhz == 0);
+	assert_false(xpu_parse_cpu_id("garbage\n", &id));
+}
+
+static void proc_stat_cpu_line(void **state)
+{
+	(void)state;
+	xpu_cpu_ticks t;
+	assert_true(xpu_parse_proc_stat("cpu  100 20 30 400 50 6 7 8 0 0\ncpu0 1 2 3 4\n", &t));
+	assert_int_equal(t.total, 621);
+	assert_int_equal(t.idle, 450);
+	assert_int_equal(t.steal, 8);
+	/* an old kernel without steal */
+	assert_true(xpu_parse_proc_stat("cpu  1 2 3 4\n", &t));
+	assert_int_equal(t.steal, 0);
+	assert_false(xpu_parse_proc_stat("cpu0 1 2 3 4\n", &t));
+	assert_false(xpu_parse_proc_stat("cpu  1 2\n", &t));
+	assert_false(xpu_parse_proc_stat("cpu  18446744073709551615 1 1 1\n", &t));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -247,6 +287,8 @@ int main(void)
 		cmocka_unit_test(cpuinfo_first_block_and_flags),
 		cmocka_unit_test(word_lists),
 		cmocka_unit_test(appending_parts),
+		cmocka_unit_test(cpu_identity_and_clock),
+		cmocka_unit_test(proc_stat_cpu_line),
 	};
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

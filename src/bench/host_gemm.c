@@ -1,0 +1,94 @@
+/* The host's own SGEMM, for a machine without a BLAS: the blocking of
+ * Goto and van de Geijn ("Anatomy of High-Performance Matrix
+ * Multiplication", ACM TOMS 34(3), 2008), as BLIS structures it: a KC x NC
+ * panel of B packed once per (jc, pc) block and shared, an MC x KC block of
+ * A packed per thread, and the ISA's MR x NR micro-kernel
+ * (host_kernels.c) over them.  OpenMP splits the MC blocks. */
+#include "bench/host_kernels.h"
+
+#include <omp.h>
+#include <stdlib.h>
+#include <string.h>
+
+enum { KC = 256, MC = 96, NC = 3072 }; /* MC: a multiple of every MR (6, 4) */
+
+static size_t min_sz(size_t a, size_t b)
+{
+	return a < b ? a : b;
+}
+
+/* B[kc x nc] (row stride ldb) into panels of NR columns, each kc x NR,
+ * zero-padded past nc. */
+static void pack_b(const float *b, size_t ldb, size_t kc, size_t nc, unsigned nr, float *out)
+{
+	for (size_t jr = 0; jr < nc; jr += nr, out += kc * nr)
+		for (size_t p = 0; p < kc; p++)
+			for (size_t j = 0; j < nr; j++)
+				out[p * nr + j] = jr + j < nc ? b[p * ldb + jr + j] : 0.0f;
+}
+
+/* A[mc x kc] (row stride lda) into panels of MR rows, each kc x MR. */
+static void pack_a(const float *a, size_t lda, size_t mc, size_t kc, unsigned mr, float *out)
+{
+	for (size_t ir = 0; ir < mc; ir += mr, out += kc * mr)
+		for (size_t p = 0; p < kc; p++)
+			for (size_t i = 0; i < mr; i++)
+				out[p * mr + i] = ir + i < mc ? a[(ir + i) * lda + p] : 0.0f;
+}
+
+/* One MR x NR tile of C; an edge tile goes through a full-size buffer. */
+static void tile(const host_kernels *ks, size_t kc, const float *ap, const float *bp, float *c,
+		 size_t ldc, size_t mr, size_t nr, bool first)
+{
+	if (mr == ks->mr && nr == ks->nr) {
+		ks->sgemm_micro(kc, ap, bp, c, ldc, first);
+		return;
+	}
+	float t[6 * 32];
+	ks->sgemm_micro(kc, ap, bp, t, ks->nr, true);
+	for (size_t i = 0; i < mr; i++)
+		for (size_t j = 0; j < nr; j++)
+			c[i * ldc + j] = (first ? 0.0f : c[i * ldc + j]) + t[i * ks->nr + j];
+}
+
+/* Rows ic.. of C for the packed B panel (kc x nc at jc). */
+static void block_rows(const host_kernels *ks, const float *a, size_t lda, const float *bp,
+		       float *c, size_t ldc, size_t mc, size_t kc, size_t nc, bool first, float *ap)
+{
+	pack_a(a, lda, mc, kc, ks->mr, ap);
+	for (size_t jr = 0; jr < nc; jr += ks->nr)
+		for (size_t ir = 0; ir < mc; ir += ks->mr)
+			tile(ks, kc, ap + ir * kc, bp + jr * kc, c + ir * ldc + jr, ldc,
+			     min_sz(ks->mr, mc - ir), min_sz(ks->nr, nc - jr), first);
+}
+
+int host_sgemm(const host_kernels *ks, int m, int n, int k, const float *a, const float *b,
+	       float *c)
+{
+	size_t M = (size_t)m, N = (size_t)n, K = (size_t)k;
+	size_t nc_max = min_sz(NC, (N + ks->nr - 1) / ks->nr * ks->nr);
+	float *bp = aligned_alloc(64, (KC * nc_max * sizeof(float) + 63) / 64 * 64);
+	if (!bp)
+		return -1;
+	int failed = 0;
+	for (size_t jc = 0; jc < N; jc += NC) {
+		size_t nc = min_sz(NC, N - jc);
+		for (size_t pc = 0; pc < K; pc += KC) {
+			size_t kc = min_sz(KC, K - pc);
+			pack_b(b + pc * N + jc, N, kc, nc, ks->nr, bp);
+#pragma omp parallel reduction(| : failed)
+			{
+				float *ap = aligned_alloc(64, MC * KC * sizeof(float));
+				failed |= !ap;
+#pragma omp for schedule(dynamic)
+				for (size_t ic = 0; ic < M; ic += MC)
+					if (ap)
+						block_rows(ks, a + ic * K + pc, K, bp, c + ic * N + jc, N,
+							   min_sz(MC, M - ic), kc, nc, pc == 0, ap);
+				free(ap);
+			}
+		}
+	}
+	free(bp);
+	return failed ? -1 : 0;
+}
