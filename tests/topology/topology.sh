@@ -80,8 +80,10 @@ check "topo --help names every letter" grep -q 'PIX one PCIe switch, PXB several
 check "no GPU: says so, exit 0" grep -q '^no GPU' "$T/nogpu.txt"
 
 # 5. the link counters in the exporter, from the stand-in's (1 GB/s each way)
-nv "$XPU" --sysroot "$F/h200x2" --runtimes=cuda,nvml exporter --listen 127.0.0.1:0 --interval 200ms \
-	2>"$T/exp.err" >/dev/null &
+# (env directly, not the nv function: `nv ... &` would background a subshell,
+# and killing $! would leave the exporter running after the test)
+env LD_LIBRARY_PATH="$STANDIN" XPU_STANDIN_DEVICES=2 "$XPU" --sysroot "$F/h200x2" --runtimes=cuda,nvml \
+	exporter --listen 127.0.0.1:0 --interval 200ms 2>"$T/exp.err" >/dev/null &
 EXP=$!
 for _ in $(seq 100); do grep -q 'metrics' "$T/exp.err" && break; sleep 0.1; done
 PORT=$(sed -n 's#.*127.0.0.1:\([0-9]*\)/metrics.*#\1#p' "$T/exp.err" | head -1)
