@@ -153,12 +153,112 @@ static void vendor_variables_change_the_fingerprint(void **state)
 	assert_true(seen >= 10); /* CUDA, Level Zero and ROCm variables at least */
 }
 
+/* The header as cache.c writes it (private there); the control case below
+ * proves this copy still matches: a re-checksummed valid file parses. */
+typedef struct header_copy {
+	char magic[8];
+	char version[24];
+	uint32_t device_size, runtime_size, count, runtime_count;
+	uint64_t fingerprint;
+	uint64_t checksum;
+	int64_t probed_at;
+} header_copy;
+
+static void fnv(uint64_t *h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (size_t i = 0; i < n; i++) {
+		*h ^= p[i];
+		*h *= 0x100000001b3ull;
+	}
+}
+
+static void rechecksum(unsigned char *data, size_t n)
+{
+	header_copy h;
+	memcpy(&h, data, sizeof(h));
+	h.checksum = 0;
+	uint64_t sum = 0xcbf29ce484222325ull;
+	fnv(&sum, &h, sizeof(h));
+	fnv(&sum, data + sizeof(h), n - sizeof(h));
+	h.checksum = sum;
+	memcpy(data, &h, sizeof(h));
+}
+
+/* Issue 15: a forged record (checksum right, a bool byte 2) was loaded,
+ * and reading that bool is undefined behaviour (UBSan stopped in json.c). */
+static void a_forged_bool_is_a_miss(void **state)
+{
+	unlink(file);
+	xpu_system *sys = discover(XPU_CACHE_USE);
+	uint64_t fp = sys->cache_fingerprint;
+	size_t n;
+	unsigned char *data = slurp(&n);
+	xpu_cache_contents *c = malloc(sizeof(*c));
+	assert_non_null(c);
+	size_t usable = sizeof(header_copy) + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+			offsetof(xpu_device, backends) + offsetof(xpu_backend, usable);
+	size_t probed = sizeof(header_copy) + offsetof(xpu_runtime_info, probed);
+	size_t sve = sizeof(header_copy) + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+		     offsetof(xpu_device, cpu) + offsetof(xpu_cpu_info, sve);
+	const size_t at[] = { usable, probed, sve };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		unsigned char was = data[at[i]];
+		data[at[i]] = 1; /* control: a valid byte, re-checksummed, parses */
+		rechecksum(data, n);
+		assert_true(xpu_cache_parse(data, n, fp, c));
+		data[at[i]] = 2;
+		rechecksum(data, n);
+		assert_false(xpu_cache_parse(data, n, fp, c));
+		data[at[i]] = was;
+	}
+	free(c);
+	xpu_system_free(sys);
+}
+
+/* Issue 15: `mkfifo $XPU_CACHE_DIR/discovery.bin` hung `xpu list`.  Every
+ * kind of file at the cache's name: a miss at once, replaced by the store
+ * (a folder cannot be, and says so). */
+static void every_kind_of_file_at_the_cache_is_a_miss(void **state)
+{
+	static const char *const plant[] = {
+		"mkfifo \"$F\"",
+		"ln -s /etc/passwd \"$F\"",
+		"ln -s \"$F\" \"$F\"", /* a loop: the link to itself */
+		"truncate -s 100M \"$F\"",
+		"echo x > \"$F\" && chown 65534 \"$F\"",
+		"mkdir \"$F\"",
+	};
+	for (size_t i = 0; i < sizeof(plant) / sizeof(plant[0]); i++) {
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "F='%s'; rm -rf \"$F\" && %s", file, plant[i]);
+		assert_int_equal(system(cmd), 0);
+		alarm(10);
+		xpu_system *sys = discover(XPU_CACHE_USE);
+		alarm(0);
+		const char *detail = NULL;
+		xpu_cache_state st = xpu_system_cache(sys, &detail, NULL);
+		if (i == sizeof(plant) / sizeof(plant[0]) - 1) {
+			assert_int_equal(st, XPU_CACHE_UNWRITABLE);
+			assert_non_null(strstr(detail, "a folder"));
+		} else {
+			assert_int_equal(st, XPU_CACHE_STORED);
+		}
+		xpu_system_free(sys);
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", file);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_stored_probe_comes_back_equal),
 		cmocka_unit_test(damaged_files_are_misses),
 		cmocka_unit_test(vendor_variables_change_the_fingerprint),
+		cmocka_unit_test(a_forged_bool_is_a_miss),
+		cmocka_unit_test(every_kind_of_file_at_the_cache_is_a_miss),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
