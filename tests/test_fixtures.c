@@ -164,7 +164,7 @@ static void own_fixture_snapshot(void **state)
 	char src[512], dir[] = "/tmp/xpu-snapshot-XXXXXX", err[256], cmd[600];
 	snprintf(src, sizeof(src), "%s/tests/fixtures/%s", SOURCE_DIR, name);
 	assert_non_null(mkdtemp(dir));
-	assert_int_equal(xpu_snapshot_from(src, dir, err, sizeof(err)), XPU_E_OK);
+	assert_int_equal(xpu_snapshot_from(src, dir, NULL, err, sizeof(err)), XPU_E_OK);
 	json_t *want = discover_json(src), *got = discover_json(dir);
 	assert_non_null(want);
 	assert_non_null(got);
