@@ -184,6 +184,19 @@ static void word_lists(void **state)
 	assert_true(word_in_exact("aaa aa", "aa"));                   /* after a near miss */
 }
 
+static void icd_manifests(void **state)
+{
+	char lib[32];
+	assert_true(xpu_parse_icd_library("/usr/lib/x86_64-linux-gnu/intel-opencl/libigdrcl.so\n", lib, 32) == false);
+	char big[128];
+	assert_true(xpu_parse_icd_library("  libnvidia-opencl.so.1 \r\n# comment\n", big, sizeof(big)));
+	assert_string_equal(big, "libnvidia-opencl.so.1");
+	assert_true(xpu_parse_icd_library("libpocl.so.2", lib, sizeof(lib)));
+	assert_string_equal(lib, "libpocl.so.2");
+	assert_false(xpu_parse_icd_library("", lib, sizeof(lib)));
+	assert_false(xpu_parse_icd_library(" \t\n/lib/x.so", lib, sizeof(lib)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -198,6 +211,7 @@ int main(void)
 		cmocka_unit_test(sizes_and_cpu_lists),
 		cmocka_unit_test(cpuinfo_first_block_and_flags),
 		cmocka_unit_test(word_lists),
+		cmocka_unit_test(icd_manifests),
 	};
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }
