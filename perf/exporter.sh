@@ -57,11 +57,17 @@ XPORT=$(sed -n 's#.*127.0.0.1:\([0-9]*\)/metrics#\1#p' "$TMP/xpu.err")
 [ -n "$XPORT" ] || { echo "perf/exporter.sh: xpu exporter did not start:" >&2; cat "$TMP/xpu.err" >&2; exit 1; }
 size=$(curl -s "http://127.0.0.1:$XPORT/metrics" | wc -c)
 
-# hold IDLE idle connections open for the whole xpu run
+# hold IDLE idle connections open for the whole xpu run, from four other
+# client addresses (the exporter lets each hold 128; wrk is 127.0.0.1)
 python3 - "$XPORT" "$IDLE" "$((DURATION + 16))" <<'EOF' &
 import socket, sys, time
 port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+conns = []
+for i in range(n):
+    s = socket.socket()
+    s.bind((f"127.0.0.{4 + i % 4}", 0))
+    s.connect(("127.0.0.1", port))
+    conns.append(s)
 time.sleep(hold)
 EOF
 pids+=($!)
