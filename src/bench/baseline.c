@@ -230,33 +230,43 @@ static void compare_figure(xpu_bench_comparison *cmp, const xpu_bench_target *t,
 	cmp->regressions += d->regression;
 }
 
-/* The baseline file, parsed.  Read as any file is (base/file.h): a FIFO
- * or device is refused, and so is a file larger than a baseline can be (a
+/* The baseline file's text.  Read as any file is (base/file.h): a FIFO or
+ * device is refused, and so is a file larger than a baseline can be (a
  * valid 50 MB one took 10 s and 726 MB to parse). */
-static json_t *baseline_load(const char *path, char *err, size_t errlen)
+static char *baseline_read(const char *path, size_t *len, char *err, size_t errlen)
 {
 	char *text, why[512];
-	size_t len;
-	if (xpu_file_read(-1, path, 0, BASELINE_MAX, &text, &len, why, sizeof(why)) != XPU_FILE_OK) {
+	if (xpu_file_read(-1, path, 0, BASELINE_MAX, &text, len, why, sizeof(why)) != XPU_FILE_OK) {
 		snprintf(err, errlen, "cannot read baseline %s", why);
 		return NULL;
 	}
-	json_error_t je;
-	json_t *root = json_loadb(text, len, 0, &je);
-	free(text);
-	if (!root)
-		snprintf(err, errlen, "baseline %s is not valid JSON (line %d: %s): save it "
-			 "again with 'xpu bench --save FILE'", path, je.line, je.text);
-	return root;
+	return text;
 }
 
 int xpu_bench_compare(const xpu_bench_report *r, const char *path, double threshold_pct,
 		      xpu_bench_comparison **out, char *err, size_t errlen)
 {
 	*out = NULL;
-	json_t *root = baseline_load(path, err, errlen);
-	if (!root)
+	size_t len;
+	char *text = baseline_read(path, &len, err, errlen);
+	if (!text)
 		return -1;
+	int rc = bench_compare_text(r, path, text, len, threshold_pct, out, err, errlen);
+	free(text);
+	return rc;
+}
+
+int bench_compare_text(const xpu_bench_report *r, const char *path, const char *text, size_t len,
+		       double threshold_pct, xpu_bench_comparison **out, char *err, size_t errlen)
+{
+	*out = NULL;
+	json_error_t je;
+	json_t *root = json_loadb(text, len, 0, &je);
+	if (!root) {
+		snprintf(err, errlen, "baseline %s is not valid JSON (line %d: %s): save it "
+			 "again with 'xpu bench --save FILE'", path, je.line, je.text);
+		return -1;
+	}
 	if (!baseline_check(root, r, path, err, errlen)) {
 		json_decref(root);
 		return -1;

@@ -94,4 +94,9 @@ void bench_cuda(bench_ctx *c, const xpu_device *d);
 void bench_opencl(bench_ctx *c, const xpu_device *d);
 void bench_level_zero(bench_ctx *c, const xpu_device *d);
 
+/* baseline.c: xpu_bench_compare on a baseline's text already read (named
+ * path in messages): the fuzzer's entry. */
+int bench_compare_text(const xpu_bench_report *r, const char *path, const char *text, size_t len,
+		       double threshold_pct, xpu_bench_comparison **out, char *err, size_t errlen);
+
 #endif

@@ -242,6 +242,18 @@ static uint64_t checksum(cache_header h, const void *a, size_t na, const void *b
 	return fp.hash;
 }
 
+bool xpu_cache_seal(void *data, size_t size)
+{
+	cache_header h;
+	if (size < sizeof(h))
+		return false;
+	memcpy(&h, data, sizeof(h));
+	const unsigned char *payload = (const unsigned char *)data + sizeof(h);
+	h.checksum = checksum(h, payload, size - sizeof(h), NULL, 0);
+	memcpy(data, &h, sizeof(h));
+	return true;
+}
+
 /* Strings in a struct read from disk are terminated before use, so that a
  * damaged file that passed the checksum by chance cannot overrun. */
 static void terminate_status(xpu_status *st)
@@ -341,6 +353,22 @@ static bool payload_bytes_ok(const unsigned char *payload, size_t count)
 	return true;
 }
 
+bool xpu_cache_decode(const void *payload, size_t size, size_t count, xpu_cache_contents *out)
+{
+	size_t runtimes = sizeof(out->runtimes);
+	if (count > XPU_MAX_DEVICES || size != runtimes + count * sizeof(xpu_device) ||
+	    !payload_bytes_ok(payload, count))
+		return false;
+	memcpy(out->runtimes, payload, runtimes);
+	memcpy(out->devices, (const unsigned char *)payload + runtimes, count * sizeof(xpu_device));
+	out->count = count;
+	for (int k = 0; k < XPU_RT_COUNT; k++)
+		terminate_runtime(&out->runtimes[k]);
+	for (size_t i = 0; i < out->count; i++)
+		terminate_device(&out->devices[i]);
+	return true;
+}
+
 bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out)
 {
 	cache_header h;
@@ -358,16 +386,9 @@ bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_conte
 		return false;
 	const unsigned char *payload = (const unsigned char *)data + sizeof(h);
 	if (checksum(h, payload, runtimes, payload + runtimes, devices) != h.checksum ||
-	    !payload_bytes_ok(payload, h.count))
+	    !xpu_cache_decode(payload, runtimes + devices, h.count, out))
 		return false;
-	memcpy(out->runtimes, payload, runtimes);
-	memcpy(out->devices, payload + runtimes, devices);
-	out->count = h.count;
 	out->probed_at = h.probed_at;
-	for (int k = 0; k < XPU_RT_COUNT; k++)
-		terminate_runtime(&out->runtimes[k]);
-	for (size_t i = 0; i < out->count; i++)
-		terminate_device(&out->devices[i]);
 	return true;
 }
 
