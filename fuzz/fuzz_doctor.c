@@ -89,9 +89,7 @@ static const xpu_system *fixture(void)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!size)
-		return 0;
-	char *s = fuzz_text(data + 1, size - 1);
+	char *s = fuzz_text_after_mode(data, size);
 	if (!s)
 		return 0;
 	char *p = s;

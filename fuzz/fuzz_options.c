@@ -73,9 +73,7 @@ static void assume(const char *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	if (!size)
-		return 0;
-	char *s = fuzz_text(data + 1, size - 1);
+	char *s = fuzz_text_after_mode(data, size);
 	if (!s)
 		return 0;
 	switch (data[0] % 4) {

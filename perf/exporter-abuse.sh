@@ -30,7 +30,6 @@ done
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
 kv() { sed -n "s/.*\b$1=\([0-9.]*\).*/\1/p" "$2"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 half=$(($(nproc) / 2))
 THREADS=${THREADS:-$((half > 0 ? half : 1))}
 
@@ -63,13 +62,8 @@ rss1=$(rss_kib "$XPID")
 kill "$XPID"
 
 ref=absent
-if command -v prometheus >/dev/null && command -v curl >/dev/null; then
-	PPORT=$(free_port)
-	printf 'global:\n  scrape_interval: 1h\n' >"$TMP/prom.yml"
-	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
-		--web.listen-address="127.0.0.1:$PPORT" >"$TMP/prom.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/metrics" >/dev/null && break; sleep 0.2; done
+. "$HERE/prometheus.sh"
+if start_prometheus "$TMP"; then
 	slowloris "$PPORT" "$TMP/p.slow"
 	ref=prometheus
 fi

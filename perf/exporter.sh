@@ -32,7 +32,6 @@ done
 [ -x "$XPU" ] || { echo "perf/exporter.sh: no xpu binary at $XPU (set XPU=)" >&2; exit 1; }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # wrk's summary -> "rps p50_ms p99_ms errors"
 run_wrk() {
@@ -81,13 +80,8 @@ rss1=$(rss_kib "$XPID")
 kill "$XPID"
 
 ref="absent"
-if command -v prometheus >/dev/null; then
-	PPORT=$(free_port)
-	printf 'global:\n  scrape_interval: 1h\n' >"$TMP/prom.yml"
-	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
-		--web.listen-address="127.0.0.1:$PPORT" >"$TMP/prom.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/metrics" >/dev/null && break; sleep 0.2; done
+. "$(dirname "$0")/prometheus.sh"
+if start_prometheus "$TMP"; then
 	psize=$(curl -s "http://127.0.0.1:$PPORT/metrics" | wc -c)
 	read -r p_rps p_p50 p_p99 p_err < <(run_wrk "http://127.0.0.1:$PPORT/metrics")
 	ref="prometheus"

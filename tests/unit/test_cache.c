@@ -90,16 +90,26 @@ static void a_stored_probe_comes_back_equal(void **state)
 	xpu_system_free(off);
 }
 
-static void damaged_files_are_misses(void **state)
+/* A probe stored anew: its system, the file's bytes and where to parse
+ * them (the caller frees sys and c). */
+static unsigned char *fresh_store(xpu_system **sys, size_t *n, xpu_cache_contents **c)
 {
 	unlink(file);
-	xpu_system *sys = discover(XPU_CACHE_USE);
-	uint64_t fp = sys->cache_fingerprint;
+	*sys = discover(XPU_CACHE_USE);
+	unsigned char *data = slurp(n);
+	*c = malloc(sizeof(**c));
+	assert_non_null(*c);
+	assert_true(xpu_cache_parse(data, *n, (*sys)->cache_fingerprint, *c));
+	return data;
+}
+
+static void damaged_files_are_misses(void **state)
+{
+	xpu_system *sys;
+	xpu_cache_contents *c;
 	size_t n;
-	unsigned char *data = slurp(&n);
-	xpu_cache_contents *c = malloc(sizeof(*c));
-	assert_non_null(c);
-	assert_true(xpu_cache_parse(data, n, fp, c));
+	unsigned char *data = fresh_store(&sys, &n, &c);
+	uint64_t fp = sys->cache_fingerprint;
 	assert_int_equal(c->count, xpu_device_count(sys));
 	assert_false(xpu_cache_parse(data, n, fp + 1, c)); /* another machine or environment */
 	for (size_t len = 0; len < n; len += 1 + len / 16)
@@ -157,14 +167,11 @@ static void vendor_variables_change_the_fingerprint(void **state)
  * and reading that bool is undefined behaviour (UBSan stopped in json.c). */
 static void a_forged_bool_is_a_miss(void **state)
 {
-	unlink(file);
-	xpu_system *sys = discover(XPU_CACHE_USE);
-	uint64_t fp = sys->cache_fingerprint;
+	xpu_system *sys;
+	xpu_cache_contents *c;
 	size_t n;
-	unsigned char *data = slurp(&n);
-	xpu_cache_contents *c = malloc(sizeof(*c));
-	assert_non_null(c);
-	assert_true(xpu_cache_parse(data, n, fp, c));
+	unsigned char *data = fresh_store(&sys, &n, &c);
+	uint64_t fp = sys->cache_fingerprint;
 	/* the header is what the records leave of the file */
 	size_t header = n - c->count * sizeof(xpu_device) - sizeof(xpu_runtime_info) * XPU_RT_COUNT;
 	size_t usable = header + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
