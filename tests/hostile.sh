@@ -105,6 +105,21 @@ for kind in $KINDS; do
 		bash -c "[ \$(cat '$TMP/rc') = 0 ] && [ ! -s '$TMP/err' ] && jq -e '.devices | length > 0' '$TMP/out' >/dev/null"
 	check "... and says why the cache was not used" \
 		jq -e '.discovery_cache.result == "stored" or .discovery_cache.result == "unwritable"' "$TMP/out"
+	plant "$kind" "$F"
+	[ "$kind" = unreadable ] && chmod 777 "$TMP/cache"
+	run "$kind" "$XPU" run --backend cpu --dry-run -- /bin/true
+	check "a $kind as the discovery cache: xpu run still runs" rc_is 0
 	rm -rf "$F"
 done
+
+# issue 15: a link in a sysroot was followed out of it, and what it pointed
+# at printed as the driver's version
+cp -a "$SRC/tests/fixtures/h200" "$TMP/h200"
+printf 'the-secret-of-root\n' >"$TMP/secret" && chmod 600 "$TMP/secret"
+for f in sys/module/nvidia/version proc/driver/nvidia/version; do
+	rm -f "$TMP/h200/$f" && ln -s "$TMP/secret" "$TMP/h200/$f"
+done
+timeout 10 "$XPU" --sysroot "$TMP/h200" list --json >"$TMP/out" 2>"$TMP/err"
+check "a sysroot's link to a file outside it: not followed" bash -c "! grep -q the-secret-of-root '$TMP/out'"
+check "... the value says why" grep -q "a link out of the sysroot, not followed" "$TMP/out"
 finish
