@@ -368,6 +368,35 @@ xpu_file_rc xpu_file_open(int root_fd, const char *path, unsigned flags, size_t 
 	return rc;
 }
 
+/* Up to max + 1 bytes of fd into a buffer sized from st_size (a file that
+ * grew since is followed, up to the byte that says it is too large), with
+ * room for a NUL; NULL on a read error or no memory. */
+static char *read_bounded(int fd, size_t max, size_t *n)
+{
+	struct stat st;
+	size_t cap = fstat(fd, &st) == 0 && (uintmax_t)st.st_size < max ? (size_t)st.st_size + 1 : max + 1;
+	char *buf = malloc(cap + 1);
+	*n = 0;
+	while (buf) {
+		ssize_t r = xpu_fd_read_all(fd, buf + *n, cap - *n);
+		if (r < 0) {
+			free(buf);
+			return NULL;
+		}
+		*n += (size_t)r;
+		if (*n < cap || cap > max)
+			return buf; /* the end, or one byte past the cap */
+		size_t more = cap * 2 < max + 1 ? cap * 2 : max + 1;
+		char *grown = realloc(buf, more + 1);
+		if (!grown)
+			free(buf);
+		buf = grown;
+		cap = more;
+	}
+	errno = ENOMEM;
+	return NULL;
+}
+
 xpu_file_rc xpu_file_read(int root_fd, const char *path, unsigned flags, size_t max, char **data,
 			  size_t *len, char *err, size_t errlen)
 {
@@ -377,23 +406,20 @@ xpu_file_rc xpu_file_read(int root_fd, const char *path, unsigned flags, size_t 
 	xpu_file_rc rc = xpu_file_open(root_fd, path, flags, max, &fd, err, errlen);
 	if (rc != XPU_FILE_OK)
 		return rc;
-	/* one byte more than the cap: a file that grew past it is refused too */
-	char *buf = malloc(max + 2);
-	ssize_t n = buf ? xpu_fd_read_all(fd, buf, max + 1) : -1;
-	int e = buf ? errno : ENOMEM;
+	size_t n;
+	char *buf = read_bounded(fd, max, &n);
+	int e = errno;
 	close(fd);
-	if (n < 0) {
-		free(buf);
+	if (!buf)
 		return fail_errno(e, path, flags, err, errlen);
-	}
-	if ((size_t)n > max) {
+	if (n > max) { /* it grew past the cap since the check */
 		struct stat st = { .st_mode = S_IFREG, .st_size = (off_t)n };
 		free(buf);
 		return check_stat(path, &st, 0, max, err, errlen);
 	}
 	buf[n] = '\0';
 	*data = buf;
-	*len = (size_t)n;
+	*len = n;
 	return XPU_FILE_OK;
 }
 

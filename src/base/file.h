@@ -53,7 +53,7 @@ enum {
 xpu_file_rc xpu_file_open(int root_fd, const char *path, unsigned flags, size_t max, int *fd,
 			  char *err, size_t errlen);
 
-/* The whole file, at most max bytes, in a malloc'd buffer with a NUL after
+/* The whole file, at most max (> 0) bytes, in a malloc'd buffer with a NUL after
  * its *len bytes (free it).  A file larger than max is refused, never cut. */
 xpu_file_rc xpu_file_read(int root_fd, const char *path, unsigned flags, size_t max, char **data,
 			  size_t *len, char *err, size_t errlen);
