@@ -138,17 +138,18 @@ static bool has_kid(const kids *k, pid_t pid)
 }
 
 /* The pids in one /proc/self/task/TID/children file (the children that
- * thread started or adopted). */
-static void read_children(const char *path, kids *out)
+ * thread started or adopted); false when the kernel has no such file
+ * (CONFIG_PROC_CHILDREN). */
+static bool read_children(const char *path, kids *out)
 {
 	char text[4096];
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return;
+		return false;
 	ssize_t n = read(fd, text, sizeof(text) - 1);
 	close(fd);
 	if (n <= 0)
-		return;
+		return true;
 	text[n] = '\0';
 	char *save = NULL;
 	for (char *w = strtok_r(text, " \n", &save); w && out->n < MAX_KIDS; w = strtok_r(NULL, " \n", &save)) {
@@ -156,23 +157,53 @@ static void read_children(const char *path, kids *out)
 		if (pid > 0 && !has_kid(out, pid))
 			out->pid[out->n++] = pid;
 	}
+	return true;
+}
+
+/* Without the children files: every process whose parent is this one, from
+ * the fourth field of /proc/PID/stat (after the command's closing ')'). */
+static void scan_children(kids *out)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	for (struct dirent *e = readdir(d); e && out->n < MAX_KIDS; e = readdir(d)) {
+		char path[300], text[512];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = '\0';
+		const char *paren = strrchr(text, ')');
+		int ppid = 0;
+		if (paren && sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+			out->pid[out->n++] = (pid_t)strtol(e->d_name, NULL, 10);
+	}
+	closedir(d);
 }
 
 /* This process's children, whichever thread adopted them. */
 static void children(kids *out)
 {
 	out->n = 0;
+	bool listed = false;
 	DIR *d = opendir("/proc/self/task");
-	if (!d)
-		return;
-	for (struct dirent *e = readdir(d); e; e = readdir(d)) {
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
 		char path[300];
 		if (e->d_name[0] == '.')
 			continue;
 		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
-		read_children(path, out);
+		listed |= read_children(path, out);
 	}
-	closedir(d);
+	if (d)
+		closedir(d);
+	if (!listed)
+		scan_children(out);
 }
 
 /* Kills and reaps every child that was not there before (spare), and the
