@@ -8,8 +8,8 @@
  * forged records; a first byte 0xff seals and parses the whole edited file
  * instead.
  * A record that parses is then read as the consumers read it: every bool
- * and count, and now and then (1 input in 16) the whole JSON of a system
- * holding it, under UBSan (a bool byte of 2 used to reach json.c). */
+ * and count (under UBSan: a bool byte of 2 used to reach json.c), and, with
+ * a first byte 0x05, the whole JSON of a system holding it. */
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -123,7 +123,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (hit) {
 		volatile unsigned long sink = walk(c);
 		(void)sink;
-		if ((data[0] & 0xf0) == 0)
+		if (data[0] == 0x05) /* rare: the JSON costs more than the rest */
 			as_json(c);
 	}
 	return 0;
