@@ -20,6 +20,13 @@ static inline char *fuzz_text(const uint8_t *data, size_t size)
 	return s;
 }
 
+/* The text after the first byte (which picks a mode), or NULL when there
+ * is none. */
+static inline char *fuzz_text_after_mode(const uint8_t *data, size_t size)
+{
+	return size ? fuzz_text(data + 1, size - 1) : NULL;
+}
+
 /* A heap copy of exactly size bytes (binary input: no terminator), so ASan
  * sees a read past the end. */
 static inline uint8_t *fuzz_bytes(const uint8_t *data, size_t size)

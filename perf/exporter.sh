@@ -32,7 +32,6 @@ done
 [ -x "$XPU" ] || { echo "perf/exporter.sh: no xpu binary at $XPU (set XPU=)" >&2; exit 1; }
 
 rss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"; }
-free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 
 # wrk's summary -> "rps p50_ms p99_ms errors"
 run_wrk() {
@@ -57,11 +56,17 @@ XPORT=$(sed -n 's#.*127.0.0.1:\([0-9]*\)/metrics#\1#p' "$TMP/xpu.err")
 [ -n "$XPORT" ] || { echo "perf/exporter.sh: xpu exporter did not start:" >&2; cat "$TMP/xpu.err" >&2; exit 1; }
 size=$(curl -s "http://127.0.0.1:$XPORT/metrics" | wc -c)
 
-# hold IDLE idle connections open for the whole xpu run
+# hold IDLE idle connections open for the whole xpu run, from four other
+# client addresses (the exporter lets each hold 128; wrk is 127.0.0.1)
 python3 - "$XPORT" "$IDLE" "$((DURATION + 16))" <<'EOF' &
 import socket, sys, time
 port, n, hold = int(sys.argv[1]), int(sys.argv[2]), float(sys.argv[3])
-conns = [socket.create_connection(("127.0.0.1", port)) for _ in range(n)]
+conns = []
+for i in range(n):
+    s = socket.socket()
+    s.bind((f"127.0.0.{4 + i % 4}", 0))
+    s.connect(("127.0.0.1", port))
+    conns.append(s)
 time.sleep(hold)
 EOF
 pids+=($!)
@@ -75,13 +80,8 @@ rss1=$(rss_kib "$XPID")
 kill "$XPID"
 
 ref="absent"
-if command -v prometheus >/dev/null; then
-	PPORT=$(free_port)
-	printf 'global:\n  scrape_interval: 1h\n' >"$TMP/prom.yml"
-	prometheus --config.file="$TMP/prom.yml" --storage.tsdb.path="$TMP/tsdb" \
-		--web.listen-address="127.0.0.1:$PPORT" >"$TMP/prom.log" 2>&1 &
-	pids+=($!)
-	for _ in $(seq 100); do curl -sf "http://127.0.0.1:$PPORT/metrics" >/dev/null && break; sleep 0.2; done
+. "$(dirname "$0")/prometheus.sh"
+if start_prometheus "$TMP"; then
 	psize=$(curl -s "http://127.0.0.1:$PPORT/metrics" | wc -c)
 	read -r p_rps p_p50 p_p99 p_err < <(run_wrk "http://127.0.0.1:$PPORT/metrics")
 	ref="prometheus"

@@ -183,6 +183,18 @@ check "snapshot exits 0" rc_is 0
 check "snapshot replays the same devices" cmp -s "$TMP/live" "$TMP/replay"
 run --sysroot "$TMP/snap" snapshot "$TMP/snap2"
 check "snapshot refuses --sysroot" rc_is 1
+# issue 15: DIR is written as root, often in /tmp: a link planted in it was
+# followed and its target (root's 0600 file) truncated; what DIR held stayed
+run snapshot "$TMP/snap"
+check "snapshot refuses a non-empty DIR: exit 1, saying so" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q 'is not empty' '$TMP/err'"
+mkdir -p "$TMP/planted/proc" && printf 'root only\n' >"$TMP/secret" && chmod 600 "$TMP/secret"
+ln -s "$TMP/secret" "$TMP/planted/proc/cpuinfo" && ln -s "$TMP/secret" "$TMP/planted/proc/meminfo"
+run snapshot "$TMP/planted"
+check "snapshot into a DIR with planted links: refused" rc_is 1
+check "... and the linked file is untouched" [ "$(cat "$TMP/secret")" = "root only" ]
+mkdir "$TMP/empty" && ln -s "$TMP/empty" "$TMP/dir-link"
+run snapshot "$TMP/dir-link"
+check "snapshot DIR that is a link: refused, saying so" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q 'not a link' '$TMP/err' && [ -z \"\$(ls -A '$TMP/empty')\" ]"
 
 # --- damaged input ---
 cp -a "$SRC/tests/fixtures/i915-igpu" "$TMP/bad"

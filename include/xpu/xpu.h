@@ -295,9 +295,21 @@ const char *xpu_status_describe(const xpu_status *st, char *buf, size_t len);
 /* JSON of the whole system (jansson string, caller frees with free()). */
 char *xpu_system_json(const xpu_system *sys, bool pretty);
 
+/* What a snapshot wrote: how many files, and which were cut at
+ * XPU_SNAPSHOT_FILE_MAX bytes (the first few named, all counted). */
+#define XPU_SNAPSHOT_FILE_MAX (1 << 20)
+typedef struct xpu_snapshot_result {
+	unsigned files;
+	unsigned cut;
+	char cut_paths[8][128];
+} xpu_snapshot_result;
+
 /* Writes the subset of /sys and /proc that discovery reads under dir, so
- * that `xpu --sysroot dir list` reproduces this machine's listing. */
-int xpu_snapshot(const xpu_options *opt, const char *dir, char *err, size_t errlen);
+ * that `xpu --sysroot dir list` reproduces this machine's listing.  dir
+ * must be new or empty, and no link: nothing in it is written through.
+ * res may be NULL. */
+int xpu_snapshot(const xpu_options *opt, const char *dir, xpu_snapshot_result *res, char *err,
+		 size_t errlen);
 
 const char *xpu_version(void);
 

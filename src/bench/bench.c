@@ -11,6 +11,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/util.h"
 #include "model/system.h"
 #include "model/value.h"
@@ -150,13 +151,14 @@ void bench_target_fail(xpu_bench_target *t, xpu_reason r, const char *fmt, ...)
 
 static void read_first_line(const char *path, char *out, size_t len)
 {
+	char *text, err[16];
+	size_t n;
 	out[0] = '\0';
-	FILE *f = fopen(path, "re");
-	if (!f)
+	if (xpu_file_read(-1, path, 0, 4096, &text, &n, err, sizeof(err)) != XPU_FILE_OK)
 		return;
-	if (fgets(out, (int)len, f))
-		out[strcspn(out, "\r\n")] = '\0';
-	fclose(f);
+	text[strcspn(text, "\r\n")] = '\0';
+	xpu_strlcpy(out, text, len);
+	free(text);
 }
 
 /* The load average and the CPUs when the run starts: the report's context. */

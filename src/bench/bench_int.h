@@ -145,4 +145,9 @@ bool bench_want_collectives(const bench_ctx *c);
  * broadcast (nccl-tests doc/PERFORMANCE.md). */
 double bench_busbw_factor(bench_fig collective, int n);
 
+/* baseline.c: xpu_bench_compare on a baseline's text already read (named
+ * path in messages): the fuzzer's entry. */
+int bench_compare_text(const xpu_bench_report *r, const char *path, const char *text, size_t len,
+		       double threshold_pct, bool call_noisy, xpu_bench_comparison **out, char *err, size_t errlen);
+
 #endif

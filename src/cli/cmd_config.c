@@ -19,7 +19,9 @@ static void usage(FILE *f)
 		"Prints the settings of 'xpu run' and the launchers with their source\n"
 		"(default, system config, user config, environment), the configuration\n"
 		"files, the profile folders in precedence order, and every profile in effect.\n"
-		"A malformed config or profile is reported as FILE:LINE and exits 1.\n"
+		"A malformed config or profile is reported as FILE:LINE and exits 1; so is\n"
+		"one that others than its owner may write, or that belongs to someone\n"
+		"other than root or you (the message gives the chmod or chown).\n"
 		"\n"
 		"Environment: XPU_BACKEND, XPU_DEVICE, XPU_FALLBACK, XDG_CONFIG_HOME,\n"
 		"XPU_SYSCONFDIR (default /etc), XPU_PROFILES_DIR.  See xpu-config(1).\n");

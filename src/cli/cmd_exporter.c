@@ -4,9 +4,13 @@
  * builds one MHD response around it; a scrape queues that response (MHD
  * counts its users and frees it after the last), so it neither touches the
  * hardware nor copies or allocates, and the lock is held for a pointer.  Requests are bounded:
- * GET/HEAD only, 8 KiB of request at most, idle connections time out, and
- * the connection limit leaves room for scrapes beside hundreds of idle
- * clients (epoll, one polling thread). */
+ * GET/HEAD only, 8 KiB of request at most, each whole request (and its
+ * answer) within REQUEST_TIME_S of the connection's opening or its previous
+ * answer (http_guard.h: the idle timeout alone restarts with every byte, so
+ * a header line every 5 s held a connection for ever), and PER_CLIENT_LIMIT
+ * connections per client address, so that one client's 2,000 connections
+ * cannot starve another's scrapes; the total limit leaves room for
+ * hundreds of idle clients (epoll, one polling thread per core). */
 #include <dlfcn.h>
 #include <errno.h>
 #include <getopt.h>
@@ -23,7 +27,9 @@
 #include <unistd.h>
 
 #include "base/dl.h"
+#include "base/util.h"
 #include "cli/cli.h"
+#include "cli/http_guard.h"
 #include "cli/telemetry_opts.h"
 #include "xpu/telemetry.h"
 
@@ -43,6 +49,8 @@ static struct mhd_api {
 	enum MHD_Result (*queue_response)(struct MHD_Connection *c, unsigned int status,
 					  struct MHD_Response *r);
 	void (*destroy_response)(struct MHD_Response *r);
+	const union MHD_ConnectionInfo *(*get_connection_info)(struct MHD_Connection *c,
+							       enum MHD_ConnectionInfoType type, ...);
 } mhd;
 
 static bool mhd_load(const xpu_cli *cli)
@@ -61,7 +69,8 @@ static bool mhd_load(const xpu_cli *cli)
 			"MHD_create_response_from_buffer_with_free_callback", NULL) ||
 	    !xpu_dl_fn(lib, &mhd.add_response_header, "MHD_add_response_header", NULL) ||
 	    !xpu_dl_fn(lib, &mhd.queue_response, "MHD_queue_response", NULL) ||
-	    !xpu_dl_fn(lib, &mhd.destroy_response, "MHD_destroy_response", NULL)) {
+	    !xpu_dl_fn(lib, &mhd.destroy_response, "MHD_destroy_response", NULL) ||
+	    !xpu_dl_fn(lib, &mhd.get_connection_info, "MHD_get_connection_info", NULL)) {
 		cli_error(cli, "libmicrohttpd.so.12 lacks an MHD_* entry point xpu needs");
 		return false;
 	}
@@ -72,7 +81,12 @@ static bool mhd_load(const xpu_cli *cli)
 enum {
 	REQUEST_MAX = 8192,      /* bytes of request line, headers and body */
 	CONNECTION_LIMIT = 1024, /* idle clients beyond this wait in the backlog */
-	IDLE_TIMEOUT_S = 15,
+	/* per client address: a Prometheus, an agent, a load test (wrk -c64) */
+	PER_CLIENT_LIMIT = 128,
+	/* a request and its answer, from the connection's opening or its last
+	 * answer; a scrape takes milliseconds (Prometheus gives up after 10 s) */
+	REQUEST_TIME_S = 10,
+	IDLE_TIMEOUT_S = 10,
 	BACKLOG = 256,
 	HTTP_THREADS_MAX = 8, /* one per core; scrapes are cheap, more buys nothing */
 };
@@ -82,6 +96,7 @@ typedef struct exporter {
 	struct MHD_Response *metrics; /* the last sample's text, ready to queue */
 	time_t sampled_at; /* CLOCK_MONOTONIC seconds of the last good sample */
 	double interval_s;
+	http_guard *guard; /* REQUEST_TIME_S per request */
 } exporter;
 
 static void usage(FILE *f)
@@ -97,10 +112,13 @@ static void usage(FILE *f)
 		"Options:\n"
 		"  --listen ADDR:PORT   where to listen (default " DEFAULT_LISTEN "; [::1]:PORT for\n"
 		"                       IPv6; 0.0.0.0:PORT exposes it to the network; port 0\n"
-		"                       picks a free one, printed on stderr)\n"
+		"                       picks a free one, printed on stderr; at most 65535)\n"
 		"  --interval DURATION  time between samples: 500ms, 1s, 2m (default 1s)\n"
 		"  --processes          also export per-process series (pid, command)\n"
 		"  -h, --help           this help\n"
+		"\n"
+		"Each client address may hold 128 connections; each request must arrive,\n"
+		"and be answered, within 10 s of its connection's opening or previous answer.\n"
 		"\n"
 		"Intel memory use and device-wide engine busy need CAP_PERFMON\n"
 		"(setcap cap_perfmon=ep \"$(command -v xpu)\"); without it they are\n"
@@ -108,33 +126,6 @@ static void usage(FILE *f)
 		"\n"
 		"Exit status: 0 stopped by SIGINT/SIGTERM; 1 could not listen or sample;\n"
 		"2 bad command line.  See xpu-exporter(1).\n");
-}
-
-/* "127.0.0.1:9835", "[::1]:9835" -> a socket address. */
-static bool parse_listen(const char *spec, struct sockaddr_storage *out, socklen_t *len)
-{
-	char host[128];
-	const char *colon = strrchr(spec, ':');
-	if (!colon || colon == spec || !colon[1] || (size_t)(colon - spec) >= sizeof(host))
-		return false;
-	memcpy(host, spec, (size_t)(colon - spec));
-	host[colon - spec] = '\0';
-	if (host[0] == '[') { /* [v6]:port */
-		size_t n = strlen(host);
-		if (n < 3 || host[n - 1] != ']')
-			return false;
-		memmove(host, host + 1, n - 2);
-		host[n - 2] = '\0';
-	}
-	struct addrinfo hints = { .ai_flags = AI_NUMERICHOST | AI_NUMERICSERV,
-				  .ai_socktype = SOCK_STREAM };
-	struct addrinfo *ai = NULL;
-	if (getaddrinfo(host, colon + 1, &hints, &ai) != 0 || !ai)
-		return false;
-	memcpy(out, ai->ai_addr, ai->ai_addrlen);
-	*len = ai->ai_addrlen;
-	freeaddrinfo(ai);
-	return true;
 }
 
 /* Our own listening socket, so that a failure names its cause. */
@@ -304,19 +295,57 @@ static bool publish(const xpu_cli *cli, exporter *e, xpu_sampler *s, bool proces
 	return true;
 }
 
-/* Samples until SIGINT or SIGTERM (blocked in every thread, taken here). */
+/* Samples until SIGINT or SIGTERM (blocked in every thread, taken here),
+ * and at least every second shuts the connections past REQUEST_TIME_S. */
 static void sample_loop(const xpu_cli *cli, exporter *e, xpu_sampler *s, bool processes,
 			const sigset_t *stop)
 {
 	char last_err[512] = "";
-	struct timespec wait = { .tv_sec = (time_t)e->interval_s,
-				 .tv_nsec = (long)((e->interval_s - (double)(time_t)e->interval_s) * 1e9) };
+	double next_ms = xpu_now_ms() + e->interval_s * 1000.0;
 	for (;;) {
+		double left_ms = next_ms - xpu_now_ms();
+		double nap_ms = left_ms < 0 ? 0 : left_ms > 1000 ? 1000 : left_ms;
+		struct timespec wait = { .tv_sec = (time_t)(nap_ms / 1000),
+					 .tv_nsec = (long)(nap_ms - 1000.0 * (double)(time_t)(nap_ms / 1000)) * 1000000L };
 		int sig = sigtimedwait(stop, NULL, &wait);
 		if (sig == SIGINT || sig == SIGTERM)
 			return;
-		publish(cli, e, s, processes, last_err, sizeof(last_err));
+		http_guard_reap(e->guard);
+		if (xpu_now_ms() >= next_ms) {
+			publish(cli, e, s, processes, last_err, sizeof(last_err));
+			next_ms += e->interval_s * 1000.0;
+			if (next_ms < xpu_now_ms()) /* a slow sample: no burst to catch up */
+				next_ms = xpu_now_ms() + e->interval_s * 1000.0;
+		}
 	}
+}
+
+/* MHD's connection notices: each connection's clock in the guard. */
+static void on_connection(void *cls, struct MHD_Connection *c, void **socket_context,
+			  enum MHD_ConnectionNotificationCode code)
+{
+	exporter *e = cls;
+	if (code == MHD_CONNECTION_NOTIFY_STARTED) {
+		const union MHD_ConnectionInfo *info =
+			mhd.get_connection_info(c, MHD_CONNECTION_INFO_CONNECTION_FD);
+		*socket_context = info ? http_guard_start(e->guard, info->connect_fd) : NULL;
+	} else if (code == MHD_CONNECTION_NOTIFY_CLOSED) {
+		http_guard_end(e->guard, *socket_context); /* MHD closes the socket after this */
+		*socket_context = NULL;
+	}
+}
+
+/* An answer was sent: the next request on the connection gets its time. */
+static void on_completed(void *cls, struct MHD_Connection *c, void **request,
+			 enum MHD_RequestTerminationCode code)
+{
+	exporter *e = cls;
+	(void)request;
+	(void)code;
+	const union MHD_ConnectionInfo *info =
+		mhd.get_connection_info(c, MHD_CONNECTION_INFO_SOCKET_CONTEXT);
+	if (info)
+		http_guard_restart(e->guard, info->socket_context);
 }
 
 /* One HTTP thread per core (epoll each): on the 2-core CI machine 1 thread
@@ -333,6 +362,9 @@ static struct MHD_Daemon *start_http(exporter *e, int fd)
 		MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | MHD_USE_TURBO, 0, NULL, NULL, handle,
 		e, MHD_OPTION_LISTEN_SOCKET, fd, MHD_OPTION_CONNECTION_LIMIT, (unsigned)CONNECTION_LIMIT,
 		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)IDLE_TIMEOUT_S,
+		MHD_OPTION_PER_IP_CONNECTION_LIMIT, (unsigned)PER_CLIENT_LIMIT,
+		MHD_OPTION_NOTIFY_CONNECTION, on_connection, e,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, e,
 		/* the request line and headers must fit: larger ones get 431 */
 		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)REQUEST_MAX,
 		MHD_OPTION_THREAD_POOL_SIZE, http_threads(), MHD_OPTION_END);
@@ -374,22 +406,23 @@ int cmd_exporter(xpu_cli *cli, int argc, char **argv)
 	}
 	struct sockaddr_storage sa;
 	socklen_t salen;
-	if (!parse_listen(listen_spec, &sa, &salen)) {
-		cli_error(cli, "--listen '%s': give ADDR:PORT, e.g. 127.0.0.1:9835 or [::1]:9835",
-			  listen_spec);
+	if (!cli_parse_listen(listen_spec, &sa, &salen)) {
+		cli_error(cli, "--listen '%s': give ADDR:PORT with a numeric address and a port "
+			  "from 0 to 65535, e.g. 127.0.0.1:9835 or [::1]:9835", listen_spec);
 		return XPU_EXIT_USAGE;
 	}
 
 	xpu_sampler *s = cli_sampler(cli);
 	if (!s)
 		return XPU_EXIT_FAILURE;
-	exporter e = { .interval_s = interval };
+	exporter e = { .interval_s = interval,
+		       .guard = http_guard_new(CONNECTION_LIMIT + HTTP_THREADS_MAX, REQUEST_TIME_S) };
 	pthread_mutex_init(&e.lock, NULL);
 	char last_err[512] = "";
 	int status = XPU_EXIT_FAILURE;
 	int fd = -1;
 	struct MHD_Daemon *d = NULL;
-	if (!mhd_load(cli) || !publish(cli, &e, s, processes, last_err, sizeof(last_err)))
+	if (!e.guard || !mhd_load(cli) || !publish(cli, &e, s, processes, last_err, sizeof(last_err)))
 		goto out;
 	fd = listen_on(cli, listen_spec, &sa, salen);
 	if (fd < 0)
@@ -416,6 +449,7 @@ out:
 	xpu_sampler_free(s);
 	if (e.metrics)
 		mhd.destroy_response(e.metrics);
+	http_guard_free(e.guard);
 	pthread_mutex_destroy(&e.lock);
 	return status;
 }

@@ -17,6 +17,7 @@
 #include <fcntl.h>
 #include <grp.h>
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/util.h"
 #include "config.h"
 #include "model/value.h"
@@ -240,6 +242,18 @@ static uint64_t checksum(cache_header h, const void *a, size_t na, const void *b
 	return fp.hash;
 }
 
+bool xpu_cache_seal(void *data, size_t size)
+{
+	cache_header h;
+	if (size < sizeof(h))
+		return false;
+	memcpy(&h, data, sizeof(h));
+	const unsigned char *payload = (const unsigned char *)data + sizeof(h);
+	h.checksum = checksum(h, payload, size - sizeof(h), NULL, 0);
+	memcpy(data, &h, sizeof(h));
+	return true;
+}
+
 /* Strings in a struct read from disk are terminated before use, so that a
  * damaged file that passed the checksum by chance cannot overrun. */
 static void terminate_status(xpu_status *st)
@@ -289,6 +303,72 @@ static void terminate_device(xpu_device *d)
 	}
 }
 
+/* A bool is one byte, 0 or 1; anything else read through a bool is
+ * undefined behaviour, so a record's bools are checked as bytes before the
+ * record is copied into a struct. */
+static bool bool_bytes_ok(const unsigned char *rec, const size_t *offsets, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (rec[offsets[i]] > 1)
+			return false;
+	return true;
+}
+
+#define CPU_BOOL(f) offsetof(xpu_device, cpu) + offsetof(xpu_cpu_info, f)
+
+static bool device_bytes_ok(const unsigned char *rec)
+{
+	static const size_t cpu_bools[] = {
+		CPU_BOOL(avx2),     CPU_BOOL(avx512f),  CPU_BOOL(avx512_bf16), CPU_BOOL(avx512_vnni),
+		CPU_BOOL(avx_vnni), CPU_BOOL(amx_tile), CPU_BOOL(amx_bf16),    CPU_BOOL(amx_int8),
+		CPU_BOOL(neon),     CPU_BOOL(sve),
+	};
+	if (!bool_bytes_ok(rec, cpu_bools, XPU_ARRAY_LEN(cpu_bools)))
+		return false;
+	for (int b = 0; b < XPU_BACKEND_COUNT; b++) {
+		size_t at = offsetof(xpu_device, backends) + (size_t)b * sizeof(xpu_backend);
+		const size_t flags[] = { at + offsetof(xpu_backend, applies),
+					 at + offsetof(xpu_backend, usable) };
+		if (!bool_bytes_ok(rec, flags, XPU_ARRAY_LEN(flags)))
+			return false;
+	}
+	unsigned temps, fans;
+	memcpy(&temps, rec + offsetof(xpu_device, n_temps), sizeof(temps));
+	memcpy(&fans, rec + offsetof(xpu_device, n_fans), sizeof(fans));
+	return temps <= XPU_MAX_TEMPS && fans <= XPU_MAX_FANS;
+}
+
+static bool payload_bytes_ok(const unsigned char *payload, size_t count)
+{
+	for (int k = 0; k < XPU_RT_COUNT; k++) {
+		const size_t probed[] = { (size_t)k * sizeof(xpu_runtime_info) +
+					  offsetof(xpu_runtime_info, probed) };
+		if (!bool_bytes_ok(payload, probed, 1))
+			return false;
+	}
+	const unsigned char *devices = payload + sizeof(xpu_runtime_info) * XPU_RT_COUNT;
+	for (size_t i = 0; i < count; i++)
+		if (!device_bytes_ok(devices + i * sizeof(xpu_device)))
+			return false;
+	return true;
+}
+
+bool xpu_cache_decode(const void *payload, size_t size, size_t count, xpu_cache_contents *out)
+{
+	size_t runtimes = sizeof(out->runtimes);
+	if (count > XPU_MAX_DEVICES || size != runtimes + count * sizeof(xpu_device) ||
+	    !payload_bytes_ok(payload, count))
+		return false;
+	memcpy(out->runtimes, payload, runtimes);
+	memcpy(out->devices, (const unsigned char *)payload + runtimes, count * sizeof(xpu_device));
+	out->count = count;
+	for (int k = 0; k < XPU_RT_COUNT; k++)
+		terminate_runtime(&out->runtimes[k]);
+	for (size_t i = 0; i < out->count; i++)
+		terminate_device(&out->devices[i]);
+	return true;
+}
+
 bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out)
 {
 	cache_header h;
@@ -305,40 +385,18 @@ bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_conte
 	if (size != sizeof(h) + runtimes + devices)
 		return false;
 	const unsigned char *payload = (const unsigned char *)data + sizeof(h);
-	if (checksum(h, payload, runtimes, payload + runtimes, devices) != h.checksum)
+	if (checksum(h, payload, runtimes, payload + runtimes, devices) != h.checksum ||
+	    !xpu_cache_decode(payload, runtimes + devices, h.count, out))
 		return false;
-	memcpy(out->runtimes, payload, runtimes);
-	memcpy(out->devices, payload + runtimes, devices);
-	out->count = h.count;
 	out->probed_at = h.probed_at;
-	for (int k = 0; k < XPU_RT_COUNT; k++)
-		terminate_runtime(&out->runtimes[k]);
-	for (size_t i = 0; i < out->count; i++)
-		terminate_device(&out->devices[i]);
 	return true;
 }
 
-static bool read_file(const char *path, unsigned char **data, size_t *size)
+/* The largest file a cache can be: a header, the runtimes, every device. */
+static size_t cache_max(void)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
-	if (fd < 0)
-		return false;
-	struct stat st;
-	bool ok = false;
-	size_t max = sizeof(cache_header) + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
-		     sizeof(xpu_device) * XPU_MAX_DEVICES;
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == geteuid() &&
-	    (size_t)st.st_size <= max) {
-		*size = (size_t)st.st_size;
-		*data = malloc(*size ? *size : 1);
-		ok = *data && read(fd, *data, *size) == (ssize_t)*size;
-		if (!ok) {
-			free(*data);
-			*data = NULL;
-		}
-	}
-	close(fd);
-	return ok;
+	return sizeof(cache_header) + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+	       sizeof(xpu_device) * XPU_MAX_DEVICES;
 }
 
 /* ---- merging a hit into this run's sysfs pass ---- */
@@ -435,10 +493,18 @@ bool xpu_cache_load(struct xpu_system *s)
 		return false;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
-	unsigned char *data = NULL;
+	char *data = NULL, why[XSYS_PATH_MAX + 160];
 	size_t size = 0;
-	if (!read_file(path, &data, &size)) {
+	/* ours alone, never a link: in a shared folder another user could
+	 * plant either (a FIFO there once hung every xpu list) */
+	xpu_file_rc rc = xpu_file_read(-1, path, XPU_FILE_NOFOLLOW | XPU_FILE_MINE, cache_max(),
+				       &data, &size, why, sizeof(why));
+	if (rc == XPU_FILE_MISSING) {
 		set_state(s, XPU_CACHE_MISS, "%s: none yet", path);
+		return false;
+	}
+	if (rc != XPU_FILE_OK) {
+		set_state(s, XPU_CACHE_MISS, "%s; probed anew", why);
 		return false;
 	}
 	xpu_cache_contents *c = malloc(sizeof(*c));
@@ -472,30 +538,14 @@ static bool make_dir(const char *dir)
 	return mkdir(p, 0700) == 0 || errno == EEXIST;
 }
 
-static bool write_all(int fd, const void *data, size_t n)
-{
-	const char *p = data;
-	while (n) {
-		ssize_t w = write(fd, p, n);
-		if (w < 0 && errno == EINTR)
-			continue;
-		if (w <= 0)
-			return false;
-		p += w;
-		n -= (size_t)w;
-	}
-	return true;
-}
-
 void xpu_cache_store(struct xpu_system *s)
 {
-	char dir[XSYS_PATH_MAX], path[XSYS_PATH_MAX + 32], tmp[XSYS_PATH_MAX + 32];
+	char dir[XSYS_PATH_MAX], path[XSYS_PATH_MAX + 32], why[XSYS_PATH_MAX + 160];
 	if (!cache_dir(dir, sizeof(dir))) {
 		set_state(s, XPU_CACHE_OFF, "XPU_CACHE_DIR is empty, or no HOME");
 		return;
 	}
 	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
-	snprintf(tmp, sizeof(tmp), "%s/.%s.XXXXXX", dir, CACHE_FILE);
 	cache_header h;
 	memset(&h, 0, sizeof(h));
 	memcpy(h.magic, CACHE_MAGIC, sizeof(h.magic));
@@ -506,24 +556,28 @@ void xpu_cache_store(struct xpu_system *s)
 	h.count = (uint32_t)s->count;
 	h.fingerprint = s->cache_fingerprint;
 	h.probed_at = (int64_t)time(NULL);
-	h.checksum = checksum(h, s->runtimes, sizeof(s->runtimes), s->devices,
-			      s->count * sizeof(xpu_device));
-	int fd = make_dir(dir) ? mkstemp(tmp) : -1;
-	if (fd < 0) {
+	size_t devices = s->count * sizeof(xpu_device);
+	h.checksum = checksum(h, s->runtimes, sizeof(s->runtimes), s->devices, devices);
+	if (!make_dir(dir)) {
 		set_state(s, XPU_CACHE_UNWRITABLE, "%s: %s", dir, strerror(errno));
 		return;
 	}
-	bool ok = write_all(fd, &h, sizeof(h)) &&
-		  write_all(fd, s->runtimes, sizeof(s->runtimes)) &&
-		  write_all(fd, s->devices, s->count * sizeof(xpu_device));
-	int err = errno;
-	ok = close(fd) == 0 && ok;
-	if (ok && rename(tmp, path) == 0) {
-		s->cache_probed_at = h.probed_at;
-		set_state(s, XPU_CACHE_STORED, "%s", path);
+	size_t size = sizeof(h) + sizeof(s->runtimes) + devices;
+	unsigned char *data = malloc(size);
+	if (!data) {
+		set_state(s, XPU_CACHE_UNWRITABLE, "%s: out of memory", path);
 		return;
 	}
-	err = ok ? errno : err;
-	unlink(tmp);
-	set_state(s, XPU_CACHE_UNWRITABLE, "%s: %s", path, strerror(err));
+	memcpy(data, &h, sizeof(h));
+	memcpy(data + sizeof(h), s->runtimes, sizeof(s->runtimes));
+	memcpy(data + sizeof(h) + sizeof(s->runtimes), s->devices, devices);
+	/* a new file renamed over the old: a planted link or FIFO is replaced */
+	xpu_file_rc rc = xpu_file_write(path, data, size, 0600, why, sizeof(why));
+	free(data);
+	if (rc != XPU_FILE_OK) {
+		set_state(s, XPU_CACHE_UNWRITABLE, "%s", why);
+		return;
+	}
+	s->cache_probed_at = h.probed_at;
+	set_state(s, XPU_CACHE_STORED, "%s", path);
 }

@@ -26,5 +26,13 @@ void xpu_cache_store(struct xpu_system *s);
 /* Validates a cache file's bytes against fingerprint fp (exposed for the
  * fuzzer and the tests). */
 bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out);
+/* The records past a file's header and checksum (count devices): checked
+ * (bools, counts) and copied, strings terminated.  Exposed for the fuzzer,
+ * which reaches it without forging a checksum each time. */
+bool xpu_cache_decode(const void *payload, size_t size, size_t count, xpu_cache_contents *out);
+/* Sets the checksum of a cache image in place, as a store would (for the
+ * fuzzer and the tests: a forged record must fail on its content, not on
+ * its checksum).  False when too short to have a header. */
+bool xpu_cache_seal(void *data, size_t size);
 
 #endif

@@ -11,6 +11,7 @@
 #include "core/cache.h"
 #include "core/pci.h"
 #include "model/system.h"
+#include "model/read.h"
 #include "model/value.h"
 #include "runtimes/runtime.h"
 #include "sys/parse.h"
@@ -219,6 +220,8 @@ static void node_state(const xsys *s, xpu_text *node, const char *name, const ch
 	else if (rc == XSYS_DENIED)
 		xpu_set_status(&node->status, XPU_UNAVAILABLE, XPU_R_PERMISSION_DENIED,
 			       "%s (join group %s)", dev, group ? group : "video");
+	else if (rc == XSYS_NOT_FILE || rc == XSYS_OUTSIDE) /* a sysroot's loop or link out */
+		xpu_read_fail(&node->status, rc, dev);
 	else
 		xpu_set_status(&node->status, XPU_UNAVAILABLE, XPU_R_NO_DEVICE_NODE, "%s", dev);
 }

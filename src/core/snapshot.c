@@ -5,7 +5,13 @@
  * written as relative links inside DIR.  Device nodes become empty files of
  * the same mode, enough for the access checks.  What each vendor needs
  * besides its DRM and PCI devices (NVIDIA's procfs folder, /dev/kfd, the
- * CPU's files) is its descriptor's `snapshot` list. */
+ * CPU's files) is its descriptor's `snapshot` list.
+ *
+ * DIR is often written as root, in a folder others can write (/tmp): it
+ * must be new or empty and no link itself, and everything in it is made
+ * beneath its descriptor, new (O_EXCL) and through no link
+ * (base/file.h), so nothing planted in it is ever written through.  A file
+ * longer than FILE_MAX is cut, and the caller is told which. */
 #include "core/snapshot.h"
 
 #include <dirent.h>
@@ -18,17 +24,19 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/util.h"
 #include "core/pci.h"
 #include "sys/parse.h"
 #include "vendors/vendor.h"
 
-enum { MAX_DEPTH = 5, MAX_FILE = 64 * 1024 };
+enum { MAX_DEPTH = 5, FILE_MAX = XPU_SNAPSHOT_FILE_MAX };
 
 typedef struct snap {
 	const char *src; /* the machine's root: "" for this machine, a folder in tests */
-	const char *out; /* destination folder */
-	int files;
+	int out;         /* the destination folder */
+	char *buf;       /* FILE_MAX + 1 bytes */
+	xpu_snapshot_result *res;
 } snap;
 
 /* The source path of a machine path ("/sys/..."). */
@@ -36,6 +44,21 @@ static const char *src_path(const snap *sn, char *buf, size_t len, const char *m
 {
 	snprintf(buf, len, "%s%s", sn->src, machine_path);
 	return buf;
+}
+
+/* A source file read without blocking, at most len - 1 bytes; -1 on error. */
+static ssize_t read_src(const snap *sn, const char *machine_path, char *buf, size_t len)
+{
+	char p[XSYS_PATH_MAX];
+	int fd = open(src_path(sn, p, sizeof(p), machine_path),
+		      O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = xpu_fd_read_all(fd, buf, len - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = '\0';
+	return n;
 }
 
 /* Binary blobs and registers: large, useless for discovery, some unsafe to read. */
@@ -50,58 +73,64 @@ static bool skipped(const char *name)
 	return xpu_starts_with(name, "resource");
 }
 
-static int mkdirs(const char *path)
-{
-	char buf[XSYS_PATH_MAX];
-	xpu_strlcpy(buf, path, sizeof(buf));
-	for (char *p = buf + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(buf, 0755) != 0 && errno != EEXIST)
-			return -1;
-		*p = '/';
-	}
-	return mkdir(buf, 0755) != 0 && errno != EEXIST ? -1 : 0;
-}
-
-/* The folder of a machine path, made in the copy. */
-static void mkdirs_for(const snap *sn, const char *machine_path)
+/* The folder of a machine path in the copy, made if needed (following no
+ * link); *name is the last component.  -1 when it cannot be made. */
+static int parent_in_copy(const snap *sn, const char *machine_path, const char **name)
 {
 	char dir[XSYS_PATH_MAX];
-	snprintf(dir, sizeof(dir), "%s%s", sn->out, machine_path);
+	xpu_strlcpy(dir, machine_path, sizeof(dir));
 	char *slash = strrchr(dir, '/');
-	if (slash) {
-		*slash = '\0';
-		mkdirs(dir);
-	}
+	*name = machine_path + (slash ? slash - dir + 1 : 0);
+	if (!slash || slash == dir)
+		return dup(sn->out);
+	*slash = '\0';
+	if (xpu_mkdirs_beneath(sn->out, dir + 1, 0755) != 0)
+		return -1;
+	return xpu_open_beneath(sn->out, dir + 1, O_PATH | O_DIRECTORY, 0, 1);
+}
+
+/* A new file in the copy; -1 when one is there already (the same file
+ * reached twice) or it cannot be made. */
+static int create_in_copy(const snap *sn, const char *machine_path, mode_t mode)
+{
+	const char *name;
+	int dir = parent_in_copy(sn, machine_path, &name);
+	if (dir < 0)
+		return -1;
+	int fd = openat(dir, name, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, mode);
+	close(dir);
+	return fd;
+}
+
+static void note_cut(snap *sn, const char *machine_path)
+{
+	xpu_snapshot_result *r = sn->res;
+	if (r->cut < XPU_ARRAY_LEN(r->cut_paths))
+		xpu_strlcpy(r->cut_paths[r->cut], machine_path, sizeof(r->cut_paths[0]));
+	r->cut++;
 }
 
 static void copy_file(snap *sn, const char *machine_path, mode_t mode)
 {
-	char buf[MAX_FILE], src[XSYS_PATH_MAX];
-	int fd = open(src_path(sn, src, sizeof(src), machine_path), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
-	if (fd < 0)
-		return; /* write-only attributes, or denied: a replay sees them missing */
-	ssize_t n = read(fd, buf, sizeof(buf));
-	close(fd);
+	ssize_t n = read_src(sn, machine_path, sn->buf, FILE_MAX + 2);
 	if (n < 0)
-		return;
-	char dst[XSYS_PATH_MAX];
-	snprintf(dst, sizeof(dst), "%s%s", sn->out, machine_path);
-	int out = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode & 0777 ? mode & 0666 : 0644);
+		return; /* write-only attributes, or denied: a replay sees them missing */
+	if (n > FILE_MAX) {
+		note_cut(sn, machine_path);
+		n = FILE_MAX;
+	}
+	int out = create_in_copy(sn, machine_path, mode & 0777 ? mode & 0666 : 0644);
 	if (out < 0)
 		return;
-	if (write(out, buf, (size_t)n) == n)
-		sn->files++;
+	if (xpu_fd_write_all(out, sn->buf, (size_t)n))
+		sn->res->files++;
 	close(out);
 }
 
 static void copy_tree(snap *sn, const char *machine_dir, int depth)
 {
-	char dst[XSYS_PATH_MAX], src[XSYS_PATH_MAX];
-	snprintf(dst, sizeof(dst), "%s%s", sn->out, machine_dir);
-	if (mkdirs(dst) != 0)
+	char src[XSYS_PATH_MAX];
+	if (xpu_mkdirs_beneath(sn->out, machine_dir + 1, 0755) != 0)
 		return;
 	DIR *d = opendir(src_path(sn, src, sizeof(src), machine_dir));
 	if (!d)
@@ -128,12 +157,18 @@ static void copy_tree(snap *sn, const char *machine_dir, int depth)
 
 static void link_rel(snap *sn, const char *target, const char *machine_link)
 {
-	char dst[XSYS_PATH_MAX];
-	snprintf(dst, sizeof(dst), "%s%s", sn->out, machine_link);
-	mkdirs_for(sn, machine_link);
-	unlink(dst);
-	if (symlink(target, dst) != 0)
+	const char *name;
+	int dir = parent_in_copy(sn, machine_link, &name);
+	if (dir < 0)
 		return;
+	/* card0 and renderD128 share a device: a link made twice is the same */
+	if (symlinkat(target, dir, name) != 0 && errno == EEXIST) {
+		unlinkat(dir, name, 0);
+		if (symlinkat(target, dir, name) != 0) {
+			/* nothing: a replay sees the link missing */
+		}
+	}
+	close(dir);
 }
 
 /* A link at machine_link to the machine folder target, relative so that
@@ -154,10 +189,7 @@ static void placeholder_node(snap *sn, const char *node)
 	char src[XSYS_PATH_MAX];
 	if (stat(src_path(sn, src, sizeof(src), node), &st) != 0)
 		return;
-	char dst[XSYS_PATH_MAX];
-	snprintf(dst, sizeof(dst), "%s%s", sn->out, node);
-	mkdirs_for(sn, node);
-	int fd = open(dst, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, st.st_mode & 0666);
+	int fd = create_in_copy(sn, node, st.st_mode & 0666);
 	if (fd >= 0)
 		close(fd);
 }
@@ -190,13 +222,8 @@ static void link_drm_minors(snap *sn, const char *dev_dir)
 
 static bool read_hex(const snap *sn, const char *machine_path, uint64_t *v)
 {
-	char p[XSYS_PATH_MAX], text[32];
-	FILE *f = fopen(src_path(sn, p, sizeof(p), machine_path), "r");
-	if (!f)
-		return false;
-	bool ok = fgets(text, sizeof(text), f) && xpu_parse_u64(text, v);
-	fclose(f);
-	return ok;
+	char text[32];
+	return read_src(sn, machine_path, text, sizeof(text)) > 0 && xpu_parse_u64(text, v);
 }
 
 /* A display or accelerator function of a vendor xpu knows. */
@@ -263,14 +290,8 @@ static bool machine_real(const snap *sn, const char *machine_path, char *out, si
 static bool is_pci_device(const snap *sn, const char *machine_dir)
 {
 	char p[XSYS_PATH_MAX], text[XSYS_ATTR_MAX];
-	snprintf(p, sizeof(p), "%s%s/uevent", sn->src, machine_dir);
-	FILE *f = fopen(p, "r");
-	if (!f)
-		return false;
-	size_t n = fread(text, 1, sizeof(text) - 1, f);
-	fclose(f);
-	text[n] = '\0';
-	return strstr(text, "PCI_SLOT_NAME=") != NULL;
+	snprintf(p, sizeof(p), "%s/uevent", machine_dir);
+	return read_src(sn, p, text, sizeof(text)) > 0 && strstr(text, "PCI_SLOT_NAME=") != NULL;
 }
 
 /* DRM devices that are no PCI device (SoC GPUs, and display-only or
@@ -290,8 +311,8 @@ static void snapshot_platform(snap *sn)
 		snprintf(dev, sizeof(dev), "/sys/class/drm/%s/device", e->d_name);
 		if (!machine_real(sn, dev, real, sizeof(real)) || is_pci_device(sn, real))
 			continue; /* PCI devices come from the bus, with their vendor filter */
-		snprintf(copied, sizeof(copied), "%s%s/uevent", sn->out, real);
-		if (access(copied, F_OK) != 0) /* card0 and renderD128 share a device */
+		snprintf(copied, sizeof(copied), "%s/uevent", real + 1);
+		if (faccessat(sn->out, copied, F_OK, AT_SYMLINK_NOFOLLOW) != 0) /* card0 and renderD128 share a device */
 			copy_tree(sn, real, 0);
 		link_drm_minors(sn, real);
 	}
@@ -318,7 +339,6 @@ static void snapshot_match(snap *sn, const char *machine_path)
 	} else if (S_ISDIR(st.st_mode)) {
 		copy_tree(sn, machine_path, 0);
 	} else if (S_ISREG(st.st_mode)) {
-		mkdirs_for(sn, machine_path);
 		copy_file(sn, machine_path, st.st_mode);
 	}
 }
@@ -342,28 +362,89 @@ static void snapshot_vendor_files(snap *sn)
 	snapshot_match(sn, "/proc/sys/kernel/osrelease");
 }
 
-int xpu_snapshot_from(const char *src, const char *dir, char *err, size_t errlen)
+/* The folders above dir: the user's own path, made as given. */
+static void make_parents(const char *dir)
 {
-	if (mkdirs(dir) != 0) {
+	char p[XSYS_PATH_MAX];
+	xpu_strlcpy(p, dir, sizeof(p));
+	char *last = strrchr(p, '/');
+	for (char *q = p + 1; last && q < last; q++) {
+		if (*q != '/')
+			continue;
+		*q = '\0';
+		mkdir(p, 0755);
+		*q = '/';
+	}
+	if (last && last != p) {
+		*last = '\0';
+		mkdir(p, 0755);
+	}
+}
+
+/* A new or empty folder, no link, open for making the copy in; -1 with
+ * err set otherwise. */
+static int open_target(const char *dir, char *err, size_t errlen)
+{
+	make_parents(dir);
+	if (mkdir(dir, 0755) != 0 && errno != EEXIST) {
 		snprintf(err, errlen, "cannot create '%s': %s", dir, strerror(errno));
+		return -1;
+	}
+	int fd = open(dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		snprintf(err, errlen, "'%s': %s; give a new or empty folder, not a link", dir,
+			 errno == ELOOP || errno == ENOTDIR ? "not a folder" : strerror(errno));
+		return -1;
+	}
+	DIR *d = fdopendir(dup(fd));
+	size_t entries = 0;
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d))
+		entries += strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
+	if (d)
+		closedir(d);
+	if (!d || entries) {
+		snprintf(err, errlen, "'%s' is not empty; give a new or empty folder (xpu snapshot "
+			 "writes nothing into a folder that holds files already)", dir);
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+int xpu_snapshot_from(const char *src, const char *dir, xpu_snapshot_result *res, char *err,
+		      size_t errlen)
+{
+	xpu_snapshot_result local;
+	if (!res)
+		res = &local;
+	memset(res, 0, sizeof(*res));
+	int out = open_target(dir, err, errlen);
+	if (out < 0)
+		return XPU_E_IO;
+	snap sn = { .src = src, .out = out, .buf = malloc(FILE_MAX + 2), .res = res };
+	if (!sn.buf) {
+		close(out);
+		snprintf(err, errlen, "out of memory");
 		return XPU_E_IO;
 	}
-	snap sn = { .src = src, .out = dir, .files = 0 };
 	snapshot_pci(&sn);
 	snapshot_platform(&sn);
 	snapshot_vendor_files(&sn);
-	if (sn.files == 0) {
+	free(sn.buf);
+	close(out);
+	if (res->files == 0) {
 		snprintf(err, errlen, "nothing could be read into '%s' (is /sys mounted?)", dir);
 		return XPU_E_IO;
 	}
 	return XPU_E_OK;
 }
 
-int xpu_snapshot(const xpu_options *opt, const char *dir, char *err, size_t errlen)
+int xpu_snapshot(const xpu_options *opt, const char *dir, xpu_snapshot_result *res, char *err,
+		 size_t errlen)
 {
 	if (opt && opt->sysroot && strcmp(opt->sysroot, "/") != 0) {
 		xpu_strlcpy(err, "snapshot reads this machine; it cannot be combined with --sysroot", errlen);
 		return XPU_E_SYSROOT;
 	}
-	return xpu_snapshot_from("", dir, err, errlen);
+	return xpu_snapshot_from("", dir, res, err, errlen);
 }

@@ -26,6 +26,7 @@
 #include "base/util.h"
 #include "core/topology_json.h"
 #include "model/system.h"
+#include "model/read.h"
 #include "model/value.h"
 #include "runtimes/links.h"
 #include "sys/parse.h"
@@ -75,10 +76,11 @@ static void read_place(const xsys *s, const char *addr, place *p)
 {
 	char path[XSYS_PATH_MAX];
 	p->numa = -1;
-	xsys_rc rc = xsys_real_path(s, path, sizeof(path), "/sys/bus/pci/devices/%s", addr);
+	char mpath[64];
+	snprintf(mpath, sizeof(mpath), "/sys/bus/pci/devices/%s", addr);
+	xsys_rc rc = xsys_real_path(s, path, sizeof(path), "%s", mpath);
 	if (rc != XSYS_OK)
-		xpu_set_status(&p->why, XPU_UNAVAILABLE, XPU_R_FILE_MISSING, "/sys/bus/pci/devices/%s",
-			       addr);
+		xpu_read_fail(&p->why, rc, mpath); /* missing, or a loop, a link out of the sysroot */
 	else if (!(p->known = xpu_parse_pci_place(path, &p->pci)) ||
 		 strcmp(p->pci.chain[p->pci.depth - 1], addr) != 0)
 		/* a snapshot's plain folder, or a path without the hierarchy */
@@ -108,12 +110,13 @@ static void sysfs_affinity(const xsys *s, const char *addr, const place *p, unsi
 			   xpu_topo_device *d)
 {
 	char text[XSYS_ATTR_MAX];
-	xsys_rc rc = xsys_text(s, text, sizeof(text), "/sys/bus/pci/devices/%s/local_cpulist", addr);
+	char mpath[80];
+	snprintf(mpath, sizeof(mpath), "/sys/bus/pci/devices/%s/local_cpulist", addr);
+	xsys_rc rc = xsys_text(s, text, sizeof(text), "%s", mpath);
 	if (rc == XSYS_OK)
 		xpu_set_text(&d->cpu_affinity, "%s", text);
 	else
-		xpu_set_status(&d->cpu_affinity.status, XPU_UNAVAILABLE, XPU_R_FILE_MISSING,
-			       "/sys/bus/pci/devices/%s/local_cpulist", addr);
+		xpu_read_fail(&d->cpu_affinity.status, rc, mpath);
 	if (p->numa >= 0)
 		xpu_set_text(&d->numa_affinity, "%d", p->numa);
 	else if (nodes == 1)

@@ -27,7 +27,9 @@ static void node_group(const doc_ctx *c, const char *node, char *out, size_t len
 	char path[XSYS_PATH_MAX];
 	struct stat st;
 	xpu_strlcpy(out, strstr(node, "renderD") ? "render" : "video", len);
-	if (stat(xsys_path(&c->fs, path, sizeof(path), "%s", node), &st) != 0)
+	/* xsys_exists first: under a sysroot, a node is one inside it */
+	if (!xsys_exists(&c->fs, "%s", node) ||
+	    stat(xsys_path(&c->fs, path, sizeof(path), "%s", node), &st) != 0)
 		return;
 	const struct group *g = getgrgid(st.st_gid);
 	if (g && g->gr_name && strcmp(g->gr_name, "root") != 0)

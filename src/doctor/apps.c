@@ -184,6 +184,10 @@ void doc_app_env_check(doc_ctx *c, const app_ctx *a)
 	char *env = NULL;
 	size_t len = 0;
 	xsys_rc rc = xsys_slurp(&c->fs, &env, &len, 1 << 20, "/proc/%ld/environ", pid);
+	if (rc == XSYS_TOO_LARGE) {
+		doc_verdict(k, XPU_VERDICT_SKIP, "/proc/%ld/environ holds more than the 1 MiB xpu reads", pid);
+		return;
+	}
 	if (rc != XSYS_OK && rc != XSYS_EMPTY) {
 		doc_verdict(k, XPU_VERDICT_SKIP, "cannot read /proc/%ld/environ (%s): run as root or as %s's user",
 			    pid, rc == XSYS_DENIED ? "permission denied" : "unreadable", command);

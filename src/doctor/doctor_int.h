@@ -94,6 +94,16 @@ void doc_framework_checks(doc_ctx *c);
 void doc_app_checks(doc_ctx *c);
 void doc_compat_checks(doc_ctx *c);
 
+/* xpu_doctor_run with only some groups (bits in that order): the fuzzer
+ * takes the frameworks and apps alone, whose JSON it feeds. */
+enum {
+	DOC_FRAMEWORKS = 1u << 3,
+	DOC_APPS = 1u << 4,
+	DOC_ALL_GROUPS = 0x3f,
+};
+int doc_run_groups(const xpu_system *sys, const xpu_doctor_options *opt, unsigned groups,
+		   xpu_doctor_report **out, char *err, size_t errlen);
+
 #endif
 
 /* compat.c: what each device family needs and supports (data). */

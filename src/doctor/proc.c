@@ -1,13 +1,20 @@
 /* Runs a program with a hard time limit: posix_spawn (safe although the
  * runtimes started threads), stdout and stderr read through poll until the
- * deadline, then the child's whole process group killed and reaped. */
+ * deadline, then the child's whole process group killed and reaped, and
+ * with it every descendant that left the group: xpu is their subreaper
+ * (PR_SET_CHILD_SUBREAPER), so an orphan of the probe (a python's child
+ * that called setsid, then lost its parent) becomes xpu's child, which is
+ * killed and reaped too, until none is left. */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>
+#include <dirent.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -113,6 +120,114 @@ static bool reap_until(pid_t pid, double deadline, int *status)
 	}
 }
 
+/* ---- every descendant ---- */
+
+enum { MAX_KIDS = 256 };
+
+typedef struct kids {
+	pid_t pid[MAX_KIDS];
+	size_t n;
+} kids;
+
+static bool has_kid(const kids *k, pid_t pid)
+{
+	for (size_t i = 0; i < k->n; i++)
+		if (k->pid[i] == pid)
+			return true;
+	return false;
+}
+
+/* The pids in one /proc/self/task/TID/children file (the children that
+ * thread started or adopted); false when the kernel has no such file
+ * (CONFIG_PROC_CHILDREN). */
+static bool read_children(const char *path, kids *out)
+{
+	char text[4096];
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return false;
+	ssize_t n = read(fd, text, sizeof(text) - 1);
+	close(fd);
+	if (n <= 0)
+		return true;
+	text[n] = '\0';
+	char *save = NULL;
+	for (char *w = strtok_r(text, " \n", &save); w && out->n < MAX_KIDS; w = strtok_r(NULL, " \n", &save)) {
+		pid_t pid = (pid_t)strtol(w, NULL, 10);
+		if (pid > 0 && !has_kid(out, pid))
+			out->pid[out->n++] = pid;
+	}
+	return true;
+}
+
+/* Without the children files: every process whose parent is this one, from
+ * the fourth field of /proc/PID/stat (after the command's closing ')'). */
+static void scan_children(kids *out)
+{
+	DIR *d = opendir("/proc");
+	if (!d)
+		return;
+	for (struct dirent *e = readdir(d); e && out->n < MAX_KIDS; e = readdir(d)) {
+		char path[300], text[512];
+		if (e->d_name[0] < '1' || e->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/stat", e->d_name);
+		int fd = open(path, O_RDONLY | O_CLOEXEC);
+		ssize_t n = fd >= 0 ? read(fd, text, sizeof(text) - 1) : -1;
+		if (fd >= 0)
+			close(fd);
+		if (n <= 0)
+			continue;
+		text[n] = '\0';
+		const char *paren = strrchr(text, ')');
+		int ppid = 0;
+		if (paren && sscanf(paren + 1, " %*c %d", &ppid) == 1 && ppid == getpid())
+			out->pid[out->n++] = (pid_t)strtol(e->d_name, NULL, 10);
+	}
+	closedir(d);
+}
+
+/* This process's children, whichever thread adopted them. */
+static void children(kids *out)
+{
+	out->n = 0;
+	bool listed = false;
+	DIR *d = opendir("/proc/self/task");
+	for (struct dirent *e = d ? readdir(d) : NULL; e; e = readdir(d)) {
+		char path[300];
+		if (e->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), "/proc/self/task/%s/children", e->d_name);
+		listed |= read_children(path, out);
+	}
+	if (d)
+		closedir(d);
+	if (!listed)
+		scan_children(out);
+}
+
+/* Kills and reaps every child that was not there before (spare), and the
+ * children each one leaves to us, for at most a second.  A child is ours
+ * until we reap it, so its pid cannot name another process meanwhile. */
+static void reap_descendants(const kids *spare)
+{
+	double until = now_s() + 1.0;
+	kids k;
+	for (children(&k); now_s() < until; children(&k)) {
+		size_t killed = 0;
+		for (size_t i = 0; i < k.n; i++) {
+			if (has_kid(spare, k.pid[i]))
+				continue;
+			kill(-k.pid[i], SIGKILL); /* its own group, when it made one (setsid) */
+			kill(k.pid[i], SIGKILL);
+			waitpid(k.pid[i], NULL, 0);
+			killed++;
+		}
+		if (!killed)
+			return;
+	}
+}
+
 static void last_line(const sink *s, char *out, size_t len)
 {
 	out[0] = '\0';
@@ -145,6 +260,10 @@ void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p)
 		close(out_pipe[1]);
 		return;
 	}
+	/* orphans of the probe come to us, not to init (once is enough) */
+	prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0);
+	kids before;
+	children(&before);
 	int err = 0;
 	pid_t pid = spawn(argv, out_pipe[1], err_pipe[1], &err);
 	close(out_pipe[1]);
@@ -170,6 +289,8 @@ void doc_proc_run(const char *const argv[], double timeout_s, doc_proc *p)
 			p->end = DOC_PROC_EXITED;
 			p->exit_code = WEXITSTATUS(status);
 		}
+		/* what it left, in its group or not, is ours now */
+		reap_descendants(&before);
 	}
 	close(out_pipe[0]);
 	close(err_pipe[0]);

@@ -199,9 +199,13 @@ static void gather_facts(doc_ctx *c)
 	}
 }
 
-int xpu_doctor_run(const xpu_system *sys, const xpu_doctor_options *opt,
+int doc_run_groups(const xpu_system *sys, const xpu_doctor_options *opt, unsigned groups,
 		   xpu_doctor_report **out, char *err, size_t errlen)
 {
+	static void (*const run[])(doc_ctx *) = {
+		doc_kernel_checks, doc_access_checks, doc_runtime_checks,
+		doc_framework_checks, doc_app_checks, doc_compat_checks,
+	};
 	*out = NULL;
 	xpu_doctor_report *r = calloc(1, sizeof(*r));
 	if (!r) {
@@ -220,12 +224,9 @@ int xpu_doctor_run(const xpu_system *sys, const xpu_doctor_options *opt,
 	c.pkg = pkg_tool_of(&c.fs);
 	r->nixos = c.pkg == DOC_PKG_NIX;
 	gather_facts(&c);
-	doc_kernel_checks(&c);
-	doc_access_checks(&c);
-	doc_runtime_checks(&c);
-	doc_framework_checks(&c);
-	doc_app_checks(&c);
-	doc_compat_checks(&c);
+	for (size_t i = 0; i < XPU_ARRAY_LEN(run); i++)
+		if (groups & (1u << i))
+			run[i](&c);
 	if (c.nomem) {
 		xpu_doctor_free(r);
 		xpu_strlcpy(err, "out of memory", errlen);
@@ -233,4 +234,10 @@ int xpu_doctor_run(const xpu_system *sys, const xpu_doctor_options *opt,
 	}
 	*out = r;
 	return XPU_E_OK;
+}
+
+int xpu_doctor_run(const xpu_system *sys, const xpu_doctor_options *opt,
+		   xpu_doctor_report **out, char *err, size_t errlen)
+{
+	return doc_run_groups(sys, opt, DOC_ALL_GROUPS, out, err, errlen);
 }

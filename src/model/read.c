@@ -8,17 +8,24 @@
 
 void xpu_read_fail(xpu_status *st, xsys_rc rc, const char *machine_path)
 {
-	static const xpu_reason reasons[] = {
-		[XSYS_OK] = XPU_R_NONE,
-		[XSYS_MISSING] = XPU_R_FILE_MISSING,
-		[XSYS_DENIED] = XPU_R_PERMISSION_DENIED,
-		[XSYS_EMPTY] = XPU_R_EMPTY,
-		[XSYS_GARBAGE] = XPU_R_UNPARSABLE,
-		[XSYS_IO] = XPU_R_IO_ERROR,
+	static const struct {
+		xpu_reason reason;
+		const char *why; /* after the path, where the reason alone does not say */
+	} reasons[] = {
+		[XSYS_OK] = { XPU_R_NONE, "" },
+		[XSYS_MISSING] = { XPU_R_FILE_MISSING, "" },
+		[XSYS_DENIED] = { XPU_R_PERMISSION_DENIED, "" },
+		[XSYS_EMPTY] = { XPU_R_EMPTY, "" },
+		[XSYS_GARBAGE] = { XPU_R_UNPARSABLE, "" },
+		[XSYS_IO] = { XPU_R_IO_ERROR, "" },
+		[XSYS_NOT_FILE] = { XPU_R_IO_ERROR, ": not a regular file in the sysroot" },
+		[XSYS_OUTSIDE] = { XPU_R_IO_ERROR, ": a link out of the sysroot, not followed" },
+		[XSYS_TOO_LARGE] = { XPU_R_UNPARSABLE, ": larger than xpu reads of it" },
 	};
+	size_t i = (size_t)rc < XPU_ARRAY_LEN(reasons) ? (size_t)rc : XSYS_IO;
 	st->state = rc == XSYS_MISSING ? XPU_UNSUPPORTED : XPU_UNAVAILABLE;
-	st->reason = reasons[rc];
-	xpu_strlcpy(st->detail, machine_path, sizeof(st->detail));
+	st->reason = reasons[i].reason;
+	snprintf(st->detail, sizeof(st->detail), "%s%s", machine_path, reasons[i].why);
 }
 
 __attribute__((format(printf, 3, 0)))

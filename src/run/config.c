@@ -197,6 +197,12 @@ static int load_file(xpu_config *cfg, const char *file, xpu_source src, char *er
 	return xpu_ini_load(file, on_config, &fl, err, errlen) == XPU_INI_ERROR ? -1 : 0;
 }
 
+int run_config_parse(xpu_config *cfg, const char *name, const char *text, char *err, size_t errlen)
+{
+	file_load fl = { cfg, XPU_SRC_USER };
+	return xpu_ini_parse(name, text, on_config, &fl, err, errlen) == XPU_INI_OK ? 0 : -1;
+}
+
 int xpu_config_load(xpu_config *cfg, const xpu_paths *paths, char *err, size_t errlen)
 {
 	memset(cfg, 0, sizeof(*cfg));

@@ -3,12 +3,13 @@
  * error, which gives the FILE:LINE of every message. */
 #include "run/ini.h"
 
-#include <errno.h>
 #include <ini.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "base/file.h"
 
 int xpu_ini_problem(xpu_ini_ctx *ctx, const char *fmt, ...)
 {
@@ -33,40 +34,46 @@ static int on_value(void *user, const char *section, const char *key, const char
 	return t->handler(t->ctx, section, key, value);
 }
 
-int xpu_ini_load(const char *file, xpu_ini_handler handler, void *user, char *err, size_t errlen)
+int xpu_ini_parse(const char *file, const char *text, xpu_ini_handler handler, void *user,
+		  char *err, size_t errlen)
 {
-	FILE *f = fopen(file, "re");
-	if (!f) {
-		if (errno == ENOENT || errno == ENOTDIR)
-			return XPU_INI_MISSING;
-		snprintf(err, errlen, "%s: cannot read: %s (fix its permissions or remove it)", file,
-			 strerror(errno));
-		return XPU_INI_ERROR;
-	}
-	struct stat st;
-	if (fstat(fileno(f), &st) == 0 && !S_ISREG(st.st_mode)) {
-		fclose(f);
-		snprintf(err, errlen, "%s: cannot read: not a regular file (remove it or make it "
-			 "an INI file)", file);
-		return XPU_INI_ERROR;
-	}
 	xpu_ini_ctx ctx = { .file = file, .user = user };
 	trampoline t = { &ctx, handler };
-	int line = ini_parse_file(f, on_value, &t);
-	int read_error = ferror(f);
-	fclose(f);
+	int line = ini_parse_string(text, on_value, &t);
 	if (line > 0) {
 		snprintf(err, errlen, "%s:%d: %s", file, line,
 			 ctx.problem[0] ? ctx.problem : "not a 'key = value' line, a [section] "
 			 "or a comment");
 		return XPU_INI_ERROR;
 	}
-	if (line < 0 || read_error) {
-		snprintf(err, errlen, "%s: cannot read: %s", file,
-			 line == -2 ? "out of memory" : "read error");
+	if (line < 0) {
+		snprintf(err, errlen, "%s: cannot read: out of memory", file);
 		return XPU_INI_ERROR;
 	}
 	return XPU_INI_OK;
+}
+
+int xpu_ini_load(const char *file, xpu_ini_handler handler, void *user, char *err, size_t errlen)
+{
+	char *text;
+	size_t len;
+	/* A config or profile decides what runs, often as root: a file
+	 * another user may write is refused, as ssh and sudo refuse theirs;
+	 * a FIFO or a device is refused before it is opened. */
+	xpu_file_rc rc = xpu_file_read(-1, file, XPU_FILE_TRUSTED, XPU_INI_MAX, &text, &len, err,
+				       errlen);
+	if (rc == XPU_FILE_MISSING)
+		return XPU_INI_MISSING;
+	if (rc != XPU_FILE_OK)
+		return XPU_INI_ERROR;
+	if (memchr(text, '\0', len)) {
+		free(text);
+		snprintf(err, errlen, "%s: a NUL byte: not a text file", file);
+		return XPU_INI_ERROR;
+	}
+	int ret = xpu_ini_parse(file, text, handler, user, err, errlen);
+	free(text);
+	return ret;
 }
 
 bool xpu_env_name_ok(const char *name)

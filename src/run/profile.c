@@ -230,6 +230,22 @@ int xpu_profile_load_file(const char *file, const char *name, xpu_profile **out,
 	return 0;
 }
 
+int run_profile_parse(const char *name, const char *text, xpu_profile **out, char *err, size_t errlen)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	xpu_strlcpy((*out)->name, name, sizeof((*out)->name));
+	if (xpu_ini_parse(name, text, on_profile, *out, err, errlen) != XPU_INI_OK) {
+		xpu_profile_free(*out);
+		*out = NULL;
+		return -1;
+	}
+	return 0;
+}
+
 static bool name_ok(const char *name)
 {
 	if (!name[0] || name[0] == '.')

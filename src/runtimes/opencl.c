@@ -18,9 +18,11 @@
 #include <string.h>
 
 #include "base/dl.h"
+#include "base/file.h"
 #include "base/util.h"
 #include "model/value.h"
 #include "runtimes/opencl_api.h"
+#include "sys/parse.h"
 
 /* Vendor queries not in every cl_ext.h (values from the extension specs). */
 #define XCL_DEVICE_PCI_BUS_ID_NV 0x4008
@@ -33,6 +35,7 @@
 
 #define CL_MAX_PLATFORMS 16
 #define CL_MAX_DEVS 32
+#define ICD_MAX 4096 /* a manifest is one line: a library's path */
 
 static xpu_opencl_api cl_table;
 static pthread_once_t cl_once = PTHREAD_ONCE_INIT;
@@ -283,16 +286,19 @@ const char *xpu_opencl_icd_package(xpu_vendor v)
 	return icd ? icd->package : "the vendor's OpenCL ICD";
 }
 
+/* Whether the manifest at path registers a library whose file name holds
+ * lib.  Read as any file is (base/file.h): a FIFO planted among the
+ * manifests would otherwise hang every xpu list. */
 static int icd_file_names(const char *path, const char *lib)
 {
-	char buf[512];
-	FILE *f = fopen(path, "re");
-	if (!f)
+	char *text, err[16], library[1024];
+	size_t n;
+	if (xpu_file_read(-1, path, 0, ICD_MAX, &text, &n, err, sizeof(err)) != XPU_FILE_OK)
 		return 0;
-	size_t n = fread(buf, 1, sizeof(buf) - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	return strstr(buf, lib) != NULL;
+	bool named = xpu_parse_icd_library(text, library, sizeof(library));
+	free(text);
+	const char *slash = named ? strrchr(library, '/') : NULL;
+	return named && strstr(slash ? slash + 1 : library, lib) != NULL;
 }
 
 /* Whether an .icd file registers the vendor's GPU ICD: an ICD that finds no

@@ -469,3 +469,17 @@ bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out)
 	out->steal = v[7];
 	return true;
 }
+
+bool xpu_parse_icd_library(const char *text, char *out, size_t len)
+{
+	while (*text == ' ' || *text == '\t' || *text == '\r')
+		text++;
+	size_t n = strcspn(text, "\n");
+	while (n && (text[n - 1] == ' ' || text[n - 1] == '\t' || text[n - 1] == '\r'))
+		n--;
+	if (!n || n >= len)
+		return false;
+	memcpy(out, text, n);
+	out[n] = '\0';
+	return true;
+}

@@ -95,4 +95,9 @@ typedef struct xpu_cpu_ticks {
 } xpu_cpu_ticks;
 bool xpu_parse_proc_stat(const char *text, xpu_cpu_ticks *out);
 
+/* An OpenCL ICD manifest (/etc/OpenCL/vendors/NAME.icd): the library it
+ * registers, its first line without surrounding white space, as ocl-icd
+ * reads it.  False when there is none or it does not fit out. */
+bool xpu_parse_icd_library(const char *text, char *out, size_t len);
+
 #endif

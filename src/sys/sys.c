@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "base/file.h"
 #include "base/util.h"
 #include "sys/parse.h"
 
@@ -76,25 +77,105 @@ static xsys_rc rc_from_errno(int e)
 	case EACCES:
 	case EPERM:
 		return XSYS_DENIED;
+	case EXDEV: /* a link out of the sysroot */
+		return XSYS_OUTSIDE;
+	case ELOOP:
+		return XSYS_NOT_FILE;
 	default:
 		return XSYS_IO;
 	}
 }
 
-/* Reads up to len-1 bytes.  sysfs hands out a text attribute whole in the
- * first read (it formats the page, then copies), so a short read there is the
- * end and the read that would return 0 is skipped: one system call less per
- * value, about 30 per `xpu list`.  Other files (procfs, a snapshot's copies)
- * are read until they say end of file. */
-static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
+static xsys_rc rc_from_file(xpu_file_rc rc)
+{
+	static const xsys_rc map[] = {
+		[XPU_FILE_OK] = XSYS_OK,
+		[XPU_FILE_MISSING] = XSYS_MISSING,
+		[XPU_FILE_DENIED] = XSYS_DENIED,
+		[XPU_FILE_NOT_REGULAR] = XSYS_NOT_FILE,
+		[XPU_FILE_OUTSIDE] = XSYS_OUTSIDE,
+		[XPU_FILE_TOO_LARGE] = XSYS_TOO_LARGE,
+		[XPU_FILE_UNTRUSTED] = XSYS_DENIED,
+		[XPU_FILE_IO] = XSYS_IO,
+	};
+	return (size_t)rc < XPU_ARRAY_LEN(map) ? map[rc] : XSYS_IO;
+}
+
+/* The machine path ("/sys/...") of a format. */
+__attribute__((format(printf, 3, 0)))
+static const char *vmachine(char *buf, size_t len, const char *fmt, va_list ap)
+{
+	vsnprintf(buf, len, fmt, ap);
+	return buf;
+}
+
+/* A machine path's place under the sysroot, for openat2: "sys/..." ("."
+ * for "/"). */
+static const char *below_root(const char *machine_path)
+{
+	while (*machine_path == '/')
+		machine_path++;
+	return *machine_path ? machine_path : ".";
+}
+
+/* Opens a machine path under the sysroot: beneath it (no link leads out)
+ * and only a regular file (a FIFO or device node planted in a tree is
+ * never opened).  The live machine keeps one open per attribute. */
+static xsys_rc open_rooted(const xsys *s, const char *machine_path, int *fd)
+{
+	char err[16];
+	int root = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return rc_from_errno(errno);
+	xpu_file_rc rc = xpu_file_open(root, below_root(machine_path), 0, 0, fd, err, sizeof(err));
+	close(root);
+	return rc_from_file(rc);
+}
+
+/* Whether a machine path resolves beneath the sysroot (always, live). */
+static xsys_rc check_rooted(const xsys *s, const char *machine_path, int oflags)
+{
+	if (xsys_is_live(s))
+		return XSYS_OK;
+	int root = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (root < 0)
+		return rc_from_errno(errno);
+	int fd = xpu_open_beneath(root, below_root(machine_path), O_PATH | oflags, 0, 0);
+	int e = errno;
+	close(root);
+	if (fd < 0)
+		return rc_from_errno(e);
+	close(fd);
+	return XSYS_OK;
+}
+
+/* Reads up to len-1 bytes; *more says whether the file had more.  sysfs
+ * hands out a text attribute whole in the first read (it formats the page,
+ * then copies), so a short read there is the end and the read that would
+ * return 0 is skipped: one system call less per value, about 30 per
+ * `xpu list`.  Other files (procfs, a snapshot's copies) are read until
+ * they say end of file.  Live files open with O_NONBLOCK: no FIFO or
+ * device can stall a read of /sys or /proc. */
+static xsys_rc read_file(const xsys *s, const char *machine_path, char *buf, size_t len,
+			 size_t *got, bool *more)
 {
 	/* kernfs returns at most a page per read: only a buffer of a page or
 	 * less can take a short read for the end */
-	bool one_read = strncmp(path, "/sys/", 5) == 0 && len <= XSYS_ATTR_MAX;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return rc_from_errno(errno);
+	bool live = xsys_is_live(s);
+	bool one_read = live && strncmp(machine_path, "/sys/", 5) == 0 && len <= XSYS_ATTR_MAX;
+	int fd;
+	if (live) {
+		fd = open(machine_path, O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
+		if (fd < 0)
+			return rc_from_errno(errno);
+	} else {
+		xsys_rc rc = open_rooted(s, machine_path, &fd);
+		if (rc != XSYS_OK)
+			return rc;
+	}
 	size_t n = 0;
+	if (more)
+		*more = false;
 	while (n + 1 < len) {
 		ssize_t r = read(fd, buf + n, len - 1 - n);
 		if (r < 0) {
@@ -102,7 +183,8 @@ static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
 				continue;
 			int e = errno;
 			close(fd);
-			/* EISDIR, EINVAL (write-only attribute), EIO from a hung device */
+			/* EISDIR, EINVAL (write-only attribute), EIO from a hung device,
+			 * EAGAIN from a FIFO */
 			return e == EACCES || e == EPERM ? XSYS_DENIED : XSYS_IO;
 		}
 		if (r == 0)
@@ -110,6 +192,10 @@ static xsys_rc read_file(const char *path, char *buf, size_t len, size_t *got)
 		n += (size_t)r;
 		if (one_read && n + 1 < len)
 			break;
+	}
+	if (more && n + 1 >= len && !one_read) {
+		char probe;
+		*more = read(fd, &probe, 1) > 0;
 	}
 	close(fd);
 	buf[n] = '\0';
@@ -129,9 +215,8 @@ xsys_rc xsys_vtext(const xsys *s, char *buf, size_t len, const char *fmt, va_lis
 {
 	char path[XSYS_PATH_MAX];
 	size_t got;
-	vpath(s, path, sizeof(path), fmt, ap);
 	buf[0] = '\0';
-	xsys_rc rc = read_file(path, buf, len, &got);
+	xsys_rc rc = read_file(s, vmachine(path, sizeof(path), fmt, ap), buf, len, &got, NULL);
 	if (rc != XSYS_OK)
 		return rc;
 	trim_right(buf); /* strlen stops at an embedded NUL: padding is dropped */
@@ -152,16 +237,20 @@ xsys_rc xsys_slurp(const xsys *s, char **out, size_t *n, size_t max, const char 
 	char path[XSYS_PATH_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vpath(s, path, sizeof(path), fmt, ap);
+	vmachine(path, sizeof(path), fmt, ap);
 	va_end(ap);
 	*out = NULL;
 	*n = 0;
 	char *buf = malloc(max + 1);
 	if (!buf)
 		return XSYS_IO;
-	xsys_rc rc = read_file(path, buf, max + 1, n);
+	bool more;
+	xsys_rc rc = read_file(s, path, buf, max + 1, n, &more);
+	if (rc == XSYS_OK && more)
+		rc = XSYS_TOO_LARGE;
 	if (rc != XSYS_OK) {
 		free(buf);
+		*n = 0;
 		return rc;
 	}
 	*out = buf;
@@ -194,21 +283,27 @@ xsys_rc xsys_i64(const xsys *s, int64_t *out, const char *fmt, ...)
 
 bool xsys_exists(const xsys *s, const char *fmt, ...)
 {
-	char path[XSYS_PATH_MAX];
+	char mpath[XSYS_PATH_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vpath(s, path, sizeof(path), fmt, ap);
+	vmachine(mpath, sizeof(mpath), fmt, ap);
 	va_end(ap);
-	return access(path, F_OK) == 0;
+	if (!xsys_is_live(s))
+		return check_rooted(s, mpath, 0) == XSYS_OK;
+	return access(mpath, F_OK) == 0;
 }
 
 /* The real path of a rooted path, links followed (malloc'd), or NULL with
  * *rc saying why. */
 static char *resolved(const xsys *s, xsys_rc *rc, const char *fmt, va_list ap)
 {
-	char path[XSYS_PATH_MAX];
-	vpath(s, path, sizeof(path), fmt, ap);
-	char *real = realpath(path, NULL);
+	/* beneath the root: a planted link may not lead out of it */
+	char mpath[XSYS_PATH_MAX], path[XSYS_PATH_MAX];
+	vmachine(mpath, sizeof(mpath), fmt, ap);
+	*rc = check_rooted(s, mpath, 0);
+	if (*rc != XSYS_OK)
+		return NULL;
+	char *real = realpath(xsys_path(s, path, sizeof(path), "%s", mpath), NULL);
 	*rc = real ? XSYS_OK : rc_from_errno(errno);
 	return real;
 }
@@ -251,12 +346,15 @@ xsys_rc xsys_real_path(const xsys *s, char *buf, size_t len, const char *fmt, ..
 
 xsys_rc xsys_access_rw(const xsys *s, const char *fmt, ...)
 {
-	char path[XSYS_PATH_MAX];
+	char mpath[XSYS_PATH_MAX], path[XSYS_PATH_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vpath(s, path, sizeof(path), fmt, ap);
+	vmachine(mpath, sizeof(mpath), fmt, ap);
 	va_end(ap);
-	if (access(path, R_OK | W_OK) == 0)
+	xsys_rc rc = check_rooted(s, mpath, 0);
+	if (rc != XSYS_OK)
+		return rc;
+	if (access(xsys_path(s, path, sizeof(path), "%s", mpath), R_OK | W_OK) == 0)
 		return XSYS_OK;
 	return rc_from_errno(errno);
 }
@@ -275,18 +373,44 @@ void xsys_names_free(xsys_names *n)
 	n->count = 0;
 }
 
+/* A folder to list: under a sysroot opened beneath it. */
+static DIR *open_folder(const xsys *s, const char *mpath, xsys_rc *rc)
+{
+	*rc = XSYS_OK;
+	if (xsys_is_live(s)) {
+		DIR *d = opendir(mpath);
+		if (!d)
+			*rc = rc_from_errno(errno);
+		return d;
+	}
+	int root = open(s->root, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int fd = root < 0 ? -1 : xpu_open_beneath(root, below_root(mpath), O_RDONLY | O_DIRECTORY, 0, 0);
+	int e = errno;
+	if (root >= 0)
+		close(root);
+	DIR *d = fd < 0 ? NULL : fdopendir(fd);
+	if (!d) {
+		e = fd < 0 ? e : errno;
+		if (fd >= 0)
+			close(fd);
+		*rc = rc_from_errno(e);
+	}
+	return d;
+}
+
 xsys_rc xsys_list(const xsys *s, xsys_names *out, const char *fmt, ...)
 {
-	char path[XSYS_PATH_MAX];
+	char mpath[XSYS_PATH_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vpath(s, path, sizeof(path), fmt, ap);
+	vmachine(mpath, sizeof(mpath), fmt, ap);
 	va_end(ap);
 	out->names = NULL;
 	out->count = 0;
-	DIR *d = opendir(path);
+	xsys_rc rc;
+	DIR *d = open_folder(s, mpath, &rc);
 	if (!d)
-		return rc_from_errno(errno);
+		return rc;
 	size_t cap = 0;
 	struct dirent *e;
 	while ((e = readdir(d)) != NULL) {

@@ -12,7 +12,10 @@
 
 
 #define XSYS_PATH_MAX 4096
-/* Every sysfs attribute fits in a page; larger files are read in part. */
+/* Every sysfs attribute fits in a page; larger files are read in part
+ * (xsys_text), or refused (xsys_slurp: XSYS_TOO_LARGE).  Under a sysroot,
+ * every path resolves beneath it (a link out is XSYS_OUTSIDE) and only
+ * regular files are read (base/file.h). */
 #define XSYS_ATTR_MAX 4096
 
 typedef struct xsys {
@@ -26,6 +29,9 @@ typedef enum xsys_rc {
 	XSYS_EMPTY,   /* the file has no content */
 	XSYS_GARBAGE, /* content that does not parse as what was asked */
 	XSYS_IO,      /* any other failure */
+	XSYS_NOT_FILE,  /* a sysroot's FIFO, socket, device node or loop of links */
+	XSYS_OUTSIDE,   /* a sysroot's link (or "..") that leads out of it */
+	XSYS_TOO_LARGE, /* xsys_slurp: more than its max bytes */
 } xsys_rc;
 
 /* root NULL or "/" is this machine.  Fails when root is not a readable folder. */
@@ -42,7 +48,8 @@ xsys_rc xsys_text(const xsys *s, char *buf, size_t len, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 xsys_rc xsys_vtext(const xsys *s, char *buf, size_t len, const char *fmt, va_list ap)
 	__attribute__((format(printf, 4, 0)));
-/* Whole file (up to max bytes) in a malloc'd, NUL-terminated buffer. */
+/* Whole file (up to max bytes) in a malloc'd, NUL-terminated buffer;
+ * XSYS_TOO_LARGE when it holds more. */
 xsys_rc xsys_slurp(const xsys *s, char **out, size_t *n, size_t max, const char *fmt, ...)
 	__attribute__((format(printf, 5, 6)));
 xsys_rc xsys_u64(const xsys *s, uint64_t *out, const char *fmt, ...)

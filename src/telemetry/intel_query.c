@@ -255,11 +255,14 @@ void xpu_intel_vram_sample(const xsys *s, xpu_device_sample *ds, bool perfmon)
 	}
 	char path[XSYS_PATH_MAX];
 	xsys_path(s, path, sizeof(path), "%s", d->render_node.value);
-	int fd = open(path, O_RDWR | O_CLOEXEC);
+	/* a sysroot's node must lie inside it (no link to this machine's GPU);
+	 * O_NONBLOCK: a FIFO planted there answers at once */
+	xsys_rc where = xsys_is_live(s) ? XSYS_OK : xsys_access_rw(s, "%s", d->render_node.value);
+	int fd = where == XSYS_OK ? open(path, O_RDWR | O_CLOEXEC | O_NONBLOCK | O_NOCTTY) : -1;
 	if (fd < 0) {
-		xpu_read_fail(&d->memory_used_bytes.status,
-			  errno == EACCES || errno == EPERM ? XSYS_DENIED : XSYS_IO,
-			  d->render_node.value);
+		if (where == XSYS_OK)
+			where = errno == EACCES || errno == EPERM ? XSYS_DENIED : XSYS_IO;
+		xpu_read_fail(&d->memory_used_bytes.status, where, d->render_node.value);
 		return;
 	}
 	size_t len = 0;

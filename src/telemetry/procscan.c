@@ -12,14 +12,16 @@
 /* fdinfo of a DRM fd is a few hundred bytes; more is none of ours. */
 enum { FDINFO_MAX = 16384 };
 
-static bool all_digits(const char *s)
+/* A /proc folder's pid, or -1 for a name that is none: digits only, at
+ * most 9 of them (pid_max is at most 2^22), so that no sum or conversion
+ * can overflow whatever a recorded tree names its folders
+ * ("-2147483648" made the sort's subtraction overflow). */
+static int pid_of(const char *name)
 {
-	if (!*s)
-		return false;
-	for (; *s; s++)
-		if (*s < '0' || *s > '9')
-			return false;
-	return true;
+	size_t n = strlen(name);
+	if (n == 0 || n > 9 || strspn(name, "0123456789") != n)
+		return -1;
+	return atoi(name);
 }
 
 /* Whether /proc/PID/fd/FD points at a DRM node.  readlink, not open: it
@@ -83,7 +85,7 @@ static void scan_fd(const xsys *s, xpu_drm_clients *c, const char *pid, const ch
 	xpu_drm_client *cl = append(c);
 	if (!cl)
 		return;
-	cl->pid = atoi(pid);
+	cl->pid = pid_of(pid);
 	command_of(s, pid, cl->command, sizeof(cl->command));
 	cl->info = *scratch;
 }
@@ -103,9 +105,15 @@ static void scan_process(const xsys *s, xpu_drm_clients *c, const char *pid, xpu
 	xsys_names_free(&fds);
 }
 
+typedef struct proc_entry {
+	int pid;
+	const char *name;
+} proc_entry;
+
 static int by_pid(const void *a, const void *b)
 {
-	return atoi(*(char *const *)a) - atoi(*(char *const *)b);
+	int x = ((const proc_entry *)a)->pid, y = ((const proc_entry *)b)->pid;
+	return (x > y) - (x < y);
 }
 
 void xpu_drm_scan(const xsys *s, xpu_drm_clients *c)
@@ -120,12 +128,18 @@ void xpu_drm_scan(const xsys *s, xpu_drm_clients *c)
 	}
 	/* ascending pids: of the processes sharing one open file, the parent
 	 * (usually the lower pid) is credited */
-	qsort(procs.names, procs.count, sizeof(procs.names[0]), by_pid);
+	proc_entry *pids = malloc((procs.count ? procs.count : 1) * sizeof(*pids));
+	size_t n = 0;
+	for (size_t i = 0; pids && i < procs.count; i++)
+		if ((pids[n].pid = pid_of(procs.names[i])) >= 0)
+			pids[n++].name = procs.names[i];
+	if (n > 1)
+		qsort(pids, n, sizeof(*pids), by_pid);
 	xpu_fdinfo *scratch = malloc(sizeof(*scratch));
-	for (size_t i = 0; scratch && i < procs.count; i++)
-		if (all_digits(procs.names[i]))
-			scan_process(s, c, procs.names[i], scratch);
+	for (size_t i = 0; scratch && pids && i < n; i++)
+		scan_process(s, c, pids[i].name, scratch);
 	free(scratch);
+	free(pids);
 	xsys_names_free(&procs);
 	if (c->hidden)
 		xpu_set_status(&c->status, XPU_UNAVAILABLE, XPU_R_PERMISSION_DENIED,

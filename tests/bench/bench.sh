@@ -333,4 +333,23 @@ run bench $ONLY --save /nonexistent/dir/base.json
 check "unwritable --save exits 1" rc_is 1
 check "unwritable --save names the file" err_has "/nonexistent/dir/base.json"
 
+# --- issue 15: hostile baselines.  A FIFO hung --compare; a valid 50 MB
+# baseline took 10 s and 726 MB; --save wrote FILE.tmp.PID through fopen,
+# so a link planted at that name overwrote any file (root's 0600 one here). ---
+mkfifo "$TMP/fifo.json"
+timeout 10 "$XPU" bench $ONLY --compare "$TMP/fifo.json" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"
+check "a FIFO as baseline: exit 1 at once, naming it" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/fifo.json: not a regular file (a FIFO)' '$TMP/err'"
+jq '.targets += [range(100000) | {device: "pad", backend: "none", figures: []}]' "$TMP/base.json" >"$TMP/huge.json"
+timeout 10 "$XPU" bench $ONLY --compare "$TMP/huge.json" >"$TMP/out" 2>"$TMP/err"; echo $? >"$TMP/rc"
+check "a valid baseline over 4 MiB: refused at once, naming the file and the cap" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/huge.json: [0-9]* bytes, more than the 4 MiB' '$TMP/err'"
+printf 'keep me\n' >"$TMP/precious" && chmod 600 "$TMP/precious"
+ln -s "$TMP/precious" "$TMP/saved.json"
+# exec keeps the shell's pid: the name the old code wrote through is known
+bash -c 'ln -s "$1/precious" "$1/saved.json.tmp.$$"; exec "$2" bench --quick --device cpu --only stream.copy --save "$1/saved.json"' _ "$TMP" "$XPU" >/dev/null 2>"$TMP/err"
+check "--save through planted links: the linked file is untouched" [ "$(cat "$TMP/precious")" = "keep me" ]
+check "... and the baseline is a new regular file" bash -c "[ -f '$TMP/saved.json' ] && [ ! -L '$TMP/saved.json' ] && jq -e '.kind == \"xpu-bench\"' '$TMP/saved.json' >/dev/null"
+mkdir "$TMP/folder.json"
+run bench $ONLY --save "$TMP/folder.json"
+check "--save onto a folder: exit 1, saying so" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/folder.json: a folder' '$TMP/err'"
+
 finish

@@ -362,6 +362,15 @@ check "... saying it was killed" evidence_has frameworks.python "did not finish 
 sleep 0.2
 # killed: gone, or a zombie waiting for its new parent to reap it
 check "... and its child was killed too (process group)" bash -c "! ps -o stat= -p \$(cat '$TMP/hang.pid') | grep -qv Z"
+# issue 15: a child that called setsid escaped the kill of the group, and
+# one left by a python that exited lived on; xpu reaps every descendant
+gone() { ! kill -0 "$(cat "$1")" 2>/dev/null; }
+FAKE_PID_FILE=$TMP/escape.pid PY=$HERE/fake-python/escape doctor doctor --json
+check "a python that leaves a setsid child and exits: FAIL" is frameworks.python FAIL
+check "... and that child is gone when doctor ends" gone "$TMP/escape.pid"
+FAKE_HANG=1 FAKE_PID_FILE=$TMP/escape2.pid PY=$HERE/fake-python/escape doctor doctor --json --python-timeout 1
+check "a python that hangs beside a setsid child: FAIL within the limit" evidence_has frameworks.python "did not finish within 1 s (killed)"
+check "... and that child is gone when doctor ends" gone "$TMP/escape2.pid"
 PY=$HERE/fake-python/segv doctor doctor --json
 check "torch import that crashes: FAIL naming the signal" evidence_has frameworks.python "signal 11"
 check "... exit status 2" rc_is 2

@@ -242,18 +242,18 @@ run config
 check "a line that is not INI: FILE:LINE" err_has "$TMP/etc/xpu/config:1: not a 'key = value' line"
 rm -f "$TMP/etc/xpu/config" && mkdir "$TMP/etc/xpu/config"
 run config
-check "a folder as config: exit 1, named" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/etc/xpu/config: cannot read' '$TMP/err'"
+check "a folder as config: exit 1, named" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/etc/xpu/config: not a regular file (a folder)' '$TMP/err'"
 rmdir "$TMP/etc/xpu/config"
 if [ "$(id -u)" = 0 ] && command -v setpriv >/dev/null; then
 	printf '[run]\nbackend = cpu\n' >"$TMP/etc/xpu/config" && chmod 000 "$TMP/etc/xpu/config"
 	chmod 755 "$TMP" "$TMP/etc" "$TMP/etc/xpu"
 	setpriv --reuid=nobody --regid=nogroup --clear-groups env HOME=/nonexistent "$XPU" config >/dev/null 2>"$TMP/err"
-	check "an unreadable config (as nobody): named, with the reason" err_has "$TMP/etc/xpu/config: cannot read: Permission denied"
+	check "an unreadable config (as nobody): named, with the reason" err_has "$TMP/etc/xpu/config: permission denied"
 	rm -f "$TMP/etc/xpu/config"
 else
 	printf '[run]\nbackend = cpu\n' >"$TMP/etc/xpu/config" && chmod 000 "$TMP/etc/xpu/config"
 	run config
-	check "an unreadable config: named, with the reason" err_has "$TMP/etc/xpu/config: cannot read: Permission denied"
+	check "an unreadable config: named, with the reason" err_has "$TMP/etc/xpu/config: permission denied"
 	rm -f "$TMP/etc/xpu/config"
 fi
 mkdir -p "$TMP/home/.config/xpu/profiles.d"
@@ -281,6 +281,47 @@ check "{{ }} are literal braces; {backend} is the backend" got_env "X={literal} 
 run config
 check "xpu config shows the user's profile in effect" grep -q "comfyui .*$P" "$TMP/out"
 rm -f "$P"
+
+# --- issue 15: hostile files.  A FIFO stalled the readers (fopen blocks
+# before any check); a profile or config another user can write steered
+# what root ran (an LD_PRELOAD of theirs, an [apps] command of theirs). ---
+bounded() { timeout 10 "$@"; }
+mkfifo "$TMP/etc/xpu/config"
+bounded "$XPU" config >/dev/null 2>"$TMP/err"; echo $? >"$TMP/rc"
+check "a FIFO as config: exit 1 at once, one line naming it" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/etc/xpu/config: not a regular file (a FIFO)' '$TMP/err' && [ \$(wc -l <'$TMP/err') = 1 ]"
+rm -f "$TMP/etc/xpu/config"
+mkfifo "$P"
+XPU_SYSROOT=$FIX/igpu-plus-nvidia XPU_ASSUME_USABLE=$MIXED bounded "$XPU" run --dry-run -- comfyui >/dev/null 2>"$TMP/err"; echo $? >"$TMP/rc"
+check "a FIFO as a profile: exit 1 at once, naming it" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$P: not a regular file (a FIFO)' '$TMP/err'"
+rm -f "$P"
+if [ "$(id -u)" = 0 ]; then
+	E=$TMP/etc/xpu/profiles.d
+	mkdir -p "$E"
+	printf '[profile]\ncommands = python3 python\n[cpu]\nenv.LD_PRELOAD = /tmp/their.so\n' >"$E/pytorch.ini"
+	chown nobody "$E/pytorch.ini" && chmod 666 "$E/pytorch.ini"
+	on_mixed run --backend cpu --dry-run --app pytorch -- python3 -c 1
+	check "another user's world-writable profile: refused, exit 1" rc_is 1
+	check "... naming the file and the chown that fixes it" err_has "$E/pytorch.ini: a file owned by nobody (uid $(id -u nobody)), neither root nor you"
+	check "... and no LD_PRELOAD of theirs in the plan" bash -c "! grep -q their.so '$TMP/out'"
+	chown root "$E/pytorch.ini"
+	on_mixed run --backend cpu --dry-run --app pytorch -- python3 -c 1
+	check "a world-writable profile of root's: refused with 'chmod go-w'" err_has "$E/pytorch.ini: writable by everyone (mode 0666), so anyone could change what xpu runs; 'chmod go-w $E/pytorch.ini'"
+	chmod 644 "$E/pytorch.ini"
+	on_mixed run --backend cpu --dry-run --app pytorch -- python3 -c 1
+	check "... and read once fixed" bash -c "grep -q their.so '$TMP/out'"
+	rm -f "$E/pytorch.ini"
+	printf '[apps]\ncomfyui = /tmp/their-program\n' >"$TMP/etc/xpu/config"
+	chown nobody "$TMP/etc/xpu/config"
+	on_mixed run --dry-run --app comfyui
+	check "another user's config with an [apps] command: refused" bash -c "[ \$(cat '$TMP/rc') = 1 ] && grep -q '$TMP/etc/xpu/config: a file owned by nobody' '$TMP/err' && ! grep -q their-program '$TMP/out'"
+	rm -f "$TMP/etc/xpu/config"
+	ln -s "$SRC/profiles/comfyui.ini" "$P" && chown -h nobody "$P"
+	on_mixed run --dry-run -- comfyui
+	check "a profile through another user's link: refused" err_has "$P: a link owned by nobody"
+	rm -f "$P"
+else
+	echo "# skip: hostile profiles owned by another user need root to chown"
+fi
 
 # --- xpu config ---
 run config --json

@@ -119,6 +119,27 @@ static void first_sample_says_two_are_needed(void **state)
 	xpu_sampler_free(s);
 }
 
+/* Issue 15: a /proc folder named -2147483648 made the pid sort's
+ * subtraction overflow (UBSan stopped there).  Names that are no pid are
+ * skipped; pids sort as numbers (9 before 10: the lower is credited). */
+static void folders_that_are_no_pid_are_skipped(void **state)
+{
+	(void)state;
+	sh("mkdir -p %s/proc/-2147483648/fd %s/proc/2147483648/fd %s/proc/99999999999999999999/fd "
+	   "%s/proc/self", tree_root, tree_root, tree_root, tree_root);
+	client(10, 4, 9, 0, 512);
+	client(9, 6, 9, 0, 512); /* the same client as pid 10's */
+	xpu_sampler *s = sampler();
+	char err[256];
+	assert_int_equal(xpu_sampler_refresh_at(s, 1000000000ull, err, sizeof(err)), 0);
+	const xpu_sample *x = xpu_sampler_last(s);
+	assert_non_null(proc(x, 9));
+	assert_null(proc(x, 10));
+	for (size_t i = 0; i < x->n_processes; i++)
+		assert_true(x->processes[i].pid > 0 && x->processes[i].pid < 1000);
+	xpu_sampler_free(s);
+}
+
 static void second_sample_gives_rates(void **state)
 {
 	(void)state;
@@ -263,6 +284,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test_setup_teardown(first_sample_says_two_are_needed, setup, teardown),
 		cmocka_unit_test_setup_teardown(second_sample_gives_rates, setup, teardown),
+		cmocka_unit_test_setup_teardown(folders_that_are_no_pid_are_skipped, setup, teardown),
 		cmocka_unit_test_setup_teardown(vanished_device_drops_out, setup, teardown),
 		cmocka_unit_test(unreadable_sysroot_is_one_error),
 		cmocka_unit_test_setup_teardown(prometheus_and_json_of_a_sample, setup, teardown),

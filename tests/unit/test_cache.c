@@ -90,16 +90,26 @@ static void a_stored_probe_comes_back_equal(void **state)
 	xpu_system_free(off);
 }
 
-static void damaged_files_are_misses(void **state)
+/* A probe stored anew: its system, the file's bytes and where to parse
+ * them (the caller frees sys and c). */
+static unsigned char *fresh_store(xpu_system **sys, size_t *n, xpu_cache_contents **c)
 {
 	unlink(file);
-	xpu_system *sys = discover(XPU_CACHE_USE);
-	uint64_t fp = sys->cache_fingerprint;
+	*sys = discover(XPU_CACHE_USE);
+	unsigned char *data = slurp(n);
+	*c = malloc(sizeof(**c));
+	assert_non_null(*c);
+	assert_true(xpu_cache_parse(data, *n, (*sys)->cache_fingerprint, *c));
+	return data;
+}
+
+static void damaged_files_are_misses(void **state)
+{
+	xpu_system *sys;
+	xpu_cache_contents *c;
 	size_t n;
-	unsigned char *data = slurp(&n);
-	xpu_cache_contents *c = malloc(sizeof(*c));
-	assert_non_null(c);
-	assert_true(xpu_cache_parse(data, n, fp, c));
+	unsigned char *data = fresh_store(&sys, &n, &c);
+	uint64_t fp = sys->cache_fingerprint;
 	assert_int_equal(c->count, xpu_device_count(sys));
 	assert_false(xpu_cache_parse(data, n, fp + 1, c)); /* another machine or environment */
 	for (size_t len = 0; len < n; len += 1 + len / 16)
@@ -153,12 +163,80 @@ static void vendor_variables_change_the_fingerprint(void **state)
 	assert_true(seen >= 10); /* CUDA, Level Zero and ROCm variables at least */
 }
 
+/* Issue 15: a forged record (checksum right, a bool byte 2) was loaded,
+ * and reading that bool is undefined behaviour (UBSan stopped in json.c). */
+static void a_forged_bool_is_a_miss(void **state)
+{
+	xpu_system *sys;
+	xpu_cache_contents *c;
+	size_t n;
+	unsigned char *data = fresh_store(&sys, &n, &c);
+	uint64_t fp = sys->cache_fingerprint;
+	/* the header is what the records leave of the file */
+	size_t header = n - c->count * sizeof(xpu_device) - sizeof(xpu_runtime_info) * XPU_RT_COUNT;
+	size_t usable = header + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+			offsetof(xpu_device, backends) + offsetof(xpu_backend, usable);
+	size_t probed = header + offsetof(xpu_runtime_info, probed);
+	size_t sve = header + sizeof(xpu_runtime_info) * XPU_RT_COUNT +
+		     offsetof(xpu_device, cpu) + offsetof(xpu_cpu_info, sve);
+	const size_t at[] = { usable, probed, sve };
+	for (size_t i = 0; i < sizeof(at) / sizeof(at[0]); i++) {
+		unsigned char was = data[at[i]];
+		data[at[i]] = 1; /* control: a valid byte, re-checksummed, parses */
+		assert_true(xpu_cache_seal(data, n));
+		assert_true(xpu_cache_parse(data, n, fp, c));
+		data[at[i]] = 2;
+		assert_true(xpu_cache_seal(data, n));
+		assert_false(xpu_cache_parse(data, n, fp, c));
+		data[at[i]] = was;
+	}
+	free(c);
+	xpu_system_free(sys);
+}
+
+/* Issue 15: `mkfifo $XPU_CACHE_DIR/discovery.bin` hung `xpu list`.  Every
+ * kind of file at the cache's name: a miss at once, replaced by the store
+ * (a folder cannot be, and says so). */
+static void every_kind_of_file_at_the_cache_is_a_miss(void **state)
+{
+	static const char *const plant[] = {
+		"mkfifo \"$F\"",
+		"ln -s /etc/passwd \"$F\"",
+		"ln -s \"$F\" \"$F\"", /* a loop: the link to itself */
+		"truncate -s 100M \"$F\"",
+		"echo x > \"$F\" && chown 65534 \"$F\"",
+		"mkdir \"$F\"",
+	};
+	for (size_t i = 0; i < sizeof(plant) / sizeof(plant[0]); i++) {
+		char cmd[600];
+		snprintf(cmd, sizeof(cmd), "F='%s'; rm -rf \"$F\" && %s", file, plant[i]);
+		assert_int_equal(system(cmd), 0);
+		alarm(10);
+		xpu_system *sys = discover(XPU_CACHE_USE);
+		alarm(0);
+		const char *detail = NULL;
+		xpu_cache_state st = xpu_system_cache(sys, &detail, NULL);
+		if (i == sizeof(plant) / sizeof(plant[0]) - 1) {
+			assert_int_equal(st, XPU_CACHE_UNWRITABLE);
+			assert_non_null(strstr(detail, "a folder"));
+		} else {
+			assert_int_equal(st, XPU_CACHE_STORED);
+		}
+		xpu_system_free(sys);
+	}
+	char cmd[300];
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", file);
+	assert_int_equal(system(cmd), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(a_stored_probe_comes_back_equal),
 		cmocka_unit_test(damaged_files_are_misses),
 		cmocka_unit_test(vendor_variables_change_the_fingerprint),
+		cmocka_unit_test(a_forged_bool_is_a_miss),
+		cmocka_unit_test(every_kind_of_file_at_the_cache_is_a_miss),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -271,6 +271,19 @@ static void proc_stat_cpu_line(void **state)
 	assert_false(xpu_parse_proc_stat("cpu  18446744073709551615 1 1 1\n", &t));
 }
 
+static void icd_manifests(void **state)
+{
+	char lib[32];
+	assert_true(xpu_parse_icd_library("/usr/lib/x86_64-linux-gnu/intel-opencl/libigdrcl.so\n", lib, 32) == false);
+	char big[128];
+	assert_true(xpu_parse_icd_library("  libnvidia-opencl.so.1 \r\n# comment\n", big, sizeof(big)));
+	assert_string_equal(big, "libnvidia-opencl.so.1");
+	assert_true(xpu_parse_icd_library("libpocl.so.2", lib, sizeof(lib)));
+	assert_string_equal(lib, "libpocl.so.2");
+	assert_false(xpu_parse_icd_library("", lib, sizeof(lib)));
+	assert_false(xpu_parse_icd_library(" \t\n/lib/x.so", lib, sizeof(lib)));
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -289,6 +302,7 @@ int main(void)
 		cmocka_unit_test(appending_parts),
 		cmocka_unit_test(cpu_identity_and_clock),
 		cmocka_unit_test(proc_stat_cpu_line),
+		cmocka_unit_test(icd_manifests),
 	};
 	return cmocka_run_group_tests_name("parse", tests, NULL, NULL);
 }

@@ -43,6 +43,21 @@ static int setup(void **state)
 	put("/sys/denied", "42\n", 3);
 	snprintf(p, sizeof(p), "%s/sys/denied", root);
 	chmod(p, 0);
+	/* issue 15: a FIFO where a file is expected, and links out of the tree */
+	snprintf(p, sizeof(p), "%s/proc", root);
+	mkdir(p, 0755);
+	snprintf(p, sizeof(p), "%s/proc/meminfo", root);
+	mkfifo(p, 0644);
+	put("/secret", "the secret\n", 11);
+	snprintf(p, sizeof(p), "%s/sys/version", root);
+	if (symlink("/etc/hostname", p) != 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/sys/up", root);
+	if (symlink("../../", p) != 0)
+		return -1;
+	snprintf(p, sizeof(p), "%s/sys/inner", root);
+	if (symlink("newline", p) != 0)
+		return -1;
 	return 0;
 }
 
@@ -127,12 +142,64 @@ static void listing_is_sorted_and_reports_missing(void **state)
 	xsys_names n;
 	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
 	assert_int_equal(xsys_list(&s, &n, "/sys"), XSYS_OK);
-	assert_int_equal(n.count, 5);
+	assert_int_equal(n.count, 8);
 	assert_string_equal(n.names[0], "denied");
-	assert_string_equal(n.names[4], "padded");
+	assert_string_equal(n.names[5], "padded");
 	xsys_names_free(&n);
 	assert_int_equal(xsys_list(&s, &n, "/sys/class/drm"), XSYS_MISSING);
 	assert_int_equal(n.count, 0);
+}
+
+/* Issue 15: `mkfifo T/proc/meminfo` hung `xpu --sysroot T list`; a
+ * sysroot's link to /etc/hostname (or /root/secret) was read as a value.
+ * An alarm turns a hang into a failure. */
+static void a_fifo_in_a_sysroot_is_refused_at_once(void **state)
+{
+	xsys s;
+	char err[256], buf[64];
+	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
+	alarm(5);
+	assert_int_equal(xsys_text(&s, buf, sizeof(buf), "/proc/meminfo"), XSYS_NOT_FILE);
+	alarm(0);
+	xpu_uint u;
+	memset(&u, 0, sizeof(u));
+	assert_false(xpu_read_uint(&s, &u, 1, 1, "/proc/meminfo"));
+	assert_string_equal(u.status.detail, "/proc/meminfo: not a regular file in the sysroot");
+}
+
+static void links_out_of_a_sysroot_are_not_followed(void **state)
+{
+	xsys s;
+	char err[256], buf[64];
+	xsys_names n;
+	uint64_t v;
+	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
+	assert_int_equal(xsys_text(&s, buf, sizeof(buf), "/sys/version"), XSYS_OUTSIDE);
+	assert_int_equal(xsys_text(&s, buf, sizeof(buf), "/sys/up/secret"), XSYS_OUTSIDE);
+	assert_int_equal(xsys_text(&s, buf, sizeof(buf), "/../secret"), XSYS_OUTSIDE);
+	assert_int_equal(xsys_list(&s, &n, "/sys/up"), XSYS_OUTSIDE);
+	assert_false(xsys_exists(&s, "/sys/version"));
+	assert_int_equal(xsys_real_name(&s, buf, sizeof(buf), "/sys/up"), XSYS_OUTSIDE);
+	/* links inside the tree are what snapshots are made of */
+	assert_int_equal(xsys_u64(&s, &v, "/sys/inner"), XSYS_OK);
+	assert_int_equal(v, 2450);
+	xpu_text t;
+	memset(&t, 0, sizeof(t));
+	assert_false(xpu_read_text(&s, &t, "/sys/version"));
+	assert_string_equal(t.status.detail, "/sys/version: a link out of the sysroot, not followed");
+}
+
+static void slurp_refuses_more_than_its_cap(void **state)
+{
+	xsys s;
+	char err[256], *text;
+	size_t n;
+	assert_int_equal(xsys_init(&s, root, err, sizeof(err)), 0);
+	assert_int_equal(xsys_slurp(&s, &text, &n, 4, "/sys/newline"), XSYS_TOO_LARGE);
+	assert_null(text);
+	assert_int_equal(xsys_slurp(&s, &text, &n, 5, "/sys/newline"), XSYS_OK);
+	assert_int_equal(n, 5);
+	free(text);
 }
 
 int main(void)
@@ -143,6 +210,9 @@ int main(void)
 		cmocka_unit_test(value_states_name_the_path),
 		cmocka_unit_test(denied_is_not_missing),
 		cmocka_unit_test(listing_is_sorted_and_reports_missing),
+		cmocka_unit_test(a_fifo_in_a_sysroot_is_refused_at_once),
+		cmocka_unit_test(links_out_of_a_sysroot_are_not_followed),
+		cmocka_unit_test(slurp_refuses_more_than_its_cap),
 	};
 	return cmocka_run_group_tests_name("sys", tests, setup, teardown);
 }
