@@ -65,6 +65,9 @@ typedef struct xpu_topology {
 	xpu_topo_device devices[XPU_MAX_DEVICES];
 	xpu_link links[XPU_MAX_DEVICES][XPU_MAX_DEVICES]; /* [from][to] */
 	unsigned numa_nodes;          /* NUMA nodes online; 0 unknown */
+	/* The runtimes' links came from the discovery cache (kept with the
+	 * backends, under the same fingerprint; --refresh asks again). */
+	bool from_cache;
 } xpu_topology;
 
 /* The topology of the system's GPUs: sysfs always (the sysroot's under

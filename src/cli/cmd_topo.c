@@ -196,6 +196,9 @@ int cmd_topo(xpu_cli *cli, int argc, char **argv)
 		print_links(t);
 		print_p2p(t);
 		print_notes(t);
+		if (t->from_cache)
+			printf("\nlinks as the runtimes gave them at discovery (discovery cache; "
+			       "'xpu --refresh topo' asks again)\n");
 		if (cli->verbose)
 			print_verbose(t);
 		print_legend();

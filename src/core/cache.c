@@ -581,3 +581,80 @@ void xpu_cache_store(struct xpu_system *s)
 	s->cache_probed_at = h.probed_at;
 	set_state(s, XPU_CACHE_STORED, "%s", path);
 }
+
+/* ---- records beside it ---- */
+
+#define RECORD_MAGIC "XPUREC01"
+
+typedef struct record_header {
+	char magic[8];
+	char version[24];
+	char name[24];
+	uint64_t fingerprint;
+	uint64_t size;
+	uint64_t checksum; /* of the payload */
+} record_header;
+
+static uint64_t payload_sum(const void *data, size_t size)
+{
+	fingerprint fp = { 0xcbf29ce484222325ull };
+	fp_bytes(&fp, data, size);
+	return fp.hash;
+}
+
+static bool record_path(const struct xpu_system *s, const char *name, char *path, size_t len)
+{
+	char dir[XSYS_PATH_MAX];
+	return (s->cache_state == XPU_CACHE_HIT || s->cache_state == XPU_CACHE_STORED) &&
+	       cache_dir(dir, sizeof(dir)) &&
+	       (size_t)snprintf(path, len, "%s/discovery-%s.bin", dir, name) < len;
+}
+
+bool xpu_cache_record_load(const struct xpu_system *s, const char *name, void *data, size_t size)
+{
+	char path[XSYS_PATH_MAX + 64], why[XSYS_PATH_MAX + 160];
+	if (s->cache_state != XPU_CACHE_HIT || !record_path(s, name, path, sizeof(path)))
+		return false;
+	char *bytes = NULL;
+	size_t n = 0;
+	if (xpu_file_read(-1, path, XPU_FILE_NOFOLLOW | XPU_FILE_MINE, sizeof(record_header) + size,
+			  &bytes, &n, why, sizeof(why)) != XPU_FILE_OK)
+		return false;
+	record_header h;
+	bool ok = n == sizeof(h) + size;
+	if (ok) {
+		memcpy(&h, bytes, sizeof(h));
+		ok = memcmp(h.magic, RECORD_MAGIC, sizeof(h.magic)) == 0 &&
+		     strncmp(h.version, XPU_VERSION, sizeof(h.version)) == 0 &&
+		     strncmp(h.name, name, sizeof(h.name)) == 0 && h.fingerprint == s->cache_fingerprint &&
+		     h.size == size && h.checksum == payload_sum(bytes + sizeof(h), size);
+	}
+	if (ok)
+		memcpy(data, bytes + sizeof(h), size);
+	free(bytes);
+	return ok;
+}
+
+void xpu_cache_record_store(const struct xpu_system *s, const char *name, const void *data,
+			    size_t size)
+{
+	char path[XSYS_PATH_MAX + 64], why[XSYS_PATH_MAX + 160];
+	if (!record_path(s, name, path, sizeof(path)))
+		return;
+	record_header h;
+	memset(&h, 0, sizeof(h));
+	memcpy(h.magic, RECORD_MAGIC, sizeof(h.magic));
+	xpu_strlcpy(h.version, XPU_VERSION, sizeof(h.version));
+	xpu_strlcpy(h.name, name, sizeof(h.name));
+	h.fingerprint = s->cache_fingerprint;
+	h.size = size;
+	h.checksum = payload_sum(data, size);
+	unsigned char *bytes = malloc(sizeof(h) + size);
+	if (!bytes)
+		return;
+	memcpy(bytes, &h, sizeof(h));
+	memcpy(bytes + sizeof(h), data, size);
+	/* a cache: a record that cannot be written is asked for again next time */
+	(void)xpu_file_write(path, bytes, sizeof(h) + size, 0600, why, sizeof(why));
+	free(bytes);
+}

@@ -23,6 +23,15 @@ void xpu_cache_fingerprint(struct xpu_system *s, unsigned runtime_mask);
 bool xpu_cache_load(struct xpu_system *s);
 /* After a full probe: writes s's runtime results, atomically. */
 void xpu_cache_store(struct xpu_system *s);
+/* A record beside the discovery cache, kept under the same fingerprint:
+ * what a later step derives from the runtimes and is as slow to ask again
+ * (the topology's NVLink and P2P answers, 20 ms of NVML calls on two
+ * H200s).  Only while this discovery uses the cache: load after a hit, store
+ * after a hit or a stored probe.  NAME is a file name part ("topology");
+ * load takes exactly size bytes, else it is a miss. */
+bool xpu_cache_record_load(const struct xpu_system *s, const char *name, void *data, size_t size);
+void xpu_cache_record_store(const struct xpu_system *s, const char *name, const void *data,
+			    size_t size);
 /* Validates a cache file's bytes against fingerprint fp (exposed for the
  * fuzzer and the tests). */
 bool xpu_cache_parse(const void *data, size_t size, uint64_t fp, xpu_cache_contents *out);

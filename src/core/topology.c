@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "base/util.h"
+#include "core/cache.h"
 #include "core/topology_json.h"
 #include "model/system.h"
 #include "model/read.h"
@@ -318,6 +319,97 @@ static void fabrics(const struct xpu_system *s, xpu_topology *t)
 		}
 }
 
+/* --- the discovery cache: the runtimes' answers are kept with theirs --- */
+
+/* The record: t's n devices, then its n x n links. */
+static size_t record_size(size_t n)
+{
+	return n * sizeof(xpu_topo_device) + n * n * sizeof(xpu_link);
+}
+
+static void terminate(char *s, size_t len)
+{
+	s[len - 1] = '\0';
+}
+
+#define TERMINATE(a) terminate((a), sizeof(a))
+
+/* Strings read back from a file are ended before use, and kinds bounded, so
+ * that a damaged record that passed the checksum by chance cannot overrun. */
+static void sanitize_link(xpu_link *l)
+{
+	TERMINATE(l->status.detail);
+	TERMINATE(l->bandwidth_gbs.status.detail);
+	TERMINATE(l->pcie_status.detail);
+	TERMINATE(l->source);
+	TERMINATE(l->p2p.value);
+	TERMINATE(l->p2p.status.detail);
+	if ((unsigned)l->kind >= XPU_LINK_COUNT)
+		l->kind = XPU_LINK_UNKNOWN;
+	if ((unsigned)l->pcie >= XPU_LINK_COUNT)
+		l->pcie = XPU_LINK_UNKNOWN;
+}
+
+static void sanitize_device(xpu_topo_device *d)
+{
+	TERMINATE(d->id);
+	TERMINATE(d->pci_address);
+	TERMINATE(d->name);
+	TERMINATE(d->pci_path);
+	TERMINATE(d->cpu_affinity.value);
+	TERMINATE(d->cpu_affinity.status.detail);
+	TERMINATE(d->numa_affinity.value);
+	TERMINATE(d->numa_affinity.status.detail);
+	TERMINATE(d->gpu_numa_id.status.detail);
+	TERMINATE(d->affinity_source);
+}
+
+/* The fabric part (NVML's NVLink and P2P answers, KFD's, Level Zero's) from
+ * the record made under this discovery's fingerprint: the same devices,
+ * drivers, libraries and environment give the same links.  The sysfs part
+ * just read must name the same devices. */
+static bool from_cache(const struct xpu_system *s, xpu_topology *t)
+{
+	size_t n = t->n, size = record_size(n);
+	if (!n)
+		return false;
+	unsigned char *rec = malloc(size);
+	if (!rec || !xpu_cache_record_load(s, "topology", rec, size)) {
+		free(rec);
+		return false;
+	}
+	const xpu_topo_device *devs = (const xpu_topo_device *)rec;
+	const xpu_link *links = (const xpu_link *)(rec + n * sizeof(xpu_topo_device));
+	bool same = true;
+	for (size_t i = 0; i < n && same; i++)
+		same = strncmp(devs[i].id, t->devices[i].id, sizeof(devs[i].id)) == 0;
+	for (size_t i = 0; i < n && same; i++) {
+		t->devices[i] = devs[i];
+		sanitize_device(&t->devices[i]);
+		for (size_t j = 0; j < n; j++) {
+			t->links[i][j] = links[i * n + j];
+			sanitize_link(&t->links[i][j]);
+		}
+	}
+	free(rec);
+	t->from_cache = same;
+	return same;
+}
+
+static void to_cache(const struct xpu_system *s, const xpu_topology *t)
+{
+	size_t n = t->n, size = record_size(n);
+	unsigned char *rec = n ? malloc(size) : NULL;
+	if (!rec)
+		return;
+	memcpy(rec, t->devices, n * sizeof(xpu_topo_device));
+	xpu_link *links = (xpu_link *)(rec + n * sizeof(xpu_topo_device));
+	for (size_t i = 0; i < n; i++)
+		memcpy(&links[i * n], t->links[i], n * sizeof(xpu_link));
+	xpu_cache_record_store(s, "topology", rec, size);
+	free(rec);
+}
+
 xpu_topology *xpu_topology_of(const xpu_system *sys)
 {
 	xpu_topology *t = calloc(1, sizeof(*t));
@@ -338,7 +430,10 @@ xpu_topology *xpu_topology_of(const xpu_system *sys)
 	free(places);
 	xpu_trace_time("topology: sysfs", t0);
 	t0 = xpu_now_ms();
-	fabrics(sys, t);
+	if (!from_cache(sys, t)) {
+		fabrics(sys, t);
+		to_cache(sys, t);
+	}
 	xpu_trace_time("topology: fabrics (KFD, NVML, Level Zero)", t0);
 	return t;
 }
@@ -407,6 +502,7 @@ json_t *xpu_topology_json_object(const xpu_topology *t)
 		}
 		json_array_append_new(matrix, row);
 	}
+	json_object_set_new(root, "links_from_cache", json_boolean(t->from_cache));
 	json_object_set_new(root, "devices", devs);
 	json_object_set_new(root, "matrix", matrix);
 	json_object_set_new(root, "links", links);

@@ -13,6 +13,7 @@
 #include "core/cache.h"
 #include "model/system.h"
 #include "vendors/vendor.h"
+#include "xpu/topology.h"
 
 #ifndef SOURCE_DIR
 #error "SOURCE_DIR must name the source tree"
@@ -229,6 +230,73 @@ static void every_kind_of_file_at_the_cache_is_a_miss(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* The topology's runtime answers (NVLink, P2P: 20 ms of NVML on two H200s)
+ * are kept beside the discovery cache, under its fingerprint: taken back on
+ * a hit, equal to what was computed; asked again after --refresh; refused
+ * when damaged or from another fingerprint. */
+static char *topology_text(xpu_system *sys, bool *from_cache)
+{
+	xpu_topology *t = xpu_topology_of(sys);
+	assert_non_null(t);
+	*from_cache = t->from_cache;
+	t->from_cache = false; /* the text compared is the topology itself */
+	char *text = xpu_topology_json(t, false);
+	xpu_topology_free(t);
+	assert_non_null(text);
+	return text;
+}
+
+static void the_topology_is_kept_with_the_probe(void **state)
+{
+	char record[160];
+	snprintf(record, sizeof(record), "%s/discovery-topology.bin", dir);
+	unlink(file);
+	unlink(record);
+	bool cached;
+	xpu_system *probed = discover(XPU_CACHE_USE);
+	char *first = topology_text(probed, &cached);
+	assert_false(cached);
+	assert_int_equal(access(record, F_OK), 0); /* stored beside discovery.bin */
+	xpu_system *again = discover(XPU_CACHE_USE);
+	assert_int_equal(xpu_system_cache(again, NULL, NULL), XPU_CACHE_HIT);
+	char *second = topology_text(again, &cached);
+	assert_true(cached);
+	assert_string_equal(first, second);
+	/* a damaged record: asked again, the same answer */
+	FILE *f = fopen(record, "r+b");
+	assert_non_null(f);
+	assert_int_equal(fseek(f, -1, SEEK_END), 0);
+	int last = fgetc(f);
+	assert_int_equal(fseek(f, -1, SEEK_END), 0);
+	fputc(last ^ 0x5a, f);
+	fclose(f);
+	free(second);
+	xpu_system *damaged = discover(XPU_CACHE_USE);
+	second = topology_text(damaged, &cached);
+	assert_false(cached);
+	assert_string_equal(first, second);
+	/* --refresh probes again: no record is taken */
+	free(second);
+	xpu_system *refreshed = discover(XPU_CACHE_REFRESH);
+	second = topology_text(refreshed, &cached);
+	assert_false(cached);
+	/* no cache: no record written or read */
+	unlink(record);
+	free(second);
+	xpu_system *off = discover(0);
+	second = topology_text(off, &cached);
+	assert_false(cached);
+	assert_int_equal(access(record, F_OK), -1);
+	free(first);
+	free(second);
+	xpu_system_free(probed);
+	xpu_system_free(again);
+	xpu_system_free(damaged);
+	xpu_system_free(refreshed);
+	xpu_system_free(off);
+	unlink(record);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -237,6 +305,7 @@ int main(void)
 		cmocka_unit_test(vendor_variables_change_the_fingerprint),
 		cmocka_unit_test(a_forged_bool_is_a_miss),
 		cmocka_unit_test(every_kind_of_file_at_the_cache_is_a_miss),
+		cmocka_unit_test(the_topology_is_kept_with_the_probe),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
