@@ -94,7 +94,7 @@ subset() { # SRC DIR: what a CUDA build of the three tools needs
 	(cd "$src" && tar -cf - --exclude=.git \
 		--exclude='ggml/src/ggml-'{opencl,vulkan,sycl,hexagon,metal,et,webgpu,openvino,cann,virtgpu,musa,zdnn,zendnn,blas,rpc} \
 		--exclude='tools/ui/*/' CMakeLists.txt LICENSE cmake include src common vendor ggml tools app licenses \
-		models/ggml-vocab-llama-bpe.gguf) | tar -xf - -C "$dir"
+		scripts/ui-assets.cmake models/ggml-vocab-llama-bpe.gguf) | tar -xf - -C "$dir"
 }
 
 case "${1:-}" in
