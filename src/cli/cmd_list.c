@@ -59,18 +59,35 @@ static void backends_cell(const xpu_device *d, const xpu_choice *ch, char *buf, 
 		snprintf(buf, len, "none (see -v)");
 }
 
+/* How long ago t was, for people: "40 s", "12 min", "3 h", "2 days". */
+static void age_text(long long seconds, char *buf, size_t len)
+{
+	if (seconds < 0)
+		seconds = 0;
+	if (seconds < 120)
+		snprintf(buf, len, "%lld s", seconds);
+	else if (seconds < 2 * 3600)
+		snprintf(buf, len, "%lld min", seconds / 60);
+	else if (seconds < 2 * 86400)
+		snprintf(buf, len, "%lld h", seconds / 3600);
+	else
+		snprintf(buf, len, "%lld days", seconds / 86400);
+}
+
 /* Says when backends come from an earlier probe, so that nobody mistakes
- * them for one made now. */
+ * them for one made now.  An age, not a date: a date needs the time zone
+ * file, which every listing would then open (7 system calls of about 170). */
 static void print_cache_note(const xpu_system *sys)
 {
 	long long at = 0;
 	if (xpu_system_cache(sys, NULL, &at) != XPU_CACHE_HIT)
 		return;
 	char when[64] = "earlier";
-	time_t t = (time_t)at;
-	struct tm tm;
-	if (at > 0 && localtime_r(&t, &tm))
-		strftime(when, sizeof(when), "at %Y-%m-%d %H:%M", &tm);
+	if (at > 0) {
+		char age[32];
+		age_text((long long)time(NULL) - at, age, sizeof(age));
+		snprintf(when, sizeof(when), "%s ago", age);
+	}
 	printf("backends as probed %s (discovery cache; 'xpu --refresh' probes again)\n", when);
 }
 
