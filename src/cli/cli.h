@@ -43,6 +43,11 @@ int cmd_topo(xpu_cli *cli, int argc, char **argv);
 bool cli_launcher_dispatch(xpu_cli *cli, int argc, char **argv, int *status);
 
 /* output.c */
+/* The options of a command that only reports: --json, -v/--verbose,
+ * -h/--help (help printed, then -1: exit 0) and no argument.  command names it
+ * in messages; help is its --help text after "Usage: xpu COMMAND [--json]
+ * [-v]\n".  Returns 0, -1, or XPU_EXIT_USAGE after one clear line. */
+int cli_report_options(xpu_cli *cli, int argc, char **argv, const char *command, const char *help);
 /* The discovery cache mode: --refresh / --no-cache when given, else def. */
 int cli_cache_choice(const xpu_cli *cli, int def);
 void cli_error(const xpu_cli *cli, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

@@ -10,34 +10,10 @@
 
 static int list_options(xpu_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': cli->json = true; break;
-		case 'v': cli->verbose = true; break;
-		case 'h':
-			printf("Usage: %s list [--json] [-v]\n"
+	return cli_report_options(cli, argc, argv, "list",
 			       "Lists accelerators: one row per device, '*' marks the device and backend\n"
 			       "that 'xpu run' takes by default. -v shows every value and why a value is\n"
-			       "missing; --json prints all of it with a schema_version.\n",
-			       cli->prog);
-			return -1;
-		default:
-			fprintf(stderr, "Try '%s list --help'.\n", cli->prog);
-			return XPU_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_error(cli, "list takes no argument ('%s'); see '%s list --help'", argv[optind], cli->prog);
-		return XPU_EXIT_USAGE;
-	}
-	return 0;
+			       "missing; --json prints all of it with a schema_version.\n");
 }
 
 static void backends_cell(const xpu_device *d, const xpu_choice *ch, char *buf, size_t len)

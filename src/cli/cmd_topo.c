@@ -13,19 +13,7 @@
 
 static int topo_options(xpu_cli *cli, int argc, char **argv)
 {
-	static const struct option opts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "verbose", no_argument, NULL, 'v' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
-	};
-	int c;
-	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
-		switch (c) {
-		case 'j': cli->json = true; break;
-		case 'v': cli->verbose = true; break;
-		case 'h':
-			printf("Usage: %s topo [--json] [-v]\n"
+	return cli_report_options(cli, argc, argv, "topo",
 			       "How the GPUs connect: for each pair the fastest path (X self, NV# a\n"
 			       "bonded set of # NVLinks, XGMI AMD Infinity Fabric, XL# # Xe Links,\n"
 			       "PIX one PCIe switch, PXB several switches, PHB a host bridge, NODE\n"
@@ -34,20 +22,7 @@ static int topo_options(xpu_cli *cli, int argc, char **argv)
 			       "chipset, GNS GPU, TNS topology not supported, NS not supported, U\n"
 			       "unknown). A '*' marks a cell whose faster path is unknown; the notes\n"
 			       "below say why. -v adds each link's source, bandwidth and PCIe path;\n"
-			       "--json prints all of it with a schema_version.\n",
-			       cli->prog);
-			return -1;
-		default:
-			fprintf(stderr, "Try '%s topo --help'.\n", cli->prog);
-			return XPU_EXIT_USAGE;
-		}
-	}
-	if (optind < argc) {
-		cli_error(cli, "topo takes no argument ('%s'); see '%s topo --help'", argv[optind],
-			  cli->prog);
-		return XPU_EXIT_USAGE;
-	}
-	return 0;
+			       "--json prints all of it with a schema_version.\n");
 }
 
 /* "NV18", with '*' when a faster path is unknown. */

@@ -1,5 +1,6 @@
 #include <inttypes.h>
 #include <stdarg.h>
+#include <getopt.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -75,4 +76,33 @@ xpu_system *cli_discover(const xpu_cli *cli)
 		return NULL;
 	}
 	return sys;
+}
+
+int cli_report_options(xpu_cli *cli, int argc, char **argv, const char *command, const char *help)
+{
+	static const struct option opts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+	while ((c = getopt_long(argc, argv, "vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'j': cli->json = true; break;
+		case 'v': cli->verbose = true; break;
+		case 'h':
+			printf("Usage: %s %s [--json] [-v]\n%s", cli->prog, command, help);
+			return -1;
+		default:
+			fprintf(stderr, "Try '%s %s --help'.\n", cli->prog, command);
+			return XPU_EXIT_USAGE;
+		}
+	}
+	if (optind < argc) {
+		cli_error(cli, "%s takes no argument ('%s'); see '%s %s --help'", command, argv[optind],
+			  cli->prog, command);
+		return XPU_EXIT_USAGE;
+	}
+	return 0;
 }
