@@ -38,7 +38,9 @@ def raise_fd_limit(need):
 
 
 def open_attack(host, port, source, n, deadline):
-    """Non-blocking connects, all at once; those done by the deadline count."""
+    """Non-blocking connects, all at once; those done by the deadline count,
+    each with the moment its connect was seen done (the server's clock on it
+    starts about then, not when the last of them is done)."""
     sel = selectors.DefaultSelector()
     pending = 0
     for _ in range(n):
@@ -58,7 +60,7 @@ def open_attack(host, port, source, n, deadline):
             sel.unregister(s)
             pending -= 1
             if s.getsockopt(socket.SOL_SOCKET, socket.SO_ERROR) == 0:
-                opened.append(s)
+                opened.append((s, time.monotonic()))
             else:
                 s.close()
     for key in list(sel.get_map().values()):
@@ -123,8 +125,9 @@ def main():
     raise_fd_limit(a.connections)
 
     start = time.monotonic()
-    conns = open_attack(a.host, a.port, a.attack_from, a.connections, start + 10)
-    born = {s: time.monotonic() for s in conns}
+    opened = open_attack(a.host, a.port, a.attack_from, a.connections, start + 10)
+    conns = [s for s, _ in opened]
+    born = dict(opened)
     for s in conns:
         send_line(s, b"GET /metrics HTTP/1.1\r\nHost: x\r\n")
     alive = set(conns)

@@ -129,10 +129,20 @@ static int walk_no_links(int dir_fd, const char *rel, int oflags, mode_t mode)
 int xpu_open_beneath(int dir_fd, const char *rel, int oflags, mode_t mode, int no_links)
 {
 	uint64_t resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS | (no_links ? RESOLVE_NO_SYMLINKS : 0);
-	int fd = sys_openat2(dir_fd, rel, oflags, mode, resolve);
+	int fd = -1;
+	/* EAGAIN: a rename anywhere on the machine while the lookup walked a
+	 * ".." (sysfs links are full of them), so the kernel could not prove the
+	 * walk stayed beneath; openat2(2) says to ask again.  A busy machine
+	 * (a parallel build, a test suite) can keep it busy, so after a few
+	 * tries the fallback answers, which gives the same answer. */
+	for (int tries = 0; tries < 8; tries++) {
+		fd = sys_openat2(dir_fd, rel, oflags, mode, resolve);
+		if (fd >= 0 || errno != EAGAIN)
+			break;
+	}
 	/* ENOSYS: before Linux 5.6; EPERM: a container's seccomp filter that
-	 * predates openat2 (Docker's did); the fallback gives the same answer */
-	if (fd >= 0 || (errno != ENOSYS && errno != EPERM))
+	 * predates openat2 (Docker's did) */
+	if (fd >= 0 || (errno != ENOSYS && errno != EPERM && errno != EAGAIN))
 		return fd;
 	return no_links ? walk_no_links(dir_fd, rel, oflags, mode)
 			: open_then_check(dir_fd, rel, oflags, mode);
