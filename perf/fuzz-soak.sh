@@ -12,7 +12,8 @@
 # RUNS      stop a target after this many executions (default: none)
 # PARALLEL  targets run at once (default 1; one core each)
 # BUILD     the fuzz build folder (default build-fuzz; made if absent:
-#           CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false)
+#           CC=clang meson setup build-fuzz -Dfuzz=true -Dtests=false);
+#           a copy with only BUILD/fuzz/fuzz_* runs those as they are
 # TARGETS   which targets (default: every fuzz_* built)
 # OUT       where corpora, logs and crash/timeout files go (default a new
 #           folder under /tmp, kept and named at the end)
@@ -39,7 +40,11 @@ if [ ! -d "$BUILD/fuzz" ]; then
 	command -v clang >/dev/null || die "clang is not installed (apt-get install clang)"
 	CC=clang meson setup "$BUILD" -Dfuzz=true -Dtests=false >/dev/null || die "meson setup $BUILD failed"
 fi
-ninja -C "$BUILD" >/dev/null || die "ninja -C $BUILD failed"
+# a folder of targets built elsewhere (copied to a bigger machine) has no
+# build.ninja: its targets run as they are
+if [ -f "$BUILD/build.ninja" ]; then
+	ninja -C "$BUILD" >/dev/null || die "ninja -C $BUILD failed"
+fi
 if [ -z "${TARGETS:-}" ]; then
 	TARGETS=$(cd "$BUILD/fuzz" && for t in fuzz_*; do [ -f "$t" ] && [ -x "$t" ] && echo "$t"; done)
 fi
@@ -61,7 +66,8 @@ start=$(date +%s)
 printf '%s\n' $TARGETS | xargs -P "$PARALLEL" -I{} bash -c 'soak_one {}'
 wall=$(($(date +%s) - start))
 
-echo "fuzz soak: $(nproc) cores, $(uname -r), $(clang --version | head -1)"
+compiler=$(clang --version 2>/dev/null | head -1)
+echo "fuzz soak: $(nproc) cores, $(uname -r), ${compiler:-targets built elsewhere (no clang here)}"
 echo "TIME=${TIME}s per target${RUNS:+, RUNS=$RUNS}, PARALLEL=$PARALLEL, $wall s in all; OUT=$OUT"
 printf '%-18s %12s %9s %8s %8s %7s %7s %6s %4s\n' target executions "exec/s" seconds edges features corpus crashes hangs
 bad=0
