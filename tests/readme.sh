@@ -87,6 +87,12 @@ check "the quick start leaves xpu on the PATH (/usr/local/bin, staged in $DESTDI
 	[ "$(command -v xpu)" = "$DESTDIR/usr/local/bin/xpu" ]
 check "the quick start lists this machine (its last command)" grep -q "USABLE BACKENDS" "$TMP/quick.out"
 check "the quick start installs xpu(1)" bash -c "find '$DESTDIR' -name xpu.1 | grep -q ."
+# Each shared library loaded at start costs every command, xpu list
+# included, about 0.1 ms (docs/design.md, "Start-up cost"): the quick
+# start's build links its libraries' archives and loads the rest on demand.
+needed=$(readelf -d "$DESTDIR/usr/local/bin/xpu" 2>/dev/null | sed -n 's/.*(NEEDED).*\[\(.*\)\]/\1/p' | tr '\n' ' ')
+check "the quick start's xpu loads libc alone at start (it loads: ${needed:-nothing readable})" \
+	[ "$needed" = "libc.so.6 " ]
 
 # --- every later example ---
 # one example line: skipped with why, run as a daemon, or run with its exits

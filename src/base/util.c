@@ -1,6 +1,7 @@
 #include "base/util.h"
 
 #include <ctype.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,6 +68,45 @@ void xpu_append(char *buf, size_t len, const char *sep, const char *fmt, ...)
 int xpu_starts_with(const char *s, const char *prefix)
 {
 	return strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+double xpu_ln(double x)
+{
+	if (isnan(x) || x < 0)
+		return NAN;
+	if (x == 0)
+		return -HUGE_VAL;
+	if (isinf(x))
+		return x;
+	/* fdlibm's reduction: x = (1 + f) * 2^k with 1 + f in [sqrt(1/2),
+	 * sqrt(2)); ln(1 + f) = f - (hfsq - s (hfsq + R)) with s = f / (2 + f),
+	 * hfsq = f^2 / 2 and R = sum 2 s^2j / (2j + 1), |s| < 0.172: the series
+	 * falls by s^2 < 0.03 a term, 12 terms reach below 2^-60; ln 2 is split
+	 * in two so that k ln 2 stays exact to 2^-80 */
+	const double ln2_hi = 6.93147180369123816490e-01, ln2_lo = 1.90821492927058770002e-10;
+	int k = 0;
+	if (x < 0x1p-1022) { /* subnormal: scale into the normal range first */
+		x *= 0x1p54;
+		k = -54;
+	}
+	/* frexp's split by hand: frexp is libm's too, where the link finds it first */
+	uint64_t bits;
+	memcpy(&bits, &x, sizeof(bits));
+	k += (int)((bits >> 52) & 0x7ff) - 1022;
+	bits = (bits & ~(0x7ffull << 52)) | (1022ull << 52);
+	double m;
+	memcpy(&m, &bits, sizeof(m));
+	if (m < 0.70710678118654752440) {
+		m *= 2;
+		k--;
+	}
+	double f = m - 1, s = f / (2 + f), s2 = s * s, hfsq = 0.5 * f * f;
+	double R = 0, power = s2;
+	for (int j = 1; j <= 12; j++) {
+		R += 2 * power / (2 * j + 1);
+		power *= s2;
+	}
+	return k * ln2_hi - ((hfsq - (s * (hfsq + R) + k * ln2_lo)) - f);
 }
 
 double xpu_now_ms(void)

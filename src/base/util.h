@@ -29,6 +29,12 @@ void xpu_vappend(char *buf, size_t len, const char *sep, const char *fmt, va_lis
 /* True when s starts with prefix. */
 int xpu_starts_with(const char *s, const char *prefix);
 
+/* The natural logarithm, without libm: libm is the one shared library every
+ * start of xpu would otherwise load (about 0.1 ms of each `xpu list` on a
+ * small VM: docs/design.md, "Start-up cost").  Within 1 ulp or so for
+ * x > 0; NaN for x < 0 or NaN, -HUGE_VAL for 0, x for +inf. */
+double xpu_ln(double x);
+
 /* Milliseconds on the monotonic clock. */
 double xpu_now_ms(void);
 /* XPU_DEBUG=timing: prints "xpu: timing: WHAT N.NN ms" (since start_ms) on

@@ -190,7 +190,9 @@ static xcu_result op_lt(cu *c, void *arg)
 static float e4m3_value(unsigned char b)
 {
 	int e = (b >> 3) & 0xf, m = b & 7;
-	float v = e == 0 ? ldexpf((float)m / 8, -6) : ldexpf(1 + (float)m / 8, e - 7);
+	/* 2^(e-7), exact: libm's ldexpf would load libm at every start of xpu */
+	float scale = e >= 7 ? (float)(1u << (e - 7)) : 1.0f / (float)(1u << (7 - e));
+	float v = e == 0 ? (float)m / 8 / 64 : (1 + (float)m / 8) * scale;
 	if (e == 15 && m == 7)
 		v = NAN;
 	return b & 0x80 ? -v : v;

@@ -3,10 +3,12 @@
  * Multiplication", ACM TOMS 34(3), 2008), as BLIS structures it: a KC x NC
  * panel of B packed once per (jc, pc) block and shared, an MC x KC block of
  * A packed per thread, and the ISA's MR x NR micro-kernel
- * (host_kernels.c) over them.  OpenMP splits the MC blocks. */
+ * (host_kernels.c) over them.  The host team (host_team.h) takes the MC
+ * blocks one at a time. */
 #include "bench/host_kernels.h"
+#include "bench/host_team.h"
 
-#include <omp.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -62,6 +64,32 @@ static void block_rows(const host_kernels *ks, const float *a, size_t lda, const
 			     min_sz(ks->mr, mc - ir), min_sz(ks->nr, nc - jr), first);
 }
 
+/* One panel of B, packed, against every MC block of A's rows. */
+typedef struct gemm_panel {
+	const host_kernels *ks;
+	const float *a, *bp;
+	float *c;
+	size_t M, N, K, jc, pc, kc, nc;
+	atomic_size_t next; /* the next block's first row */
+	atomic_bool failed;
+} gemm_panel;
+
+static void gemm_rows(void *arg, unsigned thread, unsigned threads)
+{
+	(void)thread;
+	(void)threads;
+	gemm_panel *g = arg;
+	float *ap = aligned_alloc(64, MC * KC * sizeof(float));
+	if (!ap) {
+		atomic_store(&g->failed, true);
+		return;
+	}
+	for (size_t ic; (ic = atomic_fetch_add(&g->next, MC)) < g->M;)
+		block_rows(g->ks, g->a + ic * g->K + g->pc, g->K, g->bp, g->c + ic * g->N + g->jc, g->N,
+			   min_sz(MC, g->M - ic), g->kc, g->nc, g->pc == 0, ap);
+	free(ap);
+}
+
 int host_sgemm(const host_kernels *ks, int m, int n, int k, const float *a, const float *b,
 	       float *c)
 {
@@ -70,23 +98,18 @@ int host_sgemm(const host_kernels *ks, int m, int n, int k, const float *a, cons
 	float *bp = aligned_alloc(64, (KC * nc_max * sizeof(float) + 63) / 64 * 64);
 	if (!bp)
 		return -1;
-	int failed = 0;
+	bool failed = false;
 	for (size_t jc = 0; jc < N; jc += NC) {
 		size_t nc = min_sz(NC, N - jc);
 		for (size_t pc = 0; pc < K; pc += KC) {
 			size_t kc = min_sz(KC, K - pc);
 			pack_b(b + pc * N + jc, N, kc, nc, ks->nr, bp);
-#pragma omp parallel reduction(| : failed)
-			{
-				float *ap = aligned_alloc(64, MC * KC * sizeof(float));
-				failed |= !ap;
-#pragma omp for schedule(dynamic)
-				for (size_t ic = 0; ic < M; ic += MC)
-					if (ap)
-						block_rows(ks, a + ic * K + pc, K, bp, c + ic * N + jc, N,
-							   min_sz(MC, M - ic), kc, nc, pc == 0, ap);
-				free(ap);
-			}
+			gemm_panel g = { .ks = ks, .a = a, .bp = bp, .c = c, .M = M, .N = N, .K = K,
+					 .jc = jc, .pc = pc, .kc = kc, .nc = nc };
+			atomic_init(&g.next, 0);
+			atomic_init(&g.failed, false);
+			host_team_run(gemm_rows, &g);
+			failed |= atomic_load(&g.failed);
 		}
 	}
 	free(bp);

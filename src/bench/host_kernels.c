@@ -1,7 +1,10 @@
 /* The host's STREAM kernels and SGEMM micro-kernels, once per vector ISA.
  * Each x86 set is compiled with GCC's (and clang's) target attribute, so the
  * rest of xpu stays built for every x86-64; host_kernels_pick() asks the
- * CPU (__builtin_cpu_supports) which sets it can run.
+ * CPU (CPUID, and XGETBV for what the kernel saves) which sets it can run.
+ * Not __builtin_cpu_supports: it links libgcc's constructor, which runs
+ * CPUID at every start of every command (0.06 ms of `xpu list` in a VM,
+ * where each CPUID traps to the hypervisor), for the one command that asks.
  *
  * STREAM: the vector kernels store with non-temporal stores, which write
  * whole lines without reading them first (no write-allocate); the arrays
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
 #include <immintrin.h>
 #define HOST_X86 1
 #else
@@ -165,14 +169,44 @@ SGEMM_MICRO(avx512, "avx512f", 16, __m512, _mm512_load_ps, _mm512_loadu_ps, _mm5
 SGEMM_MICRO(avx2, "avx2,fma", 8, __m256, _mm256_load_ps, _mm256_loadu_ps, _mm256_storeu_ps,
 	    _mm256_fmadd_ps, _mm256_set1_ps, _mm256_add_ps, _mm256_setzero_ps)
 
+/* Which of the vector units this code uses the CPU has and the kernel
+ * saves across context switches (XCR0: SSE and AVX state, then the three
+ * AVX-512 states). */
+enum { ISA_AVX2_FMA = 1, ISA_AVX512F = 2 };
+
+static unsigned isa_detect(void)
+{
+	unsigned a, b, c, d, found = 0;
+	if (!__get_cpuid(1, &a, &b, &c, &d) || !(c & bit_OSXSAVE))
+		return 0;
+	bool fma = c & bit_FMA;
+	unsigned xcr0_lo, xcr0_hi;
+	__asm__ volatile("xgetbv" : "=a"(xcr0_lo), "=d"(xcr0_hi) : "c"(0));
+	if (!__get_cpuid_count(7, 0, &a, &b, &c, &d))
+		return 0;
+	bool avx_state = (xcr0_lo & 0x6) == 0x6, avx512_state = (xcr0_lo & 0xe6) == 0xe6;
+	if (avx_state && fma && (b & bit_AVX2))
+		found |= ISA_AVX2_FMA;
+	if (avx512_state && (b & bit_AVX512F))
+		found |= ISA_AVX512F;
+	return found;
+}
+
+/* Asked anew each time (a few CPUID, twice per xpu bench): no state to share
+ * between threads. */
+static bool has_isa(unsigned want)
+{
+	return (isa_detect() & want) == want;
+}
+
 static bool has_avx512(void)
 {
-	return __builtin_cpu_supports("avx512f");
+	return has_isa(ISA_AVX512F);
 }
 
 static bool has_avx2(void)
 {
-	return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+	return has_isa(ISA_AVX2_FMA);
 }
 #endif
 

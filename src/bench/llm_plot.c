@@ -16,7 +16,13 @@ static double nice_max(double v)
 {
 	if (!(v > 0))
 		return 1;
-	double p = pow(10, floor(log10(v)));
+	/* the power of ten at or below v (a loop: libm's pow and log10 would
+	 * load libm at every start of xpu) */
+	double p = 1;
+	while (p * 10 <= v && isfinite(p * 10))
+		p *= 10;
+	while (p > v)
+		p /= 10;
 	return v <= p ? p : v <= 2 * p ? 2 * p : v <= 5 * p ? 5 * p : 10 * p;
 }
 

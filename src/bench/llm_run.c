@@ -265,7 +265,7 @@ static double next_arrival(run_ctx *c, double t)
 	if (!(c->opt->rate > 0))
 		return t;
 	double u = ((double)(next_random(c) >> 11) + 0.5) / 9007199254740992.0;
-	return t - log(u) / c->opt->rate * 1000.0;
+	return t - xpu_ln(u) / c->opt->rate * 1000.0;
 }
 
 static bool batch_end(run_ctx *c, batch *b, const xpu_http_end *e, char *err, size_t errlen)

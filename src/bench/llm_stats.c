@@ -27,7 +27,7 @@ double llm_percentile(const double *sorted, size_t n, double q)
 	if (!n)
 		return NAN;
 	double at = q / 100.0 * (double)(n - 1);
-	size_t lo = (size_t)floor(at), hi = lo + 1 < n ? lo + 1 : lo;
+	size_t lo = (size_t)at /* at >= 0: truncation is floor */, hi = lo + 1 < n ? lo + 1 : lo;
 	return sorted[lo] + (sorted[hi] - sorted[lo]) * (at - (double)lo);
 }
 

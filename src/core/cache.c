@@ -31,7 +31,7 @@
 #include "model/value.h"
 #include "vendors/vendor.h"
 
-#define CACHE_MAGIC "XPUCACH1"
+#define CACHE_MAGIC "XPUCACH2" /* 2: the checksum over 8-byte words */
 #define CACHE_FILE "discovery.bin"
 
 typedef struct cache_header {
@@ -231,15 +231,31 @@ static void set_state(struct xpu_system *s, xpu_cache_state state, const char *f
 
 /* ---- reading ---- */
 
+/* Damage, not attack, is what the checksum finds (the file is the user's
+ * own, never a link, and every field is checked again when decoded): so a
+ * multiply-xorshift over 8-byte words, 6x faster than FNV-1a's bytes on the
+ * 20 KiB of a 2-device cache (it was the costliest function of xpu list). */
+static uint64_t sum_words(uint64_t h, const void *data, size_t n)
+{
+	const unsigned char *p = data;
+	for (; n >= 8; p += 8, n -= 8) {
+		uint64_t w;
+		memcpy(&w, p, sizeof(w));
+		h = (h ^ w) * 0x9e3779b97f4a7c15ull;
+		h ^= h >> 29;
+	}
+	for (; n; p++, n--)
+		h = (h ^ *p) * 0x100000001b3ull;
+	return h;
+}
+
 /* Over the header (its checksum field zero) and the payload. */
 static uint64_t checksum(cache_header h, const void *a, size_t na, const void *b, size_t nb)
 {
-	fingerprint fp = { 0xcbf29ce484222325ull };
 	h.checksum = 0;
-	fp_bytes(&fp, &h, sizeof(h));
-	fp_bytes(&fp, a, na);
-	fp_bytes(&fp, b, nb);
-	return fp.hash;
+	uint64_t sum = sum_words(0xcbf29ce484222325ull, &h, sizeof(h));
+	sum = sum_words(sum, a, na);
+	return sum_words(sum, b, nb);
 }
 
 bool xpu_cache_seal(void *data, size_t size)
@@ -475,6 +491,9 @@ static void merge(struct xpu_system *s, const xpu_cache_contents *c)
 		xpu_device *fresh = find_by_id(s, cached->id);
 		if (fresh) {
 			merge_device(fresh, cached);
+			const xpu_vendor_desc *v = xpu_vendor_desc_of(fresh->vendor);
+			if (v && v->keep_static && fresh->vendor == cached->vendor)
+				s->static_kept[fresh->index] = v->keep_static(fresh, cached);
 		} else if (s->count < XPU_MAX_DEVICES) {
 			/* a device only a runtime showed (no sysfs in a container) */
 			xpu_device *d = &s->devices[s->count];

@@ -399,6 +399,19 @@ static bool runtimes_from_cache_or_probe(struct xpu_system *sys, const xpu_optio
 	return cache != XPU_CACHE_OFF;
 }
 
+/* The boot-static facts the discovery cache did not give. */
+static void static_facts(struct xpu_system *sys)
+{
+	double t0 = xpu_now_ms();
+	for (size_t i = 0; i < sys->count; i++) {
+		xpu_device *d = &sys->devices[i];
+		const xpu_vendor_desc *v = xpu_vendor_desc_of(d->vendor);
+		if (v && v->probe_static && !sys->static_kept[i])
+			v->probe_static(&sys->sys, d);
+	}
+	xpu_trace_time("boot-static facts", t0);
+}
+
 int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t errlen)
 {
 	*out = NULL;
@@ -440,6 +453,7 @@ int xpu_discover(const xpu_options *opt, xpu_system **out, char *err, size_t err
 		store = runtimes_from_cache_or_probe(sys, opt);
 	else
 		not_probed(sys);
+	static_facts(sys);
 	explain_backends(sys);
 	software_backends(sys);
 	t0 = xpu_now_ms();

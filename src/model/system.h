@@ -15,6 +15,9 @@ struct xpu_system {
 	char cache_detail[XSYS_PATH_MAX + 96]; /* the file, or why there is none */
 	uint64_t cache_fingerprint;
 	int64_t cache_probed_at;               /* unix time; 0 unknown */
+	/* Devices whose boot-static facts the discovery cache gave (see
+	 * xpu_vendor_desc.probe_static); the others' are read after it. */
+	bool static_kept[XPU_MAX_DEVICES];
 	/* Whether backend b can drive d, from what discovery knows of d's
 	 * vendor: the runtimes ask it of devices they add (a container without
 	 * /sys/bus/pci), as discovery marked the ones sysfs showed.  NULL: only

@@ -148,25 +148,49 @@ static void memory(const xsys *s, xpu_device *d)
 		xpu_read_fail(&d->memory_used_bytes.status, XSYS_GARBAGE, "/proc/meminfo MemAvailable");
 }
 
+/* What can change while the machine runs: CPUs and memory brought online,
+ * memory in use. */
 static void cpu_probe(const xsys *s, xpu_device *d, const xpu_gpu_paths *p)
 {
 	(void)p;
 	d->vendor = XPU_VENDOR_CPU;
 	d->kind = XPU_KIND_CPU;
 	xpu_strlcpy(d->compute_unit_name, "cores", sizeof(d->compute_unit_name));
-	cpuinfo(s, d);
 	count_list(s, &d->cpu.threads, "/sys/devices/system/cpu/online");
 	count_list(s, &d->cpu.numa_nodes, "/sys/devices/system/node/online");
+	memory(s, d);
+	xpu_set_status(&d->driver.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, "the CPU needs no driver");
+	xpu_set_status(&d->driver_version.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, NULL);
+}
+
+/* What stays until the next boot: the model, its vector units, cores and
+ * caches (with the online CPUs, which the cache fingerprints). */
+static void cpu_probe_static(const xsys *s, xpu_device *d)
+{
+	cpuinfo(s, d);
 	if (!xpu_is_ok(&d->cpu.cores.status) && xpu_is_ok(&d->cpu.threads.status))
 		/* no "cpu cores" (Arm, some VMs): every thread is a core */
 		d->cpu.cores = d->cpu.threads;
 	if (xpu_is_ok(&d->cpu.cores.status))
 		xpu_set_uint(&d->compute_units, d->cpu.cores.value);
 	caches(s, d);
-	memory(s, d);
-	xpu_set_status(&d->driver.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, "the CPU needs no driver");
-	xpu_set_status(&d->driver_version.status, XPU_UNSUPPORTED, XPU_R_NOT_APPLICABLE, NULL);
 	xpu_set_text(&d->family, "%s", xpu_word_in(d->cpu.isa.value, "asimd") ? "Arm64" : "x86-64");
+}
+
+/* A cached CPU's boot-static facts, unless its /proc/cpuinfo read had failed
+ * (then they are read again). */
+static bool cpu_keep_static(xpu_device *fresh, const xpu_device *cached)
+{
+	if (!xpu_is_ok(&cached->cpu.isa.status))
+		return false;
+	xpu_cpu_info live = fresh->cpu;
+	fresh->cpu = cached->cpu;
+	fresh->cpu.threads = live.threads;
+	fresh->cpu.numa_nodes = live.numa_nodes;
+	fresh->name = cached->name;
+	fresh->family = cached->family;
+	fresh->compute_units = cached->compute_units;
+	return true;
 }
 
 /* What the snapshot copies for the listing of the CPU device, and for the
@@ -181,10 +205,16 @@ static const char *const cpu_snapshot[] = {
 
 /* The cpu backend needs no runtime; lavapipe and PoCL are CPU Vulkan and
  * OpenCL drivers. */
+/* The boot-static facts count the online CPUs' cores. */
+static const char *const cpu_cache_files[] = { "/sys/devices/system/cpu/online", NULL };
+
 const xpu_vendor_desc xpu_vendor_desc_cpu = {
 	.id = "cpu",
 	.display_name = "CPU",
 	.backends = 1u << XPU_BACKEND_CPU | 1u << XPU_BACKEND_VULKAN | 1u << XPU_BACKEND_OPENCL,
 	.probe = cpu_probe,
+	.probe_static = cpu_probe_static,
+	.keep_static = cpu_keep_static,
+	.cache_files = cpu_cache_files,
 	.snapshot = cpu_snapshot,
 };

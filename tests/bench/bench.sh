@@ -1,6 +1,6 @@
 #!/bin/bash
 # xpu bench as users and scripts meet it, on the real components of this
-# machine: the host (OpenMP STREAM, the BLAS found at run time) and OpenCL
+# machine: the host (STREAM on the host team, the BLAS found at run time) and OpenCL
 # through PoCL (GEMM checked against a CPU reference inside xpu).  Baselines:
 # an injected slowdown (XPU_BENCH_SCALE=0.1: 10x, so machine noise cannot hide it, and a doctored baseline) must be
 # flagged; malformed, other-schema and other-machine baselines refused.
@@ -156,6 +156,8 @@ for isa in avx512f avx2 generic; do
 done
 XPU_BLAS=builtin "$XPU" bench --quick --device cpu --only gemm.fp32 --json >"$TMP/out" 2>"$TMP/err"
 check "XPU_BLAS=builtin: xpu's own SGEMM ran, checked, saying which micro-kernel" jq_true "$HOST | .figures[] | select(.name == \"gemm.fp32.1024\") | .state == \"ok\" and (.note | test(\"XPU_BLAS=builtin: xpu's own SGEMM [(](avx512f|avx2[+]fma|generic) micro-kernel.*checked against a naive product\"))"
+OMP_NUM_THREADS=1 "$XPU" bench --quick --device cpu --only stream.triad --json >"$TMP/out" 2>"$TMP/err"
+check "OMP_NUM_THREADS=1: STREAM on one thread, validated, as the report says" jq_true "$HOST | (.library | test(\"1 thread[)]\")) and (.figures[0].note | test(\"validated\"))"
 XPU_BENCH_ISA=sse9 "$XPU" bench --quick --device cpu --only stream.triad --json >"$TMP/out" 2>"$TMP/err"
 check "XPU_BENCH_ISA=sse9: no figure, naming the sets this xpu has" jq_true "$HOST | .figures[0] | .value == null and (.detail | test(\"sse9: no such kernel set.*avx2\"))"
 

@@ -2,8 +2,10 @@
  * percentages, and baselines (save, compare, and every way a baseline can be
  * unusable). */
 #include <math.h>
+#include <sched.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdatomic.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -16,6 +18,7 @@
 #include "base/util.h"
 #include "bench/bench_int.h"
 #include "bench/host_kernels.h"
+#include "bench/host_team.h"
 #include "model/value.h"
 #include "xpu/bench.h"
 
@@ -430,6 +433,88 @@ static void own_sgemm_isa(const char *isa)
 	own_sgemm_shape(ks, 97, 45, 513);
 }
 
+/* The kernel sets xpu picks (its own CPUID and XGETBV reading) are those
+ * the kernel's /proc/cpuinfo names (it lists a vector unit only when it
+ * saves its state): a set picked that the CPU lacks would stop xpu bench
+ * with SIGILL, one refused would lose half the bandwidth. */
+static void test_kernel_sets_match_cpuinfo(void **state)
+{
+	(void)state;
+	char *text = NULL;
+	size_t cap = 0;
+	FILE *f = fopen("/proc/cpuinfo", "r");
+	if (!f || getdelim(&text, &cap, '\0', f) < 0 || !strstr(text, "flags")) {
+		if (f)
+			fclose(f);
+		free(text);
+		printf("  no /proc/cpuinfo flags to compare with\n");
+		skip();
+	}
+	fclose(f);
+	char *flags = strstr(text, "flags");
+	flags[strcspn(flags, "\n")] = '\0';
+	struct {
+		const char *isa;
+		bool cpu_has;
+	} sets[] = {
+		{ "avx512f", xpu_word_in(flags, "avx512f") },
+		{ "avx2", xpu_word_in(flags, "avx2") && xpu_word_in(flags, "fma") },
+		{ "generic", true },
+	};
+	for (size_t i = 0; i < XPU_ARRAY_LEN(sets); i++) {
+		char why[128] = "";
+		setenv("XPU_BENCH_ISA", sets[i].isa, 1);
+		bool picked = host_kernels_pick(why, sizeof(why)) != NULL;
+		unsetenv("XPU_BENCH_ISA");
+		if (picked != sets[i].cpu_has)
+			fail_msg("%s: xpu %s it, /proc/cpuinfo %s (%s)", sets[i].isa,
+				 picked ? "picks" : "refuses", sets[i].cpu_has ? "has" : "lacks", why);
+	}
+	free(text);
+}
+
+/* The host team: every thread of a region runs once per region, each on its
+ * own CPU (STREAM's first touch places each share's pages where its thread
+ * runs, and the kernels must run there too), and the caller gets its own
+ * CPU set back. */
+typedef struct team_seen {
+	atomic_uint runs[64];
+	atomic_int cpu[64];
+	atomic_uint wrong_count;
+} team_seen;
+
+static void team_mark(void *arg, unsigned thread, unsigned threads)
+{
+	team_seen *s = arg;
+	if (threads != host_team_size() || thread >= 64)
+		atomic_fetch_add(&s->wrong_count, 1);
+	else {
+		atomic_fetch_add(&s->runs[thread], 1);
+		atomic_store(&s->cpu[thread], sched_getcpu());
+	}
+}
+
+static void test_host_team_runs_each_thread_on_its_cpu(void **state)
+{
+	(void)state;
+	cpu_set_t before, after;
+	assert_int_equal(sched_getaffinity(0, sizeof(before), &before), 0);
+	unsigned n = host_team_size();
+	assert_true(n >= 1 && n <= (unsigned)CPU_COUNT(&before) && n <= 64);
+	static team_seen seen;
+	for (int r = 0; r < 2000; r++)
+		host_team_run(team_mark, &seen);
+	assert_int_equal(atomic_load(&seen.wrong_count), 0);
+	for (unsigned t = 0; t < n; t++) {
+		assert_int_equal(atomic_load(&seen.runs[t]), 2000);
+		for (unsigned u = 0; u < t; u++)
+			if (atomic_load(&seen.cpu[t]) == atomic_load(&seen.cpu[u]))
+				fail_msg("threads %u and %u both ran on CPU %d", u, t, atomic_load(&seen.cpu[t]));
+	}
+	assert_int_equal(sched_getaffinity(0, sizeof(after), &after), 0);
+	assert_true(CPU_EQUAL(&before, &after));
+}
+
 static void test_own_sgemm_avx512f(void **state)
 {
 	(void)state;
@@ -457,6 +542,8 @@ int main(void)
 		cmocka_unit_test(test_own_sgemm_avx512f),
 		cmocka_unit_test(test_own_sgemm_avx2),
 		cmocka_unit_test(test_own_sgemm_generic),
+		cmocka_unit_test(test_kernel_sets_match_cpuinfo),
+		cmocka_unit_test(test_host_team_runs_each_thread_on_its_cpu),
 		cmocka_unit_test(test_only_validation),
 		cmocka_unit_test(test_peaks_h200_from_table),
 		cmocka_unit_test(test_peaks_arc),

@@ -12,6 +12,7 @@
 
 #include "core/cache.h"
 #include "model/system.h"
+#include "model/value.h"
 #include "vendors/vendor.h"
 #include "xpu/topology.h"
 
@@ -246,6 +247,77 @@ static char *topology_text(xpu_system *sys, bool *from_cache)
 	return text;
 }
 
+/* The CPU's model, vector units and caches are facts of the boot: on a hit
+ * they come from the cache (a changed /proc/cpuinfo is not read), while
+ * memory in use is read live; CPUs brought online change the fingerprint,
+ * and the next listing reads them all again. */
+static void write_text(const char *root, const char *rel, const char *text)
+{
+	char path[512];
+	snprintf(path, sizeof(path), "%s/%s", root, rel);
+	FILE *f = fopen(path, "w");
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static xpu_system *discover_in(const char *root)
+{
+	xpu_options opt = { .sysroot = root, .probe_runtimes = 1,
+			    .runtime_mask = 1u << XPU_RT_ROCM, .cache = XPU_CACHE_USE };
+	xpu_system *sys = NULL;
+	char err[256];
+	assert_int_equal(xpu_discover(&opt, &sys, err, sizeof(err)), XPU_E_OK);
+	return sys;
+}
+
+static const xpu_device *cpu_of(const xpu_system *sys)
+{
+	for (size_t i = 0; i < xpu_device_count(sys); i++)
+		if (xpu_device_at(sys, i)->vendor == XPU_VENDOR_CPU)
+			return xpu_device_at(sys, i);
+	fail_msg("no CPU device");
+	return NULL;
+}
+
+static void the_cpu_s_boot_facts_come_from_the_cache(void **state)
+{
+	unlink(file);
+	char root[] = "/tmp/xpu-test-cpu-root-XXXXXX", cmd[640];
+	assert_non_null(mkdtemp(root));
+	snprintf(cmd, sizeof(cmd), "cp -r '%s/tests/fixtures/igpu-plus-nvidia/.' '%s'", SOURCE_DIR, root);
+	assert_int_equal(system(cmd), 0);
+	xpu_system *first = discover_in(root);
+	assert_int_equal(xpu_system_cache(first, NULL, NULL), XPU_CACHE_STORED);
+	const xpu_device *c1 = cpu_of(first);
+	assert_string_equal(c1->name.value, "Intel(R) Core(TM) Ultra 7 155H");
+	assert_true(xpu_is_ok(&c1->cpu.l3_bytes.status) && xpu_is_ok(&c1->cpu.isa.status));
+
+	/* another model and less memory in use, the same boot */
+	write_text(root, "proc/cpuinfo", "processor\t: 0\nmodel name\t: Another CPU\nflags\t\t: fpu\n\n");
+	write_text(root, "proc/meminfo", "MemTotal:       16137016 kB\nMemAvailable:   16000000 kB\n");
+	xpu_system *hit = discover_in(root);
+	assert_int_equal(xpu_system_cache(hit, NULL, NULL), XPU_CACHE_HIT);
+	const xpu_device *c2 = cpu_of(hit);
+	assert_string_equal(c2->name.value, c1->name.value);
+	assert_string_equal(c2->cpu.isa.value, c1->cpu.isa.value);
+	assert_int_equal(c2->cpu.l3_bytes.value, c1->cpu.l3_bytes.value);
+	assert_int_equal(c2->cpu.cores.value, c1->cpu.cores.value);
+	assert_int_equal(c2->compute_units.value, c1->compute_units.value);
+	assert_int_equal(c2->memory_used_bytes.value, (16137016ull - 16000000ull) * 1024);
+
+	/* a CPU brought online: a miss, and the new cpuinfo is read */
+	write_text(root, "sys/devices/system/cpu/online", "0\n");
+	xpu_system *miss = discover_in(root);
+	assert_int_equal(xpu_system_cache(miss, NULL, NULL), XPU_CACHE_STORED);
+	assert_string_equal(cpu_of(miss)->name.value, "Another CPU");
+	xpu_system_free(first);
+	xpu_system_free(hit);
+	xpu_system_free(miss);
+	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", root);
+	assert_int_equal(system(cmd), 0);
+}
+
 static void the_topology_is_kept_with_the_probe(void **state)
 {
 	char record[160];
@@ -306,6 +378,7 @@ int main(void)
 		cmocka_unit_test(a_forged_bool_is_a_miss),
 		cmocka_unit_test(every_kind_of_file_at_the_cache_is_a_miss),
 		cmocka_unit_test(the_topology_is_kept_with_the_probe),
+cmocka_unit_test(the_cpu_s_boot_facts_come_from_the_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
