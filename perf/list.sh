@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # perf/list.sh: median wall time of `xpu list` and `xpu list --json`, side by
 # side with the tools people run for the same answer (nvidia-smi, lspci,
-# clinfo) where this machine has them.
+# clinfo) where this machine has them, and with /bin/true (what starting a
+# program costs here).
 #
 #   XPU=./build/xpu RUNS=50 OUT_JSON=perf.json perf/list.sh
 #
@@ -115,6 +116,8 @@ add_ref() { # name tool command...
 	for a in "$@"; do c+="${c:+ }$(q "$a")"; done
 	cmds+=("$c")
 }
+# what starting any program costs here: the floor of every row
+add_ref "/bin/true" /bin/true /bin/true
 add_ref "nvidia-smi -L" nvidia-smi nvidia-smi -L
 # the same values as `xpu list --json` reads through NVML (issue 2's comparison)
 add_ref "nvidia-smi --query-gpu=(list --json fields)" nvidia-smi nvidia-smi --query-gpu=name,uuid,pci.bus_id,memory.total,driver_version,temperature.gpu,power.draw,clocks.max.sm --format=csv
@@ -217,6 +220,13 @@ if [ $nv -ge 0 ]; then
 	rt=$(ratio "${median_s[1]}" "${median_s[$nv]}")
 	if le "$rt" 1.0; then v=met; else v="not met"; fi
 	goals+=("xpu list --json <= 1.0x nvidia-smi -L (is ${rt}x)"$'\t'"$v")
+fi
+tr_=-1
+for ((r = n_xpu; r < ${#cmds[@]}; r++)); do [ "${names[$r]}" = "/bin/true" ] && tr_=$r; done
+if [ $tr_ -ge 0 ]; then
+	rt=$(ratio "${median_s[0]}" "${median_s[$tr_]}")
+	if le "$rt" 2.0; then v=met; else v="not met"; fi
+	goals+=("xpu list <= 2.0x /bin/true (is ${rt}x)"$'\t'"$v")
 fi
 if [ ${#gpus[@]} -eq 0 ]; then
 	m=$(ms "${median_s[0]}")
