@@ -19,6 +19,7 @@ extern "C" {
  * changes meaning or goes away. */
 #define XPU_BENCH_SCHEMA_VERSION 1
 #define XPU_BENCH_MAX_FIGURES 48
+#define XPU_BENCH_MAX_PASSES 2
 #define XPU_BENCH_MAX_TARGETS 12
 
 typedef enum xpu_bench_level {
@@ -51,6 +52,10 @@ typedef struct xpu_bench_figure {
 	unsigned reps;        /* timed repetitions (warm-ups excluded) */
 	double best;          /* the reported figure (STREAM rule: best rep) */
 	double median, min, max;
+	/* A figure on the CPU is taken in passes, the second after every figure
+	 * of the first (another window of time): each pass's own best */
+	unsigned passes;
+	double pass_best[XPU_BENCH_MAX_PASSES];
 	xpu_real peak;        /* in unit; unknown with its reason */
 	xpu_real percent_of_peak;
 	xpu_real alt_best;    /* the same best in a second counting convention */

@@ -51,6 +51,12 @@ static json_t *figure_json(const xpu_bench_figure *f)
 	json_object_set_new(o, "min", json_real(f->min));
 	json_object_set_new(o, "max", json_real(f->max));
 	json_object_set_new(o, "reps", json_integer(f->reps));
+	if (f->passes > 1) {
+		json_t *b = json_array();
+		for (unsigned i = 0; i < f->passes && i < XPU_BENCH_MAX_PASSES; i++)
+			json_array_append_new(b, json_real(f->pass_best[i]));
+		json_object_set_new(o, "pass_best", b);
+	}
 	json_object_set_new(o, "peak_kind", json_string(xpu_peak_kind_name(f->peak_kind)));
 	bench_json_real(o, "peak", &f->peak);
 	bench_json_real(o, "percent_of_peak", &f->percent_of_peak);

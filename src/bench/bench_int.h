@@ -19,6 +19,17 @@ typedef struct bench_ctx {
 	const xsys *root;  /* the machine's files (--sysroot): the host's peaks */
 	xpu_bench_target *t;
 	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
+	/* A target on the CPU runs its figures in BENCH_CPU_PASSES passes (see
+	 * bench.c): pass counts from 0; a later pass fills the figures of the
+	 * first again, and each figure's samples of every pass are kept here
+	 * (by target index and index in t->figures, malloc'd) so that its
+	 * statistics span them.  target_index: c->t's index in the report;
+	 * keep_samples: c->t runs in passes (its samples are kept). */
+	unsigned pass;
+	size_t target_index;
+	bool keep_samples;
+	double *kept[XPU_BENCH_MAX_TARGETS][XPU_BENCH_MAX_FIGURES];
+	size_t n_kept[XPU_BENCH_MAX_TARGETS][XPU_BENCH_MAX_FIGURES];
 } bench_ctx;
 
 /* Repetitions and warm-ups per level. */
@@ -32,13 +43,15 @@ const char *bench_fig_stem(bench_fig id);
 /* Whether --only selects this figure. */
 bool bench_want(const bench_ctx *c, bench_fig id, const char *shape);
 /* A new figure on the target, its name, unit and peak kind from its row
- * (NULL when the target's table is full).  counting: how this runner counts
+ * (NULL when the target's table is full); in a later pass, the figure of
+ * that name again, emptied but for its kept samples.  counting: how this runner counts
  * when it differs from the row's, else NULL. */
 xpu_bench_figure *bench_figure(bench_ctx *c, bench_fig id, const char *shape, const char *counting);
 /* The figure's best in its row's second counting convention (alt_value). */
 void bench_alt(xpu_bench_figure *f, double value);
 /* Fills best/median/min/max from n samples (warm-ups already left out), in
- * the figure's unit, and applies the test scale. */
+ * the figure's unit, and applies the test scale; in a later pass, from
+ * these and every earlier pass's samples of the figure. */
 void bench_finish(const bench_ctx *c, xpu_bench_figure *f, const double *samples, size_t n);
 /* No figure: why (f may be NULL: nothing happens). */
 void bench_fail(xpu_bench_figure *f, xpu_state st, xpu_reason r, const char *fmt, ...)

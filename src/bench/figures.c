@@ -119,11 +119,22 @@ static xpu_bench_figure *new_figure(bench_ctx *c, bench_fig id, const char *shap
 	const xpu_bench_figure_info *r = &rows[id];
 	/* The row says which targets report it (the help and man page show it). */
 	assert(xpu_word_in(r->backends, t->backend));
-	if (t->n_figures >= XPU_BENCH_MAX_FIGURES)
+	char name[sizeof(t->figures[0].name)];
+	fig_name(id, shape, name, sizeof(name));
+	xpu_bench_figure *f = NULL;
+	for (size_t i = 0; c->pass > 0 && i < t->n_figures && !f; i++)
+		if (strcmp(t->figures[i].name, name) == 0)
+			f = &t->figures[i]; /* a later pass: the first pass's row */
+	if (!f && t->n_figures >= XPU_BENCH_MAX_FIGURES)
 		return NULL;
-	xpu_bench_figure *f = &t->figures[t->n_figures++];
+	if (!f)
+		f = &t->figures[t->n_figures++];
+	double pass_best[XPU_BENCH_MAX_PASSES]; /* what earlier passes found */
+	memcpy(pass_best, f->pass_best, sizeof(pass_best));
 	memset(f, 0, sizeof(*f));
-	fig_name(id, shape, f->name, sizeof(f->name));
+	if (c->pass > 0)
+		memcpy(f->pass_best, pass_best, sizeof(pass_best));
+	xpu_strlcpy(f->name, name, sizeof(f->name));
 	xpu_strlcpy(f->unit, r->unit, sizeof(f->unit));
 	xpu_strlcpy(f->counting, counting, sizeof(f->counting));
 	f->peak_kind = r->peak_kind;

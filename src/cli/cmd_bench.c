@@ -188,9 +188,13 @@ static void print_figure(const xpu_bench_figure *f)
 		return;
 	}
 	int dec = f->best >= 100 ? 1 : f->best >= 1 ? 2 : 3;
-	printf("  %-26s %10.*f %-8s %-16s med %.*f  min %.*f  max %.*f  (%u reps, spread %.0f%%)\n",
+	char passes[64] = "";
+	if (f->passes > 1)
+		snprintf(passes, sizeof(passes), " in %u passes, bests %.*f / %.*f", f->passes, dec,
+			 f->pass_best[0], dec, f->pass_best[1]);
+	printf("  %-26s %10.*f %-8s %-16s med %.*f  min %.*f  max %.*f  (%u reps%s, spread %.0f%%)\n",
 	       f->name, dec, f->best, f->unit, fmt_percent(f, pct, sizeof(pct)), dec, f->median, dec,
-	       f->min, dec, f->max, f->reps, f->spread_pct);
+	       f->min, dec, f->max, f->reps, passes, f->spread_pct);
 	if (f->noisy)
 		printf("  %-26s NOISY: %s\n", "", f->noise);
 	printf("  %-26s counted as %s\n", "", f->counting);

@@ -300,8 +300,10 @@ check "busy machine: a 10x slowdown is not called a regression (exit 0)" rc_is 0
 check "busy machine: ... but listed as slower and noisy, with the way to call it" \
 	bash -c "grep -q 'stream.triad.*slower, but noisy: now .*machine busy' '$TMP/err' && grep -q '2 slower but noisy (not called; --compare-noisy calls them)' '$TMP/err'"
 run bench --quick --device cpu --only stream.triad
-check "the report gives the load average, and each figure its spread" \
-	bash -c "grep -q '^load average [0-9.]* on [0-9]* CPUs at the start' '$TMP/out' && grep -q 'stream.triad .*reps, spread [0-9]*%)' '$TMP/out'"
+check "the report gives the load average, and each figure its passes' bests and spread" \
+	bash -c "grep -q '^load average [0-9.]* on [0-9]* CPUs at the start' '$TMP/out' && grep -q 'stream.triad .*10 reps in 2 passes, bests [0-9.]* / [0-9.]*, spread [0-9]*%)' '$TMP/out'"
+run bench --quick --device cpu --only stream.triad --json
+check "a CPU figure's best is the best of its two passes, each of 5 reps" jq_true "$HOST | .figures[0] | (.pass_best | length) == 2 and .reps == 10 and .value == (.pass_best | max) and .max == .value"
 
 # a doctored baseline: 5x slower figures than saved -> nothing regressed
 jq '(.targets[].figures[] | select(.value != null) | .value) |= . / 5' "$TMP/base.json" >"$TMP/slow-base.json"

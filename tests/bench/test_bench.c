@@ -259,6 +259,44 @@ static void test_noise_verdicts(void **state)
 	assert_string_equal(t.busy, "");
 }
 
+/* Taken in two passes (a CPU target): the passes' bests decide, not the
+ * spread of all the repetitions, since the best is what is reported and
+ * compared; latencies (lower is better) likewise.  One figure whose passes
+ * moved makes every figure of the target noisy: the machine moved. */
+static void test_noise_verdicts_over_passes(void **state)
+{
+	(void)state;
+	static xpu_bench_target t;
+	memset(&t, 0, sizeof(t));
+	add_figure(&t, "stream.triad", "GB/s", XPU_PEAK_MEM_BW, 100);
+	t.figures[0].min = 50; /* spread 50%, bests 4% apart: trusted */
+	t.figures[0].passes = 2, t.figures[0].pass_best[0] = 96, t.figures[0].pass_best[1] = 100;
+	add_figure(&t, "stream.copy", "GB/s", XPU_PEAK_MEM_BW, 100);
+	t.figures[1].min = 93; /* spread 7%, bests 5% apart: trusted */
+	t.figures[1].passes = 2, t.figures[1].pass_best[0] = 100, t.figures[1].pass_best[1] = 95;
+	add_figure(&t, "launch.latency", "us", XPU_PEAK_NONE, 10);
+	t.figures[2].lower_is_better = true, t.figures[2].best = 10, t.figures[2].max = 80;
+	t.figures[2].passes = 2, t.figures[2].pass_best[0] = 10, t.figures[2].pass_best[1] = 10.4;
+	bench_noise_apply(&t, true);
+	for (size_t i = 0; i < 3; i++)
+		assert_false(t.figures[i].noisy);
+	/* the latency's passes 11 and 10: 10% apart */
+	t.figures[2].pass_best[1] = 11;
+	bench_noise_apply(&t, true);
+	assert_true(t.figures[2].noisy);
+	assert_non_null(strstr(t.figures[2].noise, "the 2 passes' bests differ by 10% > 5%"));
+	for (size_t i = 0; i < 2; i++) {
+		assert_true(t.figures[i].noisy);
+		assert_non_null(strstr(t.figures[i].noise,
+				       "the machine moved: launch.latency's passes differ by 10% > 5%"));
+	}
+	/* a figure of one pass keeps the spread rule alone */
+	add_figure(&t, "gemm.fp32.1024", "TFLOP/s", XPU_PEAK_FP32, 1);
+	t.figures[3].min = 0.98;
+	bench_noise_apply(&t, false);
+	assert_false(t.figures[3].noisy);
+}
+
 static void test_compare_detects_slowdown(void **state)
 {
 	files *fs = *state;
@@ -538,6 +576,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_only_selects_by_prefix),
 		cmocka_unit_test(test_noise_verdicts),
+		cmocka_unit_test(test_noise_verdicts_over_passes),
 		cmocka_unit_test_setup_teardown(test_compare_holds_back_noisy, setup_files, teardown_files),
 		cmocka_unit_test(test_own_sgemm_avx512f),
 		cmocka_unit_test(test_own_sgemm_avx2),
