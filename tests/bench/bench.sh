@@ -25,7 +25,7 @@ CL='.targets[] | select(.backend == "opencl")'
 # --- command line ---
 run bench --help
 check "--help exits 0" rc_is 0
-for opt in --device --quick --full --only --json --save --compare --threshold --compare-noisy XPU_BLAS XPU_BENCH_ISA builtin XPU_CUBLAS XPU_DNNL gemm.fp8 "Exit status"; do
+for opt in --device --quick --full --only --json --save --compare --threshold --compare-noisy XPU_BLAS XPU_BENCH_ISA OMP_NUM_THREADS builtin XPU_CUBLAS XPU_DNNL gemm.fp8 "Exit status"; do
 	check "--help documents $opt" out_has "$opt"
 	check "man page documents $opt" grep -qi -- "$(echo "$opt" | sed 's/-/\\\\-/g')" "$SRC/doc/xpu-bench.1"
 done
