@@ -43,34 +43,30 @@ static int cmp_double(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
-/* The figure's samples of every pass so far, these n included (in c->kept
- * when f is a row of c's target), scaled; NULL when out of memory. */
+/* The figure's samples of every pass so far, these n included (the earlier
+ * ones from c->kept, where these are appended), scaled; malloc'd, NULL when
+ * out of memory. */
 static double *all_passes(const bench_ctx *c, const xpu_bench_figure *f, const double *samples,
 			  size_t *n)
 {
-	bench_ctx *w = (bench_ctx *)c; /* the kept samples are the context's own state */
-	size_t ti = c->target_index < XPU_BENCH_MAX_TARGETS ? c->target_index : 0;
-	size_t i = c->keep_samples && f >= c->t->figures && f < c->t->figures + XPU_BENCH_MAX_FIGURES ?
-			   (size_t)(f - c->t->figures) : XPU_BENCH_MAX_FIGURES;
-	size_t before = i < XPU_BENCH_MAX_FIGURES ? c->n_kept[ti][i] : 0;
+	bench_kept *k = c->kept && f >= c->t->figures && f < c->t->figures + XPU_BENCH_MAX_FIGURES ?
+				&c->kept[f - c->t->figures] : NULL;
+	size_t before = k ? k->n : 0;
 	double *s = malloc((before + *n) * sizeof(*s));
 	if (!s)
 		return NULL;
 	if (before)
-		memcpy(s, c->kept[ti][i], before * sizeof(*s));
+		memcpy(s, k->v, before * sizeof(*s));
 	/* The test-only scale slows (scale < 1) or speeds up every figure:
 	 * rates are multiplied by it, times divided. */
-	for (size_t k = 0; k < *n; k++)
-		s[before + k] = f->lower_is_better ? samples[k] / c->scale : samples[k] * c->scale;
+	for (size_t i = 0; i < *n; i++)
+		s[before + i] = f->lower_is_better ? samples[i] / c->scale : samples[i] * c->scale;
 	*n += before;
-	if (i < XPU_BENCH_MAX_FIGURES) {
-		double *keep = malloc(*n * sizeof(*keep));
-		if (keep) {
-			memcpy(keep, s, *n * sizeof(*keep));
-			free(w->kept[ti][i]);
-			w->kept[ti][i] = keep;
-			w->n_kept[ti][i] = *n;
-		}
+	double *grown = k ? realloc(k->v, *n * sizeof(*grown)) : NULL;
+	if (grown) {
+		memcpy(grown + before, s + before, (*n - before) * sizeof(*grown));
+		k->v = grown;
+		k->n = *n;
 	}
 	return s;
 }
@@ -277,6 +273,7 @@ typedef struct target_run {
 	void (*fn)(bench_ctx *, const xpu_device *);
 	xpu_bench_target *t;
 	bench_load load;
+	bench_kept kept[XPU_BENCH_MAX_FIGURES]; /* a target of passes: c->kept */
 } target_run;
 
 typedef struct run_plan {
@@ -328,12 +325,11 @@ static void add_load(bench_load *sum, const bench_load *a, const bench_load *b)
 	sum->own_s += b->own_s - a->own_s;
 }
 
-static void run_pass(bench_ctx *c, target_run *tr, size_t index, unsigned passes)
+static void run_pass(bench_ctx *c, target_run *tr, unsigned passes)
 {
 	xpu_bench_target *t = tr->t;
 	c->t = t;
-	c->target_index = index;
-	c->keep_samples = passes > 1;
+	c->kept = passes > 1 ? tr->kept : NULL;
 	if (passes > 1)
 		bench_progress(c, "%s on %s (%s), pass %u of %u", t->backend, t->device_name,
 			       t->device_id, c->pass + 1, passes);
@@ -356,10 +352,10 @@ static void run_plan_passes(bench_ctx *c, run_plan *p)
 			bool on_cpu = tr->d->vendor == XPU_VENDOR_CPU;
 			if (c->pass > 0 && (!on_cpu || !xpu_is_ok(&tr->t->status)))
 				continue;
-			run_pass(c, tr, i, on_cpu ? BENCH_CPU_PASSES : 1);
+			run_pass(c, tr, on_cpu ? BENCH_CPU_PASSES : 1);
 		}
 	c->pass = 0;
-	c->keep_samples = false;
+	c->kept = NULL;
 	const bench_load zero = { .ok = true };
 	for (size_t i = 0; i < p->n; i++) {
 		target_run *tr = &p->runs[i];
@@ -367,12 +363,9 @@ static void run_plan_passes(bench_ctx *c, run_plan *p)
 		bench_noise_apply(tr->t, tr->d->vendor == XPU_VENDOR_CPU);
 		bench_peaks_apply(tr->t);
 	}
-	for (size_t i = 0; i < XPU_BENCH_MAX_TARGETS; i++)
-		for (size_t f = 0; f < XPU_BENCH_MAX_FIGURES; f++) {
-			free(c->kept[i][f]);
-			c->kept[i][f] = NULL;
-			c->n_kept[i][f] = 0;
-		}
+	for (size_t i = 0; i < p->n; i++)
+		for (size_t f = 0; f < XPU_BENCH_MAX_FIGURES; f++)
+			free(p->runs[i].kept[f].v);
 }
 
 /* The kinds --device takes besides an index or id: what each selects, its

@@ -13,6 +13,12 @@
 #include "xpu/topology.h"
 #include "xpu/xpu.h"
 
+/* One figure's samples, scaled, over the passes so far. */
+typedef struct bench_kept {
+	double *v;
+	size_t n;
+} bench_kept;
+
 typedef struct bench_ctx {
 	const xpu_bench_options *opt;
 	const xpu_system *sys; /* every device: the peers of p2p and the collectives */
@@ -21,15 +27,12 @@ typedef struct bench_ctx {
 	double scale; /* XPU_BENCH_SCALE: applied to every measured figure (tests) */
 	/* A target on the CPU runs its figures in BENCH_CPU_PASSES passes (see
 	 * bench.c): pass counts from 0; a later pass fills the figures of the
-	 * first again, and each figure's samples of every pass are kept here
-	 * (by target index and index in t->figures, malloc'd) so that its
-	 * statistics span them.  target_index: c->t's index in the report;
-	 * keep_samples: c->t runs in passes (its samples are kept). */
+	 * first again.  kept: while such a target runs, its figures' samples of
+	 * every pass so far (by index in t->figures; owned by the run, which
+	 * frees them), so that each figure's statistics span the passes; NULL
+	 * for a target of one pass. */
 	unsigned pass;
-	size_t target_index;
-	bool keep_samples;
-	double *kept[XPU_BENCH_MAX_TARGETS][XPU_BENCH_MAX_FIGURES];
-	size_t n_kept[XPU_BENCH_MAX_TARGETS][XPU_BENCH_MAX_FIGURES];
+	struct bench_kept *kept;
 } bench_ctx;
 
 /* Repetitions and warm-ups per level. */
